@@ -1,0 +1,1 @@
+//! One file per check family; each returns findings. (placeholder: filled by the checks work)

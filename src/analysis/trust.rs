@@ -1,0 +1,111 @@
+//! IAM evaluation of a role's trust policy for one request (`sts:AssumeRoleWithWebIdentity`,
+//! `sts:AssumeRole`, `sts:TagSession`), with a per-statement, per-condition trace.
+//! (Contract written by the skeleton; bodies by the trust work.)
+
+use super::policy::{Effect, PolicyDocument};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decision {
+    Allow,
+    Deny,
+    ImplicitDeny,
+}
+
+/// Who asks: the principal STS evaluates the trust policy against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RequestPrincipal {
+    /// An OIDC/SAML provider ARN (web identity).
+    Federated(String),
+    /// An IAM principal ARN (role, user, assumed-role session) or account.
+    Aws(String),
+    /// A service principal, e.g. `pods.eks.amazonaws.com`.
+    Service(String),
+}
+
+/// The request context: action, principal and condition keys. Key names are stored
+/// case-insensitively; a key given several times is multi-valued; an omitted key is absent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestContext {
+    pub action: String,
+    pub principal: RequestPrincipal,
+    /// lower-cased key name → values.
+    pub keys: BTreeMap<String, Vec<String>>,
+}
+
+impl RequestContext {
+    pub fn new(action: &str, principal: RequestPrincipal) -> Self {
+        Self {
+            action: action.to_owned(),
+            principal,
+            keys: BTreeMap::new(),
+        }
+    }
+
+    /// Adds one value to a key (a second call with the same name makes it multi-valued).
+    pub fn with_key(mut self, name: &str, value: &str) -> Self {
+        self.keys
+            .entry(name.to_ascii_lowercase())
+            .or_default()
+            .push(value.to_owned());
+        self
+    }
+
+    /// The values of a key, matched case-insensitively; `None` when absent.
+    pub fn key(&self, name: &str) -> Option<&[String]> {
+        self.keys.get(&name.to_ascii_lowercase()).map(Vec::as_slice)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustVerdict {
+    pub decision: Decision,
+    /// Index into `statements` of the statement that decided (the first applicable Deny,
+    /// else the first applicable Allow); `None` for an implicit deny.
+    pub deciding_statement: Option<usize>,
+    pub statements: Vec<StatementTrace>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementTrace {
+    pub index: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    pub effect: Effect,
+    pub principal: MatchTrace,
+    pub action: MatchTrace,
+    pub conditions: Vec<ConditionTrace>,
+    /// Principal, action and every condition matched.
+    pub applies: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchTrace {
+    pub matched: bool,
+    /// One line, e.g. `Federated arn:…/id/4656… = request principal`.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConditionTrace {
+    /// The operator as written.
+    pub operator: String,
+    /// The key as written.
+    pub key: String,
+    pub expected: Vec<String>,
+    /// The request's values; `None` when the key is absent.
+    pub actual: Option<Vec<String>>,
+    pub passed: bool,
+    /// Why, when not obvious (`key absent: IfExists is true`, `key from another issuer`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Evaluates the document for the request, IAM-exactly (IRSA.md §4).
+pub fn evaluate(policy: &PolicyDocument, request: &RequestContext) -> TrustVerdict {
+    let _ = (policy, request);
+    todo!("trust work")
+}

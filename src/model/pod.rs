@@ -1,0 +1,536 @@
+//! A Kubernetes Pod, trimmed to what the analysis needs: identity-relevant env, volumes and
+//! mounts, security context, placement. Literal env values whose names mark them as secrets are
+//! dropped at projection time ([`EnvValue::Redacted`]) so they can never reach a screen or file.
+
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::{Container, EnvVar, Pod, Volume};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PodInfo {
+    pub namespace: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+    /// `spec.serviceAccountName` (Kubernetes defaults it to `default`).
+    pub service_account: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_name: Option<String>,
+    #[serde(default)]
+    pub node_selector: BTreeMap<String, String>,
+    #[serde(default)]
+    pub host_network: bool,
+    #[serde(default)]
+    pub security: PodSecurityInfo,
+    #[serde(default)]
+    pub containers: Vec<ContainerInfo>,
+    #[serde(default)]
+    pub init_containers: Vec<ContainerInfo>,
+    #[serde(default)]
+    pub volumes: Vec<VolumeInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<Timestamp>,
+    /// `status.phase` (Pending, Running, Succeeded, Failed, Unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
+    /// The controlling owner (`kind/name`, e.g. `ReplicaSet/s3-reader-7d9f…`), for fix commands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+}
+
+/// Pod-level `securityContext` fields that decide whether a container can read the token file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PodSecurityInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_user: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_group: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_non_root: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fs_group: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContainerKind {
+    Main,
+    Init,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerInfo {
+    pub name: String,
+    pub kind: ContainerKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(default)]
+    pub env: Vec<EnvVarInfo>,
+    #[serde(default)]
+    pub env_from: Vec<EnvFromInfo>,
+    #[serde(default)]
+    pub volume_mounts: Vec<VolumeMountInfo>,
+    /// Container-level `securityContext.runAsUser` / `runAsGroup` / `runAsNonRoot`.
+    #[serde(default)]
+    pub security: PodSecurityInfo,
+    /// `Always` on an init container makes it a native sidecar.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart_policy: Option<String>,
+}
+
+impl ContainerInfo {
+    pub fn new(name: &str, kind: ContainerKind) -> Self {
+        Self {
+            name: name.to_owned(),
+            kind,
+            image: None,
+            env: Vec::new(),
+            env_from: Vec::new(),
+            volume_mounts: Vec::new(),
+            security: PodSecurityInfo::default(),
+            restart_policy: None,
+        }
+    }
+
+    /// The env var of that name, if the container sets it directly.
+    pub fn env_var(&self, name: &str) -> Option<&EnvVarInfo> {
+        self.env.iter().find(|e| e.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvVarInfo {
+    pub name: String,
+    pub value: EnvValue,
+}
+
+impl EnvVarInfo {
+    pub fn literal(name: &str, value: &str) -> Self {
+        Self::from_parts(name, Some(value), None)
+    }
+
+    fn from_parts(name: &str, value: Option<&str>, from: Option<EnvValue>) -> Self {
+        let value = match (from, value) {
+            (Some(from), _) => from,
+            (None, Some(v)) if is_secret_env_name(name) => EnvValue::Redacted { len: v.len() },
+            (None, Some(v)) => EnvValue::Literal(v.to_owned()),
+            (None, None) => EnvValue::Literal(String::new()),
+        };
+        Self {
+            name: name.to_owned(),
+            value,
+        }
+    }
+
+    /// The literal value, when the variable has one that may be shown.
+    pub fn literal_value(&self) -> Option<&str> {
+        match &self.value {
+            EnvValue::Literal(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// Where an env var's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "kebab-case")]
+pub enum EnvValue {
+    Literal(String),
+    /// A literal value that was dropped at projection because the variable holds a secret
+    /// (`AWS_SECRET_ACCESS_KEY`, `*_TOKEN`, `*PASSWORD*`, …). Only its length is kept.
+    Redacted {
+        len: usize,
+    },
+    SecretKeyRef {
+        name: String,
+        key: String,
+    },
+    ConfigMapKeyRef {
+        name: String,
+        key: String,
+    },
+    FieldRef {
+        field_path: String,
+    },
+    ResourceFieldRef {
+        resource: String,
+    },
+    Other,
+}
+
+/// True when a literal value of an env var with this name is a secret that must never be shown.
+/// Paths and URIs to secrets (`…_TOKEN_FILE`, `…_URI`) are not secrets themselves.
+pub fn is_secret_env_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let pointer = ["_FILE", "_PATH", "_URI", "_URL", "_DIR"]
+        .iter()
+        .any(|s| upper.ends_with(s));
+    let secretish = [
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "TOKEN",
+        "CREDENTIAL",
+        "PRIVATE_KEY",
+        "API_KEY",
+    ]
+    .iter()
+    .any(|s| upper.contains(s));
+    secretish && !pointer
+}
+
+/// `envFrom`: a whole Secret or ConfigMap imported as env (may carry AWS keys the pod spec does
+/// not show).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "kebab-case")]
+pub enum EnvFromInfo {
+    Secret {
+        name: String,
+        prefix: Option<String>,
+    },
+    ConfigMap {
+        name: String,
+        prefix: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolumeMountInfo {
+    pub name: String,
+    pub mount_path: String,
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_path: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolumeInfo {
+    pub name: String,
+    pub source: VolumeSourceInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum VolumeSourceInfo {
+    Projected {
+        sources: Vec<ProjectedSource>,
+    },
+    Secret {
+        secret_name: String,
+    },
+    ConfigMap {
+        name: String,
+    },
+    HostPath {
+        path: String,
+    },
+    EmptyDir,
+    /// Any other volume type, by its field name (`persistentVolumeClaim`, `csi`, …).
+    Other {
+        kind: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum ProjectedSource {
+    ServiceAccountToken {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        audience: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expiration_seconds: Option<i64>,
+        path: String,
+    },
+    Secret {
+        name: String,
+    },
+    ConfigMap {
+        name: String,
+    },
+    DownwardApi,
+    Other,
+}
+
+impl PodInfo {
+    /// A pod with one container and no identity wiring, for tests and generated clusters.
+    pub fn new(namespace: &str, name: &str, service_account: &str) -> Self {
+        Self {
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+            uid: None,
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+            service_account: service_account.to_owned(),
+            node_name: None,
+            node_selector: BTreeMap::new(),
+            host_network: false,
+            security: PodSecurityInfo::default(),
+            containers: vec![ContainerInfo::new("app", ContainerKind::Main)],
+            init_containers: Vec::new(),
+            volumes: Vec::new(),
+            created: None,
+            phase: None,
+            owner: None,
+        }
+    }
+
+    /// Main containers, then init containers (native sidecars included).
+    pub fn all_containers(&self) -> impl Iterator<Item = &ContainerInfo> {
+        self.containers.iter().chain(self.init_containers.iter())
+    }
+
+    pub fn volume(&self, name: &str) -> Option<&VolumeInfo> {
+        self.volumes.iter().find(|v| v.name == name)
+    }
+}
+
+impl From<&Pod> for PodInfo {
+    fn from(pod: &Pod) -> Self {
+        let m = &pod.metadata;
+        let spec = pod.spec.as_ref();
+        let sec = spec.and_then(|s| s.security_context.as_ref());
+        let owner = m.owner_references.as_ref().and_then(|refs| {
+            refs.iter()
+                .find(|r| r.controller == Some(true))
+                .or_else(|| refs.first())
+                .map(|r| format!("{}/{}", r.kind, r.name))
+        });
+        Self {
+            namespace: m.namespace.clone().unwrap_or_else(|| "default".to_owned()),
+            name: m.name.clone().unwrap_or_default(),
+            uid: m.uid.clone(),
+            labels: m.labels.clone().unwrap_or_default(),
+            annotations: m.annotations.clone().unwrap_or_default(),
+            service_account: spec
+                .and_then(|s| {
+                    s.service_account_name
+                        .clone()
+                        .or_else(|| s.service_account.clone())
+                })
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "default".to_owned()),
+            node_name: spec.and_then(|s| s.node_name.clone()),
+            node_selector: spec
+                .and_then(|s| s.node_selector.clone())
+                .unwrap_or_default(),
+            host_network: spec.and_then(|s| s.host_network).unwrap_or(false),
+            security: PodSecurityInfo {
+                run_as_user: sec.and_then(|s| s.run_as_user),
+                run_as_group: sec.and_then(|s| s.run_as_group),
+                run_as_non_root: sec.and_then(|s| s.run_as_non_root),
+                fs_group: sec.and_then(|s| s.fs_group),
+            },
+            containers: spec
+                .map(|s| {
+                    s.containers
+                        .iter()
+                        .map(|c| container(c, ContainerKind::Main))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            init_containers: spec
+                .and_then(|s| s.init_containers.as_ref())
+                .map(|cs| {
+                    cs.iter()
+                        .map(|c| container(c, ContainerKind::Init))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            volumes: spec
+                .and_then(|s| s.volumes.as_ref())
+                .map(|vs| vs.iter().map(volume).collect())
+                .unwrap_or_default(),
+            created: m.creation_timestamp.as_ref().map(|t| t.0),
+            phase: pod.status.as_ref().and_then(|s| s.phase.clone()),
+            owner,
+        }
+    }
+}
+
+fn container(c: &Container, kind: ContainerKind) -> ContainerInfo {
+    let sec = c.security_context.as_ref();
+    ContainerInfo {
+        name: c.name.clone(),
+        kind,
+        image: c.image.clone(),
+        env: c
+            .env
+            .as_ref()
+            .map(|e| e.iter().map(env_var).collect())
+            .unwrap_or_default(),
+        env_from: c
+            .env_from
+            .as_ref()
+            .map(|list| {
+                list.iter()
+                    .filter_map(|f| {
+                        if let Some(s) = &f.secret_ref {
+                            Some(EnvFromInfo::Secret {
+                                name: s.name.clone(),
+                                prefix: f.prefix.clone(),
+                            })
+                        } else {
+                            f.config_map_ref.as_ref().map(|c| EnvFromInfo::ConfigMap {
+                                name: c.name.clone(),
+                                prefix: f.prefix.clone(),
+                            })
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        volume_mounts: c
+            .volume_mounts
+            .as_ref()
+            .map(|ms| {
+                ms.iter()
+                    .map(|m| VolumeMountInfo {
+                        name: m.name.clone(),
+                        mount_path: m.mount_path.clone(),
+                        read_only: m.read_only.unwrap_or(false),
+                        sub_path: m.sub_path.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        security: PodSecurityInfo {
+            run_as_user: sec.and_then(|s| s.run_as_user),
+            run_as_group: sec.and_then(|s| s.run_as_group),
+            run_as_non_root: sec.and_then(|s| s.run_as_non_root),
+            fs_group: None,
+        },
+        restart_policy: c.restart_policy.clone(),
+    }
+}
+
+fn env_var(e: &EnvVar) -> EnvVarInfo {
+    let from = e.value_from.as_ref().map(|f| {
+        if let Some(s) = &f.secret_key_ref {
+            EnvValue::SecretKeyRef {
+                name: s.name.clone(),
+                key: s.key.clone(),
+            }
+        } else if let Some(c) = &f.config_map_key_ref {
+            EnvValue::ConfigMapKeyRef {
+                name: c.name.clone(),
+                key: c.key.clone(),
+            }
+        } else if let Some(fr) = &f.field_ref {
+            EnvValue::FieldRef {
+                field_path: fr.field_path.clone(),
+            }
+        } else if let Some(r) = &f.resource_field_ref {
+            EnvValue::ResourceFieldRef {
+                resource: r.resource.clone(),
+            }
+        } else {
+            EnvValue::Other
+        }
+    });
+    EnvVarInfo::from_parts(&e.name, e.value.as_deref(), from)
+}
+
+fn volume(v: &Volume) -> VolumeInfo {
+    let source = if let Some(p) = &v.projected {
+        VolumeSourceInfo::Projected {
+            sources: p
+                .sources
+                .as_ref()
+                .map(|srcs| {
+                    srcs.iter()
+                        .map(|s| {
+                            if let Some(t) = &s.service_account_token {
+                                ProjectedSource::ServiceAccountToken {
+                                    audience: t.audience.clone(),
+                                    expiration_seconds: t.expiration_seconds,
+                                    path: t.path.clone(),
+                                }
+                            } else if let Some(sec) = &s.secret {
+                                ProjectedSource::Secret {
+                                    name: sec.name.clone(),
+                                }
+                            } else if let Some(cm) = &s.config_map {
+                                ProjectedSource::ConfigMap {
+                                    name: cm.name.clone(),
+                                }
+                            } else if s.downward_api.is_some() {
+                                ProjectedSource::DownwardApi
+                            } else {
+                                ProjectedSource::Other
+                            }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    } else if let Some(s) = &v.secret {
+        VolumeSourceInfo::Secret {
+            secret_name: s.secret_name.clone().unwrap_or_default(),
+        }
+    } else if let Some(c) = &v.config_map {
+        VolumeSourceInfo::ConfigMap {
+            name: c.name.clone(),
+        }
+    } else if let Some(h) = &v.host_path {
+        VolumeSourceInfo::HostPath {
+            path: h.path.clone(),
+        }
+    } else if v.empty_dir.is_some() {
+        VolumeSourceInfo::EmptyDir
+    } else {
+        VolumeSourceInfo::Other {
+            kind: other_volume_kind(v).to_owned(),
+        }
+    };
+    VolumeInfo {
+        name: v.name.clone(),
+        source,
+    }
+}
+
+fn other_volume_kind(v: &Volume) -> &'static str {
+    if v.persistent_volume_claim.is_some() {
+        "persistentVolumeClaim"
+    } else if v.csi.is_some() {
+        "csi"
+    } else if v.downward_api.is_some() {
+        "downwardAPI"
+    } else if v.ephemeral.is_some() {
+        "ephemeral"
+    } else if v.nfs.is_some() {
+        "nfs"
+    } else {
+        "other"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_env_names_are_recognised_but_paths_are_not() {
+        assert!(is_secret_env_name("AWS_SECRET_ACCESS_KEY"));
+        assert!(is_secret_env_name("AWS_SESSION_TOKEN"));
+        assert!(is_secret_env_name("db_password"));
+        assert!(!is_secret_env_name("AWS_WEB_IDENTITY_TOKEN_FILE"));
+        assert!(!is_secret_env_name("AWS_CONTAINER_CREDENTIALS_FULL_URI"));
+        assert!(!is_secret_env_name("AWS_ACCESS_KEY_ID"));
+    }
+
+    #[test]
+    fn literal_secret_values_are_dropped_at_projection() {
+        let e = EnvVarInfo::literal(
+            "AWS_SECRET_ACCESS_KEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        );
+        assert_eq!(e.value, EnvValue::Redacted { len: 40 });
+        assert_eq!(e.literal_value(), None);
+    }
+}

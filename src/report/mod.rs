@@ -1,0 +1,1 @@
+//! Rendering of audits and explanations: table, JSON, markdown.

@@ -1,0 +1,3 @@
+//! Data sources that fill an [`crate::model::Inventory`].
+
+pub mod snapshot;

@@ -1,0 +1,1 @@
+//! Offline snapshots and the embedded demo lab. (placeholder: filled by the snapshot work)
