@@ -133,6 +133,10 @@ pub struct Inventory {
     /// Kubeconfig context or snapshot label, for the header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
+    /// When the facts were captured (a snapshot's `snapshot.json`); the analysis of a snapshot
+    /// runs as of this moment so token lifetimes read as they did then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captured_at: Option<jiff::Timestamp>,
     pub service_accounts: Vec<ServiceAccountInfo>,
     pub pods: Vec<PodInfo>,
     pub nodes: Vec<NodeInfo>,
