@@ -1,9 +1,28 @@
 //! IAM policy documents: decode (URL-encoding, JSON text or decoded object) and parse every
 //! legal shape into a typed document. A malformed document is a typed [`PolicyError`] naming
-//! where it is wrong, never a panic. (Contract written by the skeleton; bodies by the policy work.)
+//! where it is wrong, never a panic.
+//!
+//! Accepted input forms ([`parse`], [`decode`]):
+//! - a JSON object, as the AWS CLI prints documents;
+//! - a JSON string holding JSON text (also one level of double encoding);
+//! - a JSON string holding URL-encoded JSON text, as the IAM API returns it
+//!   (`%7B%22Version%22…`). URL-decoding is tried only when the text does not already parse as
+//!   JSON, and `+` stays a `+` (IAM percent-encodes spaces as `%20`).
+//!
+//! Faithful to IAM: element and operator names are case-sensitive (IAM answers
+//! `Invalid Condition type : stringEquals`), unknown elements and repeated keys are errors,
+//! `IfExists` is refused on `Null`.
 
+mod error;
+mod node;
+mod operator;
+mod parse;
+
+pub use error::{Location, PolicyError};
+pub use operator::ALL_BASE_OPERATORS;
+
+use node::Node;
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyDocument {
@@ -118,20 +137,82 @@ pub enum BaseOperator {
     Null,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum PolicyError {
-    #[error("placeholder")]
-    Placeholder,
+impl Principals {
+    /// True when the block names everyone: the bare `"*"` or `{"AWS": "*"}`, which the IAM
+    /// Principal reference documents as equivalent.
+    pub fn is_everyone(&self) -> bool {
+        self.any || self.aws.iter().any(|p| p == "*")
+    }
 }
 
 /// Parses a document in any form the IAM API, the AWS CLI or a user may hand over.
 pub fn parse(raw: &serde_json::Value) -> Result<PolicyDocument, PolicyError> {
-    let _ = raw;
-    todo!("policy work")
+    match raw {
+        serde_json::Value::String(text) => parse_str(text),
+        other => {
+            let size = serde_json::to_string(other)
+                .map(|text| size_without_whitespace(&text))
+                .unwrap_or_default();
+            parse::document(&Node::from_value(other), size)
+        }
+    }
 }
 
 /// Parses document text: JSON, or URL-encoded JSON as the IAM API returns it.
 pub fn parse_str(text: &str) -> Result<PolicyDocument, PolicyError> {
-    let _ = text;
-    todo!("policy work")
+    let (node, decoded) = decode_text(text, 0)?;
+    parse::document(&node, size_without_whitespace(&decoded))
+}
+
+/// The decoded JSON of a document in any accepted form, for pretty display. A JSON object or
+/// other non-string value is returned as it is; a string is URL-decoded when needed and parsed.
+pub fn decode(raw: &serde_json::Value) -> Result<serde_json::Value, PolicyError> {
+    match raw {
+        serde_json::Value::String(text) => {
+            let (_, decoded) = decode_text(text, 0)?;
+            serde_json::from_str(&decoded).map_err(|e| PolicyError::NotJson {
+                reason: e.to_string(),
+                url_decoded: false,
+            })
+        }
+        other => Ok(other.clone()),
+    }
+}
+
+/// Characters of `text` that are not white space: what IAM counts against its policy-size
+/// quotas ("Policy size calculations do not include white space characters").
+pub fn size_without_whitespace(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// Parses `text` as JSON, else as URL-encoded JSON. A JSON string whose content is itself a
+/// document (double encoding) is unwrapped once. Returns the tree and the JSON text it came from.
+fn decode_text(text: &str, depth: u8) -> Result<(Node, String), PolicyError> {
+    let (node, json) = match serde_json::from_str::<Node>(text) {
+        Ok(node) => (node, text.to_owned()),
+        Err(plain_error) => {
+            let decoded = percent_encoding::percent_decode_str(text)
+                .decode_utf8()
+                .map_err(|_| PolicyError::NotJson {
+                    reason: "URL-decoded text is not UTF-8".to_owned(),
+                    url_decoded: true,
+                })?;
+            if decoded == text {
+                return Err(PolicyError::NotJson {
+                    reason: plain_error.to_string(),
+                    url_decoded: false,
+                });
+            }
+            let node =
+                serde_json::from_str::<Node>(&decoded).map_err(|e| PolicyError::NotJson {
+                    reason: e.to_string(),
+                    url_decoded: true,
+                })?;
+            (node, decoded.into_owned())
+        }
+    };
+    match node {
+        Node::String(inner) if depth == 0 => decode_text(&inner, depth + 1),
+        node => Ok((node, json)),
+    }
 }

@@ -1,8 +1,23 @@
 //! IAM evaluation of a role's trust policy for one request (`sts:AssumeRoleWithWebIdentity`,
 //! `sts:AssumeRole`, `sts:TagSession`), with a per-statement, per-condition trace.
-//! (Contract written by the skeleton; bodies by the trust work.)
+//!
+//! Decision (IAM policy evaluation logic; IRSA.md §4): any applicable Deny → deny; else any
+//! applicable Allow → allow; else implicit deny. A statement applies when its principal, its
+//! action and every one of its conditions match (AND across operators and keys). Every
+//! statement is traced in full, even after the decision is known, so the drill-down can show
+//! each near miss. `Resource` is not evaluated: a trust policy's resource is the role itself.
+//!
+//! Not modelled: policy variables (`${aws:username}`) are compared literally.
 
-use super::policy::{Effect, PolicyDocument};
+mod action;
+mod condition;
+mod oidc;
+mod operand;
+mod principal;
+
+pub use oidc::{provider_arn, web_identity_request};
+
+use super::policy::{Effect, PolicyDocument, Statement};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -106,6 +121,50 @@ pub struct ConditionTrace {
 
 /// Evaluates the document for the request, IAM-exactly (IRSA.md §4).
 pub fn evaluate(policy: &PolicyDocument, request: &RequestContext) -> TrustVerdict {
-    let _ = (policy, request);
-    todo!("trust work")
+    let statements: Vec<StatementTrace> = policy
+        .statements
+        .iter()
+        .enumerate()
+        .map(|(index, statement)| trace_statement(index, statement, request))
+        .collect();
+    let first = |effect: Effect| {
+        statements
+            .iter()
+            .find(|t| t.applies && t.effect == effect)
+            .map(|t| t.index)
+    };
+    let (decision, deciding_statement) = match (first(Effect::Deny), first(Effect::Allow)) {
+        (Some(deny), _) => (Decision::Deny, Some(deny)),
+        (None, Some(allow)) => (Decision::Allow, Some(allow)),
+        (None, None) => (Decision::ImplicitDeny, None),
+    };
+    TrustVerdict {
+        decision,
+        deciding_statement,
+        statements,
+    }
+}
+
+fn trace_statement(
+    index: usize,
+    statement: &Statement,
+    request: &RequestContext,
+) -> StatementTrace {
+    let principal = principal::match_principal(&statement.principal, &request.principal);
+    let action = action::match_action(&statement.action, &request.action);
+    let conditions: Vec<ConditionTrace> = statement
+        .conditions
+        .iter()
+        .map(|c| condition::evaluate(c, request))
+        .collect();
+    let applies = principal.matched && action.matched && conditions.iter().all(|c| c.passed);
+    StatementTrace {
+        index,
+        sid: statement.sid.clone(),
+        effect: statement.effect,
+        principal,
+        action,
+        conditions,
+        applies,
+    }
 }
