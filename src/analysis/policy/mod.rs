@@ -216,3 +216,7 @@ fn decode_text(text: &str, depth: u8) -> Result<(Node, String), PolicyError> {
         node => Ok((node, json)),
     }
 }
+
+#[cfg(test)]
+#[rustfmt::skip] // tables of cases read best one per line
+mod tests;

@@ -279,7 +279,7 @@ fn conditions(block: &Node, at: &Location) -> Result<Vec<Condition>, PolicyError
                 operator: quote(raw),
             },
             OperatorError::IfExistsOnNull => bad(format!(
-                "condition operator {} : Null takes no IfExists",
+                "condition operator {}: Null takes no IfExists",
                 quote(raw)
             )),
         })?;

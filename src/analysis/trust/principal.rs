@@ -25,7 +25,7 @@ pub(super) fn match_principal(spec: &PrincipalSpec, request: &RequestPrincipal) 
         PrincipalSpec::Principal(block) => match named_by(block, request) {
             Some(entry) => MatchTrace {
                 matched: true,
-                detail: format!("{entry} matches request principal {who}"),
+                detail: format!("{entry} names the request principal"),
             },
             None => MatchTrace {
                 matched: false,
@@ -73,7 +73,7 @@ fn named_by(block: &Principals, request: &RequestPrincipal) -> Option<String> {
         RequestPrincipal::Aws(arn) => block
             .aws
             .iter()
-            .find_map(|p| aws_names(p, arn).map(|how| format!("AWS {p:?} ({how})"))),
+            .find_map(|p| aws_names(p, arn).map(|how| format!("AWS {p:?} ({how}) for {arn:?}"))),
     }
 }
 
