@@ -1,6 +1,6 @@
 //! Why a policy document was rejected, and where. Every message is one line and starts with
 //! the place: `policy document: …` or `statement 2 (Sid "AllowCI"): …`. Statement numbers in
-//! messages count from 1, as a person reads the document; [`Location::Statement::index`] is
+//! messages count from 1, as a person reads the document; the `index` of [`Location::Statement`] is
 //! the 0-based position (the same numbering as `trust::StatementTrace::index`).
 
 use std::fmt;

@@ -24,6 +24,7 @@ pub use operator::ALL_BASE_OPERATORS;
 use node::Node;
 use serde::{Deserialize, Serialize};
 
+/// A parsed policy document (trust or permissions policy).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyDocument {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,12 +37,15 @@ pub struct PolicyDocument {
     pub size_without_whitespace: usize,
 }
 
+/// A statement's `Effect`: exactly `Allow` or `Deny`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Effect {
     Allow,
     Deny,
 }
 
+/// One statement. A statement written without `Action` and `NotAction` has
+/// `action: ActionSpec::Only(vec![])`, which matches no action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Statement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,6 +95,7 @@ pub struct Condition {
     pub values: Vec<String>,
 }
 
+/// A condition operator as parsed from its name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConditionOperator {
     /// As written, e.g. `ForAnyValue:StringLikeIfExists`.
@@ -100,12 +105,14 @@ pub struct ConditionOperator {
     pub if_exists: bool,
 }
 
+/// The `ForAnyValue:` / `ForAllValues:` prefix of an operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SetQualifier {
     ForAnyValue,
     ForAllValues,
 }
 
+/// A condition operator without qualifier and `IfExists` suffix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BaseOperator {
     StringEquals,

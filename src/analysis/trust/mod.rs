@@ -21,6 +21,7 @@ use super::policy::{Effect, PolicyDocument, Statement};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The outcome of evaluating a trust policy for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Decision {
@@ -52,6 +53,7 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
+    /// A request for `action` by `principal`, with no condition keys yet.
     pub fn new(action: &str, principal: RequestPrincipal) -> Self {
         Self {
             action: action.to_owned(),
@@ -75,6 +77,7 @@ impl RequestContext {
     }
 }
 
+/// The decision, the statement that made it, and the trace of every statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustVerdict {
     pub decision: Decision,
@@ -84,6 +87,7 @@ pub struct TrustVerdict {
     pub statements: Vec<StatementTrace>,
 }
 
+/// How one statement fared: principal, action and each condition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatementTrace {
     pub index: usize,
@@ -97,6 +101,7 @@ pub struct StatementTrace {
     pub applies: bool,
 }
 
+/// Whether the principal (or action) block matched, with a one-line reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatchTrace {
     pub matched: bool,
@@ -104,6 +109,7 @@ pub struct MatchTrace {
     pub detail: String,
 }
 
+/// One condition (operator × key) with the values compared.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConditionTrace {
     /// The operator as written.
