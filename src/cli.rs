@@ -110,7 +110,11 @@ pub struct TrustEvaluateArgs {
     #[arg(long, value_name = "ARN", required_unless_present_any = ["aws_principal", "service"])]
     pub federated: Option<String>,
     /// An AWS principal (role/user ARN or account) making the request, instead of --federated.
-    #[arg(long = "aws-principal", value_name = "ARN", conflicts_with = "federated")]
+    #[arg(
+        long = "aws-principal",
+        value_name = "ARN",
+        conflicts_with = "federated"
+    )]
     pub aws_principal: Option<String>,
     /// A service principal (e.g. pods.eks.amazonaws.com) making the request.
     #[arg(long, value_name = "SERVICE", conflicts_with_all = ["federated", "aws_principal"])]

@@ -22,5 +22,9 @@ pub fn run(inv: &Inventory, now: Timestamp, args: &AuditArgs) -> Result<ExitCode
     };
     print!("{text}");
     let failed = fail_on.is_some_and(|min| report.findings.iter().any(|f| f.severity >= min));
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -10,7 +10,11 @@ use serde_json::json;
 use std::process::ExitCode;
 
 pub fn run(args: &DecodeTokenArgs, now: Timestamp) -> Result<ExitCode> {
-    let label = if args.token == "-" { "standard input" } else { args.token.as_str() };
+    let label = if args.token == "-" {
+        "standard input"
+    } else {
+        args.token.as_str()
+    };
     let text = read_text(&args.token)?;
     let decoded = token::decode(&text).map_err(|e| anyhow!("{label}: {e}"))?;
     drop(text);

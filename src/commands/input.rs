@@ -8,7 +8,9 @@ use std::path::Path;
 pub fn read_text(path: &str) -> Result<String> {
     if path == "-" {
         let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).context("standard input: cannot read")?;
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("standard input: cannot read")?;
         return Ok(text);
     }
     read_file(Path::new(path))

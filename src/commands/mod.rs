@@ -10,7 +10,6 @@ mod webhook;
 use crate::cli::{Cli, Command, TrustCommand, WebhookCommand};
 use anyhow::{Context, Result, bail};
 use irsa_inspector::model::Inventory;
-use irsa_inspector::sources::snapshot;
 use jiff::Timestamp;
 use std::process::ExitCode;
 
@@ -18,7 +17,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let now_flag = cli
         .now
         .as_deref()
-        .map(|s| s.parse::<Timestamp>().with_context(|| format!("--now {s:?} is not an RFC 3339 instant")))
+        .map(|s| {
+            s.parse::<Timestamp>()
+                .with_context(|| format!("--now {s:?} is not an RFC 3339 instant"))
+        })
         .transpose()?;
     match cli.command {
         Some(Command::Audit(args)) => {
@@ -29,17 +31,27 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let inv = load_inventory(&cli.source)?;
             explain::run(&inv, clock(now_flag, &inv), &target)
         }
-        Some(Command::Trust { command: TrustCommand::Evaluate(args) }) => trust::evaluate(&args),
-        Some(Command::Webhook { command: WebhookCommand::Predict(args) }) => webhook::predict(&args),
-        Some(Command::DecodeToken(args)) => decode_token::run(&args, now_flag.unwrap_or_else(Timestamp::now)),
+        Some(Command::Trust {
+            command: TrustCommand::Evaluate(args),
+        }) => trust::evaluate(&args),
+        Some(Command::Webhook {
+            command: WebhookCommand::Predict(args),
+        }) => webhook::predict(&args),
+        Some(Command::DecodeToken(args)) => {
+            decode_token::run(&args, now_flag.unwrap_or_else(Timestamp::now))
+        }
         None => {
             // The interactive UI lands with the terminal-UI work; until then the default view is the
             // audit table of the chosen source.
             let inv = load_inventory(&cli.source)?;
-            audit::run(&inv, clock(now_flag, &inv), &crate::cli::AuditArgs {
-                format: crate::cli::AuditFormat::Table,
-                fail_on: None,
-            })
+            audit::run(
+                &inv,
+                clock(now_flag, &inv),
+                &crate::cli::AuditArgs {
+                    format: crate::cli::AuditFormat::Table,
+                    fail_on: None,
+                },
+            )
         }
     }
 }
@@ -50,11 +62,8 @@ fn clock(flag: Option<Timestamp>, inv: &Inventory) -> Timestamp {
 }
 
 fn load_inventory(source: &crate::cli::SourceArgs) -> Result<Inventory> {
-    if source.demo {
-        return Ok(snapshot::load_demo()?);
-    }
-    if let Some(dir) = &source.snapshot {
-        return Ok(snapshot::load_dir(dir)?);
+    if source.demo || source.snapshot.is_some() {
+        bail!("snapshot loading is pending the snapshot work");
     }
     bail!("no data source: the live cluster source is not built yet — use --demo or --snapshot DIR")
 }

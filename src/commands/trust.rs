@@ -18,14 +18,20 @@ struct Output<'a> {
 }
 
 pub fn evaluate(args: &TrustEvaluateArgs) -> Result<ExitCode> {
-    let label = if args.policy == "-" { "standard input" } else { args.policy.as_str() };
+    let label = if args.policy == "-" {
+        "standard input"
+    } else {
+        args.policy.as_str()
+    };
     let text = read_text(&args.policy)?;
     let doc = policy::parse_str(&text).map_err(|e| anyhow!("{label}: {e}"))?;
     let principal = match (&args.federated, &args.aws_principal, &args.service) {
         (Some(f), _, _) => RequestPrincipal::Federated(f.clone()),
         (_, Some(a), _) => RequestPrincipal::Aws(a.clone()),
         (_, _, Some(s)) => RequestPrincipal::Service(s.clone()),
-        _ => bail!("give the requesting principal: --federated ARN, --aws-principal ARN or --service NAME"),
+        _ => bail!(
+            "give the requesting principal: --federated ARN, --aws-principal ARN or --service NAME"
+        ),
     };
     let mut request = RequestContext::new(&args.action, principal);
     for kv in &args.keys {
@@ -40,12 +46,22 @@ pub fn evaluate(args: &TrustEvaluateArgs) -> Result<ExitCode> {
     let verdict = trust::evaluate(&doc, &request);
     match args.format {
         TextOrJson::Json => {
-            println!("{}", serde_json::to_string_pretty(&Output { request: &request, verdict: &verdict })?)
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&Output {
+                    request: &request,
+                    verdict: &verdict
+                })?
+            )
         }
         TextOrJson::Text => {
             print!("{}", trust_text::request(&request));
             print!("{}", trust_text::verdict(&verdict));
         }
     }
-    Ok(if verdict.decision == Decision::Allow { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if verdict.decision == Decision::Allow {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -22,11 +22,16 @@ struct Envelope<'a> {
 
 /// Pretty JSON of the report, newline-terminated.
 pub fn render(report: &AuditReport) -> Result<String, serde_json::Error> {
-    let mut summary: BTreeMap<&'static str, usize> = Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+    let mut summary: BTreeMap<&'static str, usize> =
+        Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
     for f in &report.findings {
         *summary.entry(f.severity.as_str()).or_default() += 1;
     }
-    let mut text = serde_json::to_string_pretty(&Envelope { schema: SCHEMA, summary, report })?;
+    let mut text = serde_json::to_string_pretty(&Envelope {
+        schema: SCHEMA,
+        summary,
+        report,
+    })?;
     text.push('\n');
     Ok(text)
 }

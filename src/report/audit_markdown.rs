@@ -20,7 +20,12 @@ pub fn render(report: &AuditReport) -> String {
     ));
     out.push_str("## ServiceAccounts\n\n| Namespace | ServiceAccount | Mechanism | Role | Verdict | Pods |\n|---|---|---|---|---|---|\n");
     for b in &report.bindings {
-        let role = b.role_arn.as_deref().or(b.pod_identity_role_arn.as_deref()).map(role_name).unwrap_or("-");
+        let role = b
+            .role_arn
+            .as_deref()
+            .or(b.pod_identity_role_arn.as_deref())
+            .map(role_name)
+            .unwrap_or("-");
         let verdict = match b.worst {
             Some(c) => format!("{} {c}", verdict_label(b.verdict)),
             None => verdict_label(b.verdict).to_owned(),
@@ -58,7 +63,10 @@ pub fn render(report: &AuditReport) -> String {
             out.push('\n');
         }
         if let Some(err) = &f.aws_error {
-            out.push_str(&format!("\nError a workload sees:\n\n```\n{}\n```\n", super::clean(err)));
+            out.push_str(&format!(
+                "\nError a workload sees:\n\n```\n{}\n```\n",
+                super::clean(err)
+            ));
         }
         if let Some(fix) = &f.fix {
             out.push_str(&format!("\nFix:\n\n```sh\n{}\n```\n", super::clean(fix)));

@@ -11,8 +11,16 @@ pub fn render(report: &AuditReport) -> String {
     out.push_str(&header(report));
 
     let mut sas = Table::new();
-    sas.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
-    sas.set_header(["NAMESPACE", "SERVICE ACCOUNT", "MECHANISM", "ROLE", "VERDICT", "PODS"]);
+    sas.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    sas.set_header([
+        "NAMESPACE",
+        "SERVICE ACCOUNT",
+        "MECHANISM",
+        "ROLE",
+        "VERDICT",
+        "PODS",
+    ]);
     for b in &report.bindings {
         let role = b
             .role_arn

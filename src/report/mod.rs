@@ -9,5 +9,7 @@ pub mod trust_text;
 
 /// Collapses control characters (a hostile name must never drive the terminal) into `?`.
 pub fn clean(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }

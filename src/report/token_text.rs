@@ -14,16 +14,26 @@ pub fn render(token: &DecodedToken, lifetime: Option<&TokenLifetime>) -> String 
         }
     }
     out.push_str("claims\n");
-    let opt = |v: &Option<String>| v.as_deref().map(clean).unwrap_or_else(|| "(absent)".to_owned());
+    let opt = |v: &Option<String>| {
+        v.as_deref()
+            .map(clean)
+            .unwrap_or_else(|| "(absent)".to_owned())
+    };
     out.push_str(&format!("  iss   {}\n", opt(&c.iss)));
     out.push_str(&format!("  sub   {}\n", opt(&c.sub)));
     out.push_str(&format!(
         "  aud   {}\n",
-        if c.aud.is_empty() { "(absent)".to_owned() } else { clean(&c.aud.join(", ")) }
+        if c.aud.is_empty() {
+            "(absent)".to_owned()
+        } else {
+            clean(&c.aud.join(", "))
+        }
     ));
     for (k, v) in [("iat", c.iat), ("nbf", c.nbf), ("exp", c.exp)] {
         if let Some(v) = v {
-            let when = jiff::Timestamp::from_second(v).map(|t| t.to_string()).unwrap_or_else(|_| "out of range".to_owned());
+            let when = jiff::Timestamp::from_second(v)
+                .map(|t| t.to_string())
+                .unwrap_or_else(|_| "out of range".to_owned());
             out.push_str(&format!("  {k:<5} {v} ({when})\n"));
         }
     }
@@ -32,9 +42,17 @@ pub fn render(token: &DecodedToken, lifetime: Option<&TokenLifetime>) -> String 
         if let Some(ns) = &k.namespace {
             out.push_str(&format!("    namespace      {}\n", clean(ns)));
         }
-        for (label, b) in [("serviceaccount", &k.serviceaccount), ("pod", &k.pod), ("node", &k.node)] {
+        for (label, b) in [
+            ("serviceaccount", &k.serviceaccount),
+            ("pod", &k.pod),
+            ("node", &k.node),
+        ] {
             if let Some(b) = b {
-                let uid = b.uid.as_deref().map(|u| format!(" (uid {})", clean(u))).unwrap_or_default();
+                let uid = b
+                    .uid
+                    .as_deref()
+                    .map(|u| format!(" (uid {})", clean(u)))
+                    .unwrap_or_default();
                 out.push_str(&format!("    {label:<14} {}{uid}\n", clean(&b.name)));
             }
         }
@@ -45,7 +63,10 @@ pub fn render(token: &DecodedToken, lifetime: Option<&TokenLifetime>) -> String 
             out.push_str(&format!("  ttl          {}\n", human(l.ttl_seconds)));
             out.push_str(&format!("  refresh at   {} (80 % of ttl)\n", l.refresh_at));
             if l.expired {
-                out.push_str(&format!("  EXPIRED      {} ago\n", human(-l.remaining_seconds)));
+                out.push_str(&format!(
+                    "  EXPIRED      {} ago\n",
+                    human(-l.remaining_seconds)
+                ));
             } else {
                 out.push_str(&format!("  remaining    {}\n", human(l.remaining_seconds)));
                 if l.past_refresh {
@@ -77,5 +98,9 @@ pub fn human(seconds: i64) -> String {
         parts.push(format!("{sec}s"));
     }
     let text = parts.join(" ");
-    if seconds < 0 { format!("-{text}") } else { text }
+    if seconds < 0 {
+        format!("-{text}")
+    } else {
+        text
+    }
 }

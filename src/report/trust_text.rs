@@ -30,19 +30,39 @@ pub fn request(req: &RequestContext) -> String {
 pub fn verdict(v: &TrustVerdict) -> String {
     let mut out = format!("decision: {}\n", decision_label(v.decision));
     for s in &v.statements {
-        let mark = if v.deciding_statement == Some(s.index) { "▶" } else { " " };
+        let mark = if v.deciding_statement == Some(s.index) {
+            "▶"
+        } else {
+            " "
+        };
         let effect = match s.effect {
             Effect::Allow => "Allow",
             Effect::Deny => "Deny",
         };
-        let sid = s.sid.as_deref().map(|x| format!(" (Sid {})", clean(x))).unwrap_or_default();
+        let sid = s
+            .sid
+            .as_deref()
+            .map(|x| format!(" (Sid {})", clean(x)))
+            .unwrap_or_default();
         out.push_str(&format!(
             "{mark} statement {}{sid}: {effect} — {}\n",
             s.index + 1,
-            if s.applies { "applies" } else { "does not apply" }
+            if s.applies {
+                "applies"
+            } else {
+                "does not apply"
+            }
         ));
-        out.push_str(&format!("    {} principal: {}\n", tick(s.principal.matched), clean(&s.principal.detail)));
-        out.push_str(&format!("    {} action:    {}\n", tick(s.action.matched), clean(&s.action.detail)));
+        out.push_str(&format!(
+            "    {} principal: {}\n",
+            tick(s.principal.matched),
+            clean(&s.principal.detail)
+        ));
+        out.push_str(&format!(
+            "    {} action:    {}\n",
+            tick(s.action.matched),
+            clean(&s.action.detail)
+        ));
         for c in &s.conditions {
             let actual = match &c.actual {
                 Some(vals) => vals.iter().map(|x| clean(x)).collect::<Vec<_>>().join(", "),
@@ -53,7 +73,11 @@ pub fn verdict(v: &TrustVerdict) -> String {
                 tick(c.passed),
                 clean(&c.operator),
                 clean(&c.key),
-                c.expected.iter().map(|x| clean(x)).collect::<Vec<_>>().join(" | "),
+                c.expected
+                    .iter()
+                    .map(|x| clean(x))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
                 actual
             ));
             if let Some(note) = &c.note {
