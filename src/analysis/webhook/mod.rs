@@ -290,3 +290,10 @@ fn container_mutation(c: &ContainerInfo, plan: &Plan) -> ContainerMutation {
     }
     m
 }
+
+#[cfg(test)]
+mod diff_tests;
+#[cfg(test)]
+mod predict_tests;
+#[cfg(test)]
+mod test_support;
