@@ -6,7 +6,8 @@
 //! - [`predict`]: the [`Mutation`] for a pod as submitted (no IO; the ServiceAccount, the
 //!   webhook's flags and any Pod Identity match are inputs).
 //! - [`to_json_patch`]: the RFC 6902 patch the webhook would answer with, built on the raw pod
-//!   JSON so fields this crate does not model survive.
+//!   JSON so fields this crate does not model survive; [`predict_json`] does both steps for a
+//!   pod given as JSON (the `webhook predict` command).
 //! - [`diff`] and [`injection_state`]: how a live (already admitted) pod differs from what a
 //!   fresh CREATE would get today — the basis of findings POD001–POD003.
 //!
@@ -19,7 +20,7 @@ mod patch;
 mod plan;
 
 pub use diff::{InjectionState, diff, injection_state};
-pub use patch::to_json_patch;
+pub use patch::{PatchPrediction, PodJsonError, predict_json, to_json_patch};
 
 use crate::model::{
     ContainerInfo, ContainerKind, EnvVarInfo, PodInfo, ProjectedSource, ServiceAccountInfo,

@@ -8,9 +8,55 @@
 //! labels map, else one `/metadata/labels/<key>` per label; `/spec/volumes` (a one-element
 //! list) when the pod has no volume list, else `/spec/volumes/0` (prepend).
 
-use super::{ContainerMutation, Mutation, MutationMode};
-use crate::model::{ContainerKind, ProjectedSource, VolumeInfo, VolumeSourceInfo};
+use super::{ContainerMutation, Mutation, MutationMode, PodIdentityConfig, predict};
+use crate::model::{
+    ContainerKind, PodInfo, ProjectedSource, ServiceAccountInfo, VolumeInfo, VolumeSourceInfo,
+    WebhookSettings,
+};
+use k8s_openapi::api::core::v1::Pod;
+use serde::Serialize;
 use serde_json::{Map, Value, json};
+use thiserror::Error;
+
+/// What the webhook would do to a pod given as raw JSON: the mutation and its patch.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PatchPrediction {
+    pub mutation: Mutation,
+    pub patch: Vec<Value>,
+}
+
+/// The raw JSON handed to [`predict_json`] is not a Pod. The message never quotes the input
+/// (a pod's env may hold secrets).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PodJsonError {
+    #[error("expected a Pod, found kind {0:?}")]
+    WrongKind(String),
+    #[error("the JSON does not match the Kubernetes Pod schema ({0} error)")]
+    Schema(String),
+}
+
+/// [`predict`] + [`to_json_patch`] for a pod as a manifest or `kubectl get pod -o json` gives
+/// it (the path of `webhook predict`). The pod is projected with `PodInfo::from`; its
+/// namespace defaults to `default` when absent.
+pub fn predict_json(
+    sa: &ServiceAccountInfo,
+    pod: &Value,
+    settings: &WebhookSettings,
+    pod_identity: Option<&PodIdentityConfig>,
+) -> Result<PatchPrediction, PodJsonError> {
+    if let Some(kind) = pod
+        .get("kind")
+        .and_then(Value::as_str)
+        .filter(|k| *k != "Pod")
+    {
+        return Err(PodJsonError::WrongKind(kind.to_owned()));
+    }
+    let typed: Pod = serde_json::from_value(pod.clone())
+        .map_err(|e| PodJsonError::Schema(format!("{:?}", e.classify()).to_lowercase()))?;
+    let mutation = predict(sa, &PodInfo::from(&typed), settings, pod_identity);
+    let patch = to_json_patch(&mutation, pod);
+    Ok(PatchPrediction { mutation, patch })
+}
 
 /// The patch the webhook would send for `mutation` of `pod` (the raw pod JSON as submitted).
 /// Empty when the webhook does not mutate the pod ([`MutationMode::None`]).

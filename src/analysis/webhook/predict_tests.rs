@@ -438,3 +438,69 @@ fn patch_paths_depend_on_what_the_pod_has() {
             "mountPath": "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount"}))
     );
 }
+
+#[test]
+fn predict_json_works_on_a_raw_manifest() {
+    let raw = json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "s3-reader-1", "namespace": "demo"},
+        "spec": {
+            "serviceAccountName": "s3-reader",
+            "containers": [{
+                "name": "app",
+                "image": "amazon/aws-cli",
+                "readinessProbe": {"grpc": {"port": 5000}},
+                "env": [{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "pw"}}}]
+            }]
+        }
+    });
+    let settings = WebhookSettings::eks(Some("eu-west-1"));
+    let got = predict_json(&irsa_sa(), &raw, &settings, None);
+    let Ok(PatchPrediction { mutation, patch }) = got else {
+        panic!("{got:?}");
+    };
+    assert_eq!(mutation.mode, MutationMode::Irsa);
+    let app = patch.get(1).and_then(|op| op.pointer("/value/0"));
+    assert_eq!(
+        app.and_then(|c| c.pointer("/readinessProbe/grpc/port")),
+        Some(&json!(5000)),
+        "unmodelled fields survive"
+    );
+    let env: Vec<&str> = app
+        .and_then(|c| c.get("env"))
+        .and_then(|e| e.as_array())
+        .map(|list| {
+            list.iter()
+                .filter_map(|e| e.get("name")?.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        env,
+        vec![
+            "DB_PASSWORD",
+            "AWS_STS_REGIONAL_ENDPOINTS",
+            "AWS_DEFAULT_REGION",
+            "AWS_REGION",
+            "AWS_ROLE_ARN",
+            "AWS_WEB_IDENTITY_TOKEN_FILE"
+        ]
+    );
+}
+
+#[test]
+fn predict_json_rejects_what_is_not_a_pod_without_quoting_it() {
+    let settings = WebhookSettings::default();
+    let deployment = json!({"kind": "Deployment", "spec": {}});
+    assert_eq!(
+        predict_json(&irsa_sa(), &deployment, &settings, None),
+        Err(PodJsonError::WrongKind("Deployment".to_owned()))
+    );
+    let broken =
+        json!({"kind": "Pod", "spec": {"containers": [{"name": "a", "ports": "hunter2"}]}});
+    let err = predict_json(&irsa_sa(), &broken, &settings, None).err();
+    let shown = err.map(|e| e.to_string()).unwrap_or_default();
+    assert!(shown.contains("Pod schema"), "{shown}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+}
