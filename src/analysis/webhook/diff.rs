@@ -13,8 +13,9 @@
 //! reported when it carries the identity env or mount, whoever put them there.
 
 use super::plan::{
-    ENV_DEFAULT_REGION, ENV_FULL_URI, ENV_REGION, ENV_ROLE_ARN, ENV_STS, ENV_TOKEN_FILE,
-    IRSA_TOKEN_PATH, IRSA_VOLUME, POD_IDENTITY_LABEL, Plan, skip_list, token_file_path,
+    ENV_AUTH_TOKEN_FILE, ENV_DEFAULT_REGION, ENV_FULL_URI, ENV_REGION, ENV_ROLE_ARN, ENV_STS,
+    ENV_TOKEN_FILE, IRSA_TOKEN_PATH, IRSA_VOLUME, POD_IDENTITY_LABEL, Plan, skip_list,
+    token_file_path,
 };
 use super::{Deviation, DeviationKind, MutationMode, PodIdentityConfig};
 use crate::model::{
@@ -77,7 +78,7 @@ pub fn injection_state(
     let (mode, env, volume) = if pi_marked {
         (
             MutationMode::PodIdentity,
-            [ENV_FULL_URI, super::plan::ENV_AUTH_TOKEN_FILE],
+            [ENV_FULL_URI, ENV_AUTH_TOKEN_FILE],
             pi.volume_name.as_str(),
         )
     } else if irsa_marked {

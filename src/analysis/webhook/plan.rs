@@ -147,6 +147,7 @@ impl Plan {
         }
     }
 
+    /// The lifetime as shown to users: the number, or the jitter range.
     pub fn describe_expiration(&self) -> String {
         if self.jittered {
             format!("{JITTER_MIN_EXPIRATION}..{DEFAULT_TOKEN_EXPIRATION} (jittered)")
@@ -177,7 +178,7 @@ fn clamp(v: i64) -> (i64, Option<i64>) {
 }
 
 /// True when the pod targets Windows nodes (the webhook's node-selector test).
-pub(super) fn targets_windows(node_selector: &BTreeMap<String, String>) -> bool {
+fn targets_windows(node_selector: &BTreeMap<String, String>) -> bool {
     ["kubernetes.io/os", "beta.kubernetes.io/os"]
         .iter()
         .any(|k| node_selector.get(*k).is_some_and(|v| v == "windows"))
