@@ -240,7 +240,7 @@ fn error_cases() -> Vec<(&'static str, String, TokenError, Vec<&'static str>)> {
             "header alg is a number",
             format!("{}.{p}.{FAKE_SIGNATURE}", b64(&json!({"alg": 256}))),
             wrong(TokenPart::Header, "alg", "a string", "a number"),
-            vec!["header", "`alg`"],
+            vec!["header", "field `alg`"],
         ),
         (
             "aud is a number",
@@ -251,7 +251,7 @@ fn error_cases() -> Vec<(&'static str, String, TokenError, Vec<&'static str>)> {
                 "a string or an array of strings",
                 "a number",
             ),
-            vec!["`aud`"],
+            vec!["claim `aud`"],
         ),
         (
             "aud array holds an object",

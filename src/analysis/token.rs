@@ -112,6 +112,16 @@ impl fmt::Display for TokenPart {
     }
 }
 
+impl TokenPart {
+    /// What the named items of this part are called: header fields, payload claims.
+    pub fn item_noun(self) -> &'static str {
+        match self {
+            TokenPart::Header => "field",
+            TokenPart::Payload => "claim",
+        }
+    }
+}
+
 /// Why a token could not be decoded. Messages name the part or claim at fault and never
 /// contain any text of the token itself.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -134,7 +144,10 @@ pub enum TokenError {
         part: TokenPart,
         found: &'static str,
     },
-    #[error("token {part} field `{field}` has the wrong type: expected {expected}, found {found}")]
+    #[error(
+        "token {part} {} `{field}` has the wrong type: expected {expected}, found {found}",
+        part.item_noun()
+    )]
     WrongType {
         part: TokenPart,
         field: String,
