@@ -123,7 +123,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &[code(KeyCode::Enter), k('l'), code(KeyCode::Right)],
         label: "Enter",
-        help: "drill down (Findings: jump to the subject)",
+        help: "drill down / go to subject",
         action: Action::Open,
     },
     Binding {
@@ -134,19 +134,19 @@ pub const BINDINGS: &[Binding] = &[
             code(KeyCode::Left),
         ],
         label: "Esc Bksp",
-        help: "back to the same row / clear filter",
+        help: "back / clear filter",
         action: Action::Back,
     },
     Binding {
         keys: &[k('/')],
         label: "/",
-        help: "filter (~ prefix: fuzzy), live; Esc clears",
+        help: "filter, live (~x is fuzzy)",
         action: Action::BeginFilter,
     },
     Binding {
         keys: &[k(':')],
         label: ":",
-        help: "command: sa pods roles nodes findings, ns NAME|all, q",
+        help: "command (:pods :ns X :q)",
         action: Action::BeginCommand,
     },
     Binding {

@@ -562,6 +562,32 @@ fn lab_report() -> AuditReport {
     }
 }
 
+/// A cluster with nothing in it (and every AWS collection known and empty).
+pub fn empty() -> Dataset {
+    let inventory = Inventory {
+        captured_at: Some(NOW),
+        roles: Some(Vec::new()),
+        oidc_providers: Some(Vec::new()),
+        instances: Some(Vec::new()),
+        ..Inventory::default()
+    };
+    let report = AuditReport {
+        generated_at: NOW,
+        cluster: Some("irsa-lab".to_owned()),
+        account: Some(ACCOUNT.to_owned()),
+        issuer: None,
+        bindings: Vec::new(),
+        pods: Vec::new(),
+        findings: Vec::new(),
+        unknowns: Vec::new(),
+    };
+    Dataset {
+        inventory,
+        report,
+        loaded_at: NOW,
+    }
+}
+
 /// A dataset whose AWS side could not be read: roles, OIDC providers and instances unknown.
 pub fn lab_without_aws() -> Dataset {
     let mut data = lab();

@@ -207,7 +207,7 @@ fn nothing_to_copy_is_said_not_silently_ignored() {
     let mut s = ready();
     s.update(Action::ShowPane(Pane::Pods));
     s.update(Action::BeginFilter);
-    type_text(&mut s, "demo s3-test");
+    type_text(&mut s, "demo/s3-test");
     s.update(Action::InputSubmit);
     assert_eq!(s.tables().pods.len(), 1);
     assert!(s.update(Action::Copy).is_empty());

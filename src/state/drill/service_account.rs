@@ -127,11 +127,11 @@ fn chain(
             Span::new(Tone::Plain, link.label),
         ];
         if let Some(f) = broken {
-            spans.push(Span::new(Tone::Dim, format!("  {} {}", f.code, f.title)));
             if first_break.is_none() {
                 spans.push(Span::new(Tone::Accent, "  ← first break"));
                 first_break = Some(f);
             }
+            spans.push(Span::new(Tone::Dim, format!("  {}", f.code)));
         }
         lines.push(Line::new(spans));
     }

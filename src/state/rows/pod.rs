@@ -42,8 +42,9 @@ pub(super) fn derive(inventory: &Inventory, report: &AuditReport) -> Vec<PodRow>
         .map(|p| {
             let namespace = p.pod.namespace.clone().unwrap_or_default();
             let info = inventory.pod(&namespace, &p.pod.name);
+            let key = format!("{namespace}/{}", p.pod.name);
             let hay = haystack([
-                namespace.as_str(),
+                key.as_str(),
                 p.pod.name.as_str(),
                 p.service_account.as_str(),
                 p.node.as_deref().unwrap_or(""),
@@ -51,7 +52,7 @@ pub(super) fn derive(inventory: &Inventory, report: &AuditReport) -> Vec<PodRow>
                 p.worst.map(FindingCode::as_str).unwrap_or(""),
             ]);
             PodRow {
-                key: format!("{namespace}/{}", p.pod.name),
+                key,
                 namespace,
                 name: p.pod.name.clone(),
                 service_account: p.service_account.clone(),

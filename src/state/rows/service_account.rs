@@ -43,15 +43,16 @@ pub(super) fn derive(inventory: &Inventory, report: &AuditReport) -> Vec<SaRow> 
                 .service_account(&namespace, &subject.name)
                 .and_then(|sa| sa.created);
             let worst_severity = b.worst.and_then(|c| severity_of(report, c, subject));
+            let key = format!("{namespace}/{}", subject.name);
             let hay = haystack([
-                namespace.as_str(),
+                key.as_str(),
                 subject.name.as_str(),
                 role_arn.as_deref().unwrap_or(""),
                 mechanism_label(b.mechanism),
                 b.worst.map(FindingCode::as_str).unwrap_or(""),
             ]);
             SaRow {
-                key: format!("{namespace}/{}", subject.name),
+                key,
                 namespace,
                 name: subject.name.clone(),
                 role_arn,
