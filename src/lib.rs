@@ -6,10 +6,11 @@
 //!   findings).
 //! - [`sources`]: where inventories come from (offline snapshots and the embedded demo).
 //! - [`report`]: rendering of audits and explanations for the command line.
-//! - [`state`], [`ui`], `app`: the terminal UI — the state store, the pure draw function, and
+//! - [`state`], [`ui`], [`app`]: the terminal UI — the state store, the pure draw function, and
 //!   the loop that owns the state ([`action`], [`effect`], [`event`], [`keymap`] are its messages).
 
 pub mod action;
+pub mod app;
 pub mod analysis;
 pub mod effect;
 pub mod error;

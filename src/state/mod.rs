@@ -156,8 +156,9 @@ impl State {
             .as_ref()
             .filter(|d| d.target == target)
             .map_or(0, |d| d.scroll);
+        // Drill-downs read times (token lifetimes) as of the analysis, like the report did.
         self.drill = self.dataset.as_deref().map(|data| {
-            let mut drill = drill::build(&target, data, self.now);
+            let mut drill = drill::build(&target, data, data.report.generated_at);
             drill.scroll = scroll.min(drill.lines.len().saturating_sub(1));
             drill
         });
