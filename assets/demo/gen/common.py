@@ -84,9 +84,11 @@ class ResourceVersions:
 RV = ResourceVersions()
 
 
-def write_json(path, value):
+def write_json(path, value, sort_keys=False):
+    """4-space indented JSON, as both kubectl and the AWS CLI print it. kubectl prints objects
+    as maps, so their keys come out sorted; the AWS CLI keeps the service's order."""
     with open(path, "w", encoding="utf-8") as f:
-        json.dump(value, f, indent=4, ensure_ascii=False)
+        json.dump(value, f, indent=4, ensure_ascii=False, sort_keys=sort_keys)
         f.write("\n")
 
 

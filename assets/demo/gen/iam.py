@@ -123,8 +123,10 @@ def managed_policy(name, document, *, created, account=ACCOUNT, aws_managed=Fals
 
 
 def details(roles, policies, users=()):
-    return {"UserDetailList": list(users), "GroupDetailList": [], "RoleDetailList": roles,
-            "Policies": policies}
+    """The whole output; IAM lists entities sorted by name."""
+    return {"UserDetailList": list(users), "GroupDetailList": [],
+            "RoleDetailList": sorted(roles, key=lambda r: r["RoleName"].lower()),
+            "Policies": sorted(policies, key=lambda p: p["PolicyName"].lower())}
 
 
 def workload_tags(ns, app, managed_by="terraform", cluster="irsa-lab", extra=None):

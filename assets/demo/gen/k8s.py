@@ -131,11 +131,19 @@ def pod_identity_mutate(meta, spec, *, expiration, regional=True, region=REGION)
                                   "readOnly": True})
 
 
+def normalized_image(image):
+    """How containerd reports an image: with its registry (`docker.io/library/nginx:1.27`)."""
+    first = image.split("/", 1)[0]
+    if "/" in image and ("." in first or ":" in first):
+        return image
+    return f"docker.io/{image}" if "/" in image else f"docker.io/library/{image}"
+
+
 def _container_status(c, started, node, crash_loop, key):
-    image = c["image"]
+    image = normalized_image(c["image"])
     repo = image.rsplit(":", 1)[0]
     st = {"containerID": "containerd://" + digest("cid", key, c["name"]),
-          "image": image if "/" in image.split(":")[0] or "." in image else f"docker.io/library/{image}",
+          "image": image,
           "imageID": f"{repo}@sha256:" + digest("img", image),
           "lastState": {}, "name": c["name"], "ready": not crash_loop,
           "restartCount": 0, "started": not crash_loop,

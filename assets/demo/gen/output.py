@@ -23,7 +23,7 @@ def write_all(lab, out):
              + sorted(lab.nodes, key=_key))
     write_json(os.path.join(out, "kubernetes.json"), {
         "apiVersion": "v1", "items": items, "kind": "List",
-        "metadata": {"resourceVersion": ""}})
+        "metadata": {"resourceVersion": ""}}, sort_keys=True)
 
     from iam import details
     write_json(os.path.join(out, "iam-authorization-details.json"),
