@@ -19,21 +19,20 @@
 
 mod demo;
 mod files;
+mod iam;
 mod kubernetes;
 mod tokens;
 
 pub use files::{SnapshotFiles, is_snapshot_file};
 
 use crate::model::aws_cli::{
-    AccountAuthorizationDetails, DescribeClusterOutput, DescribeInstancesOutput,
-    GetCallerIdentityOutput, OpenIdConnectProviders, PodIdentityAssociations,
+    DescribeClusterOutput, DescribeInstancesOutput, GetCallerIdentityOutput,
+    PodIdentityAssociations,
 };
 use crate::model::{
-    CallerIdentity, ClusterInfo, Inventory, OidcProvider, RoleInfo, SourceKind, SourceProblem,
-    WebhookSettings,
+    CallerIdentity, ClusterInfo, Inventory, SourceKind, SourceProblem, WebhookSettings,
 };
 use serde::de::DeserializeOwned;
-use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -41,10 +40,14 @@ use thiserror::Error;
 /// Why a snapshot could not be loaded. `Display` is one line naming the folder or file.
 #[derive(Debug, Error)]
 pub enum SnapshotError {
+    /// The folder (or its `tokens/`) cannot be listed.
     #[error("cannot read snapshot folder {}: {source}", path.display())]
     Folder { path: PathBuf, source: io::Error },
+    /// A known file cannot be read (permissions, not UTF-8, …).
     #[error("cannot read {}: {source}", path.display())]
     Read { path: PathBuf, source: io::Error },
+    /// A file is not the JSON it should be; `message` is serde's (with line and column) or
+    /// names the offending item.
     #[error("{file}: {message}")]
     Malformed { file: String, message: String },
 }
@@ -136,8 +139,8 @@ pub fn load_files(files: &SnapshotFiles) -> Result<Inventory, SnapshotError> {
         ),
     }
 
-    inv.roles = load_roles(files, &mut inv)?;
-    inv.oidc_providers = load_providers(files, &mut inv)?;
+    inv.roles = iam::roles(files, &mut inv)?;
+    inv.oidc_providers = iam::providers(files, &mut inv)?;
 
     match parse::<PodIdentityAssociations>(files, files::POD_IDENTITY)? {
         Some(out) => inv.pod_identity_associations = Some(out.associations()),
@@ -218,120 +221,6 @@ fn missing(inv: &mut Inventory, source: SourceKind, file: &str, consequence: &st
         source,
         format!("{file} not in snapshot — {consequence}"),
     );
-}
-
-/// The names of the extra files of the family whose primary file is `primary`.
-fn extras<'a>(files: &'a SnapshotFiles, primary: &str) -> Vec<&'a str> {
-    files::MULTI_ACCOUNT
-        .iter()
-        .filter(|(p, _)| *p == primary)
-        .flat_map(|(_, prefix)| {
-            files
-                .names()
-                .filter(move |n| *n != primary && n.starts_with(prefix) && is_snapshot_file(n))
-        })
-        .collect()
-}
-
-/// Roles of the primary IAM file, plus those of further accounts.
-fn load_roles(
-    files: &SnapshotFiles,
-    inv: &mut Inventory,
-) -> Result<Option<Vec<RoleInfo>>, SnapshotError> {
-    let extra_names = extras(files, files::IAM_DETAILS);
-    let Some(primary) = parse::<AccountAuthorizationDetails>(files, files::IAM_DETAILS)? else {
-        missing(
-            inv,
-            SourceKind::IamRoles,
-            files::IAM_DETAILS,
-            "IAM roles unknown",
-        );
-        if !extra_names.is_empty() {
-            problem(
-                inv,
-                SourceKind::IamRoles,
-                format!(
-                    "{} ignored without the cluster account's {}",
-                    extra_names.join(", "),
-                    files::IAM_DETAILS
-                ),
-            );
-        }
-        return Ok(None);
-    };
-    let mut docs = vec![(files::IAM_DETAILS, primary)];
-    for name in extra_names {
-        if let Some(d) = parse::<AccountAuthorizationDetails>(files, name)? {
-            docs.push((name, d));
-        }
-    }
-    if let Some((name, _)) = docs.iter().find(|(_, d)| d.is_truncated == Some(true)) {
-        problem(
-            inv,
-            SourceKind::IamRoles,
-            format!(
-                "{name} is one page of several (IsTruncated) — IAM roles unknown; capture it \
-                 without --no-paginate/--max-items"
-            ),
-        );
-        return Ok(None);
-    }
-    let mut seen = HashSet::new();
-    let roles: Vec<RoleInfo> = docs
-        .iter()
-        .flat_map(|(_, d)| d.roles())
-        .filter(|r| seen.insert(r.arn.clone()))
-        .collect();
-    if let Some(account) = inv.account()
-        && let Some((_, primary)) = docs.first()
-        && !primary.role_detail_list.is_empty()
-        && !primary.roles().iter().any(|r| r.account() == Some(account))
-    {
-        let message = format!(
-            "{} holds no role of the cluster's account {account} — IAM roles unknown",
-            files::IAM_DETAILS
-        );
-        problem(inv, SourceKind::IamRoles, message);
-        return Ok(None);
-    }
-    Ok(Some(roles))
-}
-
-/// OIDC providers of the primary file, plus those of further accounts.
-fn load_providers(
-    files: &SnapshotFiles,
-    inv: &mut Inventory,
-) -> Result<Option<Vec<OidcProvider>>, SnapshotError> {
-    let extra_names = extras(files, files::OIDC_PROVIDERS);
-    let Some(primary) = parse::<OpenIdConnectProviders>(files, files::OIDC_PROVIDERS)? else {
-        missing(
-            inv,
-            SourceKind::OidcProviders,
-            files::OIDC_PROVIDERS,
-            "IAM OIDC providers unknown",
-        );
-        if !extra_names.is_empty() {
-            problem(
-                inv,
-                SourceKind::OidcProviders,
-                format!(
-                    "{} ignored without the cluster account's {}",
-                    extra_names.join(", "),
-                    files::OIDC_PROVIDERS
-                ),
-            );
-        }
-        return Ok(None);
-    };
-    let mut providers = primary.providers();
-    for name in extra_names {
-        if let Some(more) = parse::<OpenIdConnectProviders>(files, name)? {
-            providers.extend(more.providers());
-        }
-    }
-    let mut seen = HashSet::new();
-    providers.retain(|p| seen.insert(p.arn.clone()));
-    Ok(Some(providers))
 }
 
 /// The settings of the webhook EKS runs, when the cluster is EKS (described, or its issuer is
