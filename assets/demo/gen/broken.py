@@ -91,9 +91,11 @@ class Broken:
 
         kw = dict(pod_kw or {})
         labels = k8s.labels_for(sa, h, extra=kw.pop("extra_labels", None))
-        p = k8s.pod(NS, name, sa, self.nodes[node], conts,
-                    created=at("2026-04-09T07:10:00Z") + dt.timedelta(minutes=self.i, seconds=13),
+        created = at("2026-04-09T07:10:00Z") + dt.timedelta(minutes=self.i, seconds=13)
+        p = k8s.pod(NS, name, sa, self.nodes[node], conts, created=created,
                     owner=owner, labels=labels, crash_loop=crash, mutate=apply, **kw)
+        if token_at == "at-start":  # the first token kubelet mounted, never refreshed since
+            token_at = created + dt.timedelta(seconds=4)
         self.lab.add_pod(p, token_at=token_at,
                          audience=audience or "sts.amazonaws.com", expiration=expiration)
         return p
@@ -212,9 +214,10 @@ def broken_lab(lab, nodes):
     b.workload(sa, role=b.role(sa), expiration=600,
                sa_annotations={"eks.amazonaws.com/token-expiration": "300"})
 
-    # POD009: the mounted token was read after it expired (kubelet did not refresh it).
+    # POD009: the mounted token is the one from the pod's start, 26 h ago: kubelet did not
+    # refresh it at 80 % of its lifetime and it has expired.
     sa = "stale-token"
-    b.workload(sa, role=b.role(sa), token_at=at("2026-04-08T21:14:07Z"))
+    b.workload(sa, role=b.role(sa), token_at="at-start")
 
     # POD010: regional STS endpoints disabled by the SA annotation.
     sa = "no-regional-sts"
