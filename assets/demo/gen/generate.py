@@ -9,24 +9,21 @@ Output is deterministic (ids derive from names), so a re-run without changes is 
 """
 
 import datetime as dt
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from common import (ACCOUNT, ACCOUNT_B, BOUNDARY_ARN, BOUNDARY_ARN_B, CAPTURED_AT,  # noqa: E402
-                    CLUSTER, ISSUER_HOST, PROVIDER_ARN, REGION, at, policy_arn,
-                    role_arn, suffix, uid, upper_id, write_json)
+from common import (ACCOUNT, ACCOUNT_B, BOUNDARY_ARN, CLUSTER, ISSUER_HOST,  # noqa: E402
+                    PROVIDER_ARN, REGION, at, suffix, uid)
 import aws  # noqa: E402
 import iam  # noqa: E402
 import k8s  # noqa: E402
 from iam import allow, deny, doc  # noqa: E402
-from k8s import container, env, env_field, env_secret  # noqa: E402
+from k8s import container, env, env_field  # noqa: E402
 
 OUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AWS_CLI = "amazon/aws-cli:2.22.4"
-CHECK_CMD = ["sh", "-c", "aws sts get-caller-identity && exec sleep infinity"]
 
 
 class Lab:
@@ -218,6 +215,21 @@ def node_roles(lab, nodes):
         last_used=(at("2026-04-10T09:59:48Z"), REGION))
 
 
+def eksctl_iamserviceaccount(lab, ns, sa, role_name, policy, *, role_created, sa_created,
+                             last_used):
+    """What `eksctl create iamserviceaccount` leaves behind (after the guide's hardening): a
+    CloudFormation-made role with eksctl's trust and tags, and the annotated ServiceAccount."""
+    role = lab.role(
+        role_name, iam.eksctl_trust(ns, sa), created=at(role_created), attached=[policy],
+        boundary=BOUNDARY_ARN,
+        tags={**iam.eksctl_tags(ns, sa, f"eksctl-irsa-lab-addon-iamserviceaccount-{ns}-{sa}"),
+              **iam.workload_tags(ns, sa, "eksctl")},
+        last_used=(at(last_used), REGION))
+    lab.sa(ns, sa, at(sa_created), role=role, labels={"app.kubernetes.io/managed-by": "eksctl"},
+           applied=False)
+    return role
+
+
 # ---------------------------------------------------------------------------------------------
 # The guide's lab, healthy.
 
@@ -291,16 +303,10 @@ def guide_lab(lab, nodes):
     # --- kube-system/aws-load-balancer-controller (eksctl iamserviceaccount) -------------
     alb_policy = lab.policy("AWSLoadBalancerControllerIAMPolicy", alb_controller_policy(),
                             at("2026-04-10T09:16:20Z"))
-    alb_role = lab.role(
-        "eks-irsa-lab-alb-controller-role",
-        iam.eksctl_trust("kube-system", "aws-load-balancer-controller"),
-        created=at("2026-04-10T09:17:48Z"), attached=[alb_policy], boundary=BOUNDARY_ARN,
-        tags={**iam.eksctl_tags("kube-system", "aws-load-balancer-controller",
-                                "eksctl-irsa-lab-addon-iamserviceaccount-kube-system-aws-load-balancer-controller"),
-              **iam.workload_tags("kube-system", "aws-load-balancer-controller", "eksctl")},
-        last_used=(at("2026-04-10T09:59:31Z"), REGION))
-    lab.sa("kube-system", "aws-load-balancer-controller", at("2026-04-10T09:18:30Z"),
-           role=alb_role, labels={"app.kubernetes.io/managed-by": "eksctl"}, applied=False)
+    alb_role = eksctl_iamserviceaccount(
+        lab, "kube-system", "aws-load-balancer-controller", "eks-irsa-lab-alb-controller-role",
+        alb_policy, role_created="2026-04-10T09:17:48Z", sa_created="2026-04-10T09:18:30Z",
+        last_used="2026-04-10T09:59:31Z")
     owner = ("ReplicaSet", "aws-load-balancer-controller-7499459764",
              uid("rs", "kube-system", "aws-load-balancer-controller-7499459764"))
     for pod_name, node in (("aws-load-balancer-controller-7499459764-mkttk", n1),
@@ -334,15 +340,10 @@ def guide_lab(lab, nodes):
         ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
         f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:prod/app/*")),
         at("2026-04-10T09:30:02Z"))
-    eso_role = lab.role(
-        "eks-irsa-lab-eso-role", iam.eksctl_trust("external-secrets", "external-secrets"),
-        created=at("2026-04-10T09:30:40Z"), attached=[eso_policy], boundary=BOUNDARY_ARN,
-        tags={**iam.eksctl_tags("external-secrets", "external-secrets",
-                                "eksctl-irsa-lab-addon-iamserviceaccount-external-secrets-external-secrets"),
-              **iam.workload_tags("external-secrets", "external-secrets", "eksctl")},
-        last_used=(at("2026-04-10T09:35:51Z"), REGION))
-    lab.sa("external-secrets", "external-secrets", at("2026-04-10T09:31:12Z"), role=eso_role,
-           labels={"app.kubernetes.io/managed-by": "eksctl"}, applied=False)
+    eso_role = eksctl_iamserviceaccount(
+        lab, "external-secrets", "external-secrets", "eks-irsa-lab-eso-role", eso_policy,
+        role_created="2026-04-10T09:30:40Z", sa_created="2026-04-10T09:31:12Z",
+        last_used="2026-04-10T09:35:51Z")
     eso_sec = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
                "readOnlyRootFilesystem": True, "runAsNonRoot": True, "runAsUser": 1000,
                "seccompProfile": {"type": "RuntimeDefault"}}
@@ -383,15 +384,10 @@ def guide_lab(lab, nodes):
     # --- karpenter/karpenter -------------------------------------------------------------
     kp_policy = lab.policy("KarpenterControllerPolicy", karpenter_policy(),
                            at("2026-04-10T09:42:05Z"))
-    kp_role = lab.role(
-        "eks-irsa-lab-karpenter-role", iam.eksctl_trust("karpenter", "karpenter"),
-        created=at("2026-04-10T09:43:10Z"), attached=[kp_policy], boundary=BOUNDARY_ARN,
-        tags={**iam.eksctl_tags("karpenter", "karpenter",
-                                "eksctl-irsa-lab-addon-iamserviceaccount-karpenter-karpenter"),
-              **iam.workload_tags("karpenter", "karpenter", "eksctl")},
-        last_used=(at("2026-04-10T09:59:55Z"), REGION))
-    lab.sa("karpenter", "karpenter", at("2026-04-10T09:43:58Z"), role=kp_role,
-           labels={"app.kubernetes.io/managed-by": "eksctl"}, applied=False)
+    kp_role = eksctl_iamserviceaccount(
+        lab, "karpenter", "karpenter", "eks-irsa-lab-karpenter-role", kp_policy,
+        role_created="2026-04-10T09:43:10Z", sa_created="2026-04-10T09:43:58Z",
+        last_used="2026-04-10T09:59:55Z")
     owner, h = k8s.owner_replicaset("karpenter", "karpenter")
     for i, node in enumerate((n1, n2)):
         lab.add_pod(k8s.pod(
