@@ -177,7 +177,7 @@ pub fn load_files(files: &SnapshotFiles) -> Result<Inventory, SnapshotError> {
             &mut inv,
             SourceKind::EksCluster,
             format!(
-                "neither {} nor {} in snapshot — cluster issuer unknown",
+                "cluster issuer unknown: neither {} (identity.oidc.issuer) nor {} gives it",
                 files::EKS_CLUSTER,
                 files::OPENID_CONFIGURATION
             ),
