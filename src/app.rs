@@ -6,8 +6,8 @@
 //! the deadline, then the screen is drawn once — at most ~60 frames a second, none when idle.
 //!
 //! The terminal is restored on every exit path: normal quit, error (the guard's `Drop`),
-//! panic (ratatui's panic hook) and Ctrl-C (a key in raw mode, mapped to quit). Logs go to a
-//! file, never to the screen.
+//! a panic on the UI thread (the panic hook) and Ctrl-C (a key in raw mode, mapped to quit).
+//! Logs go to a file, never to the screen.
 
 use crate::action::Action;
 use crate::effect::Effect;
@@ -16,10 +16,13 @@ use crate::state::State;
 use crate::ui;
 use futures::StreamExt;
 use jiff::Timestamp;
-use ratatui::DefaultTerminal;
+use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::clipboard::CopyToClipboard;
 use ratatui::crossterm::event::EventStream;
 use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{EnterAlternateScreen, enable_raw_mode};
+use ratatui::{DefaultTerminal, Terminal};
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +31,8 @@ use tokio::time::{Instant, sleep_until};
 
 /// At most one frame per this long.
 const FRAME: Duration = Duration::from_millis(16);
+/// The log file's name inside [`log_dir`].
+pub const LOG_FILE: &str = "irsa-inspector.log";
 /// How often time-dependent text (freshness) is refreshed.
 const TICK: Duration = Duration::from_secs(1);
 
@@ -44,7 +49,7 @@ pub fn run(origin: DataOrigin, loader: Loader) -> anyhow::Result<()> {
     runtime.block_on(run_async(origin, loader))
 }
 
-/// Restores the terminal when dropped (error paths; panics are covered by ratatui's hook).
+/// Restores the terminal when dropped: every return path of the loop, errors included.
 struct TerminalGuard;
 
 impl Drop for TerminalGuard {
@@ -53,11 +58,38 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Enters raw mode and the alternate screen, with a panic hook that restores the terminal when
+/// the UI thread panics. A panic on a background thread (a loader) is logged only: it becomes
+/// a failed load on screen (see [`load`]), and the UI keeps running in a sane terminal.
+fn init_terminal() -> anyhow::Result<(DefaultTerminal, TerminalGuard)> {
+    let ui_thread = std::thread::current().id();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() == ui_thread {
+            ratatui::restore();
+            tracing::error!(panic = %info, "ui panicked");
+            previous(info);
+        } else {
+            tracing::error!(panic = %info, "background task panicked");
+        }
+    }));
+    enable_raw_mode()?;
+    let guard = TerminalGuard;
+    execute!(std::io::stdout(), EnterAlternateScreen)?;
+    let terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
+    Ok((terminal, guard))
+}
+
 async fn run_async(origin: DataOrigin, loader: Loader) -> anyhow::Result<()> {
-    let mut terminal = ratatui::try_init()?;
-    let _guard = TerminalGuard;
+    let (mut terminal, _guard) = init_terminal()?;
     let size = terminal.size()?;
-    let mut state = State::new(origin, Timestamp::now(), color_enabled(), size.width, size.height);
+    let mut state = State::new(
+        origin,
+        Timestamp::now(),
+        color_enabled(),
+        size.width,
+        size.height,
+    );
     let (tx, mut rx) = mpsc::unbounded_channel();
     load(&loader, &tx);
     let mut events = EventStream::new();
@@ -103,7 +135,9 @@ async fn run_async(origin: DataOrigin, loader: Loader) -> anyhow::Result<()> {
                 Effect::Copy(text) => {
                     // OSC 52: the terminal puts it on the clipboard (works over SSH and in tmux
                     // with set-clipboard on); the status line shows the text either way.
-                    if let Err(e) = execute!(std::io::stdout(), CopyToClipboard::to_clipboard_from(text)) {
+                    if let Err(e) =
+                        execute!(std::io::stdout(), CopyToClipboard::to_clipboard_from(text))
+                    {
                         tracing::warn!(error = %e, "clipboard copy failed");
                     }
                 }
@@ -124,14 +158,30 @@ fn load(loader: &Loader, tx: &mpsc::UnboundedSender<SourceEvent>) {
     let tx = tx.clone();
     tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
-        let msg = match loader() {
-            Ok(data) => SourceEvent::Loaded(Box::new(data)),
-            Err(message) => SourceEvent::Failed { message },
+        let msg = match std::panic::catch_unwind(AssertUnwindSafe(|| loader())) {
+            Ok(Ok(data)) => SourceEvent::Loaded(Box::new(data)),
+            Ok(Err(message)) => SourceEvent::Failed { message },
+            Err(panic) => SourceEvent::Failed {
+                message: format!(
+                    "the analysis crashed ({}); details in {}",
+                    panic_text(panic.as_ref()),
+                    log_dir().join(LOG_FILE).display()
+                ),
+            },
         };
         tracing::info!(elapsed_ms = started.elapsed().as_millis(), "load finished");
         // The receiver is gone only when the UI has quit.
         let _ = tx.send(msg);
     });
+}
+
+/// The message of a panic payload.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
 }
 
 /// Colours unless `NO_COLOR` is set to a non-empty value (no-color.org).
@@ -142,7 +192,11 @@ pub fn color_enabled() -> bool {
 /// Where the log file goes: `$IRSA_INSPECTOR_LOG_DIR`, else `$XDG_STATE_HOME/irsa-inspector`,
 /// else `~/.local/state/irsa-inspector`, else the temp dir.
 pub fn log_dir() -> PathBuf {
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     env("IRSA_INSPECTOR_LOG_DIR")
         .or_else(|| env("XDG_STATE_HOME").map(|d| d.join("irsa-inspector")))
         .or_else(|| env("HOME").map(|h| h.join(".local/state/irsa-inspector")))
@@ -154,7 +208,7 @@ pub fn log_dir() -> PathBuf {
 fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = log_dir();
     std::fs::create_dir_all(&dir).ok()?;
-    let file = tracing_appender::rolling::never(&dir, "irsa-inspector.log");
+    let file = tracing_appender::rolling::never(&dir, LOG_FILE);
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
