@@ -3,6 +3,7 @@
 //! findings); they decide nothing about IRSA themselves.
 
 pub mod finding;
+mod index;
 pub mod node;
 pub mod pod;
 pub mod role;
@@ -15,7 +16,8 @@ pub use role::{RoleFlag, RoleRow, RoleState};
 pub use service_account::SaRow;
 
 use crate::analysis::audit::AuditReport;
-use crate::model::{FindingCode, Inventory, Severity, Subject};
+use crate::model::{Inventory, Severity};
+use index::Index;
 use std::cmp::Ordering;
 
 /// The rows of every pane for one dataset.
@@ -30,18 +32,19 @@ pub struct DerivedRows {
 
 /// Derives every pane's rows.
 pub fn derive(inventory: &Inventory, report: &AuditReport) -> DerivedRows {
+    let ix = Index::new(inventory, report);
     DerivedRows {
-        service_accounts: service_account::derive(inventory, report),
-        pods: pod::derive(inventory, report),
-        roles: role::derive(inventory, report),
-        nodes: node::derive(inventory, report),
+        service_accounts: service_account::derive(&ix),
+        pods: pod::derive(&ix),
+        roles: role::derive(&ix),
+        nodes: node::derive(&ix),
         findings: finding::derive(report),
     }
 }
 
 /// The row of one node (for its drill-down).
 pub fn derive_node(inventory: &Inventory, report: &AuditReport, name: &str) -> Option<NodeRow> {
-    node::derive(inventory, report)
+    node::derive(&Index::new(inventory, report))
         .into_iter()
         .find(|r| r.name == name)
 }
@@ -49,33 +52,6 @@ pub fn derive_node(inventory: &Inventory, report: &AuditReport, name: &str) -> O
 /// The Findings pane's rows (keys included), for the finding drill-down.
 pub fn derive_findings(report: &AuditReport) -> Vec<FindingRow> {
     finding::derive(report)
-}
-
-/// The worst finding about a subject, as (severity, code); findings are sorted worst first.
-fn worst_about(report: &AuditReport, subject: &Subject) -> Option<(Severity, FindingCode)> {
-    report
-        .findings
-        .iter()
-        .find(|f| &f.subject == subject)
-        .map(|f| (f.severity, f.code))
-}
-
-/// The severity the report gives a code for this subject, else for any subject.
-fn severity_of(report: &AuditReport, code: FindingCode, subject: &Subject) -> Option<Severity> {
-    let for_code = || report.findings.iter().filter(|f| f.code == code);
-    for_code()
-        .find(|f| &f.subject == subject)
-        .or_else(|| for_code().next())
-        .map(|f| f.severity)
-}
-
-/// The fix of the worst finding about (or involving) a subject that has one.
-fn fix_for(report: &AuditReport, subject: &Subject) -> Option<String> {
-    report
-        .findings
-        .iter()
-        .filter(|f| &f.subject == subject || f.related.contains(subject))
-        .find_map(|f| f.fix.clone())
 }
 
 /// Lower-cased, space-joined text for the `/` filter.

@@ -1,10 +1,10 @@
 //! Rows of the Nodes pane: instance, IMDS settings, instance role and blast radius.
 
-use super::{arn_name, haystack, worst_about};
-use crate::analysis::audit::AuditReport;
-use crate::model::{FindingCode, Inventory, NodeInfo, Severity, Subject};
+use super::{Index, arn_name, haystack};
+use crate::model::{FindingCode, NodeInfo, Severity, Subject};
 use crate::state::table::Row;
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 /// One node.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +40,19 @@ fn is_fargate(node: &NodeInfo) -> bool {
         .is_some_and(|v| v == "fargate")
 }
 
-pub(super) fn derive(inventory: &Inventory, report: &AuditReport) -> Vec<NodeRow> {
+pub(super) fn derive(ix: &Index) -> Vec<NodeRow> {
+    let inventory = ix.inventory;
+    // (pods, pods falling back to the node role) per node, in one pass over the pods.
+    let mut per_node: HashMap<&str, (usize, usize)> = HashMap::new();
+    for p in &ix.report.pods {
+        if let Some(node) = p.node.as_deref() {
+            let entry = per_node.entry(node).or_default();
+            entry.0 += 1;
+            if p.identity.starts_with("NODE ROLE") {
+                entry.1 += 1;
+            }
+        }
+    }
     inventory
         .nodes
         .iter()
@@ -65,15 +77,11 @@ pub(super) fn derive(inventory: &Inventory, report: &AuditReport) -> Vec<NodeRow
                         .map(|r| r.name.clone())
                         .unwrap_or_else(|| arn_name(profile).to_owned())
                 });
-            let on_node = report
-                .pods
-                .iter()
-                .filter(|p| p.node.as_deref() == Some(node.name.as_str()));
-            let pods = on_node.clone().count();
-            let fallback_pods = on_node
-                .filter(|p| p.identity.starts_with("NODE ROLE"))
-                .count();
-            let worst = worst_about(report, &Subject::node(&node.name));
+            let (pods, fallback_pods) = per_node
+                .get(node.name.as_str())
+                .copied()
+                .unwrap_or_default();
+            let worst = ix.worst_about(&Subject::node(&node.name));
             let fargate = is_fargate(node);
             let hay = haystack([
                 node.name.as_str(),

@@ -1,8 +1,8 @@
 //! Rows of the Pods pane.
 
-use super::{fix_for, haystack, severity_of, worst_first};
-use crate::analysis::audit::{AuditReport, Verdict};
-use crate::model::{FindingCode, Inventory, Severity};
+use super::{Index, haystack, worst_first};
+use crate::analysis::audit::Verdict;
+use crate::model::{FindingCode, Severity};
 use crate::state::table::Row;
 use jiff::Timestamp;
 use std::cmp::Ordering;
@@ -35,13 +35,13 @@ impl PodRow {
     }
 }
 
-pub(super) fn derive(inventory: &Inventory, report: &AuditReport) -> Vec<PodRow> {
-    report
+pub(super) fn derive(ix: &Index) -> Vec<PodRow> {
+    ix.report
         .pods
         .iter()
         .map(|p| {
             let namespace = p.pod.namespace.clone().unwrap_or_default();
-            let info = inventory.pod(&namespace, &p.pod.name);
+            let info = ix.pod(&namespace, &p.pod.name);
             let key = format!("{namespace}/{}", p.pod.name);
             let hay = haystack([
                 key.as_str(),
@@ -61,10 +61,10 @@ pub(super) fn derive(inventory: &Inventory, report: &AuditReport) -> Vec<PodRow>
                 mutated: p.mutated,
                 verdict: p.verdict,
                 worst: p.worst,
-                worst_severity: p.worst.and_then(|c| severity_of(report, c, &p.pod)),
+                worst_severity: p.worst.and_then(|c| ix.severity_of(c, &p.pod)),
                 phase: info.and_then(|i| i.phase.clone()),
                 created: info.and_then(|i| i.created),
-                fix: fix_for(report, &p.pod),
+                fix: ix.fix_for(&p.pod),
                 haystack: hay,
             }
         })

@@ -2,9 +2,8 @@
 //! association) and every role the analysis reported on (e.g. orphans trusting the cluster),
 //! with the reverse mapping role → ServiceAccounts.
 
-use super::{arn_name, haystack, worst_about};
-use crate::analysis::audit::AuditReport;
-use crate::model::{FindingCode, Inventory, RoleLookup, Severity, Subject, SubjectKind};
+use super::{Index, arn_name, haystack};
+use crate::model::{FindingCode, RoleLookup, Severity, Subject, SubjectKind};
 use crate::state::table::Row;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -62,7 +61,8 @@ pub struct RoleRow {
     haystack: String,
 }
 
-pub(super) fn derive(inventory: &Inventory, report: &AuditReport) -> Vec<RoleRow> {
+pub(super) fn derive(ix: &Index) -> Vec<RoleRow> {
+    let (inventory, report) = (ix.inventory, ix.report);
     let mut users: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for b in &report.bindings {
         let sa = &b.service_account;
@@ -97,10 +97,7 @@ pub(super) fn derive(inventory: &Inventory, report: &AuditReport) -> Vec<RoleRow
             if used_by.len() > 1 {
                 flags.push(RoleFlag::Shared);
             }
-            let aud005 = report
-                .findings
-                .iter()
-                .any(|f| f.code == FindingCode::AUD005 && f.subject == subject);
+            let aud005 = ix.has(FindingCode::AUD005, &subject);
             if aud005 {
                 flags.push(if used_by.is_empty() {
                     RoleFlag::Orphan
@@ -126,7 +123,7 @@ pub(super) fn derive(inventory: &Inventory, report: &AuditReport) -> Vec<RoleRow
                         .collect()
                 })
                 .unwrap_or_default();
-            let worst = worst_about(report, &subject);
+            let worst = ix.worst_about(&subject);
             let name = info
                 .map(|r| r.name.clone())
                 .unwrap_or_else(|| arn_name(&arn).to_owned());

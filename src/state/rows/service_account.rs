@@ -1,8 +1,8 @@
 //! Rows of the ServiceAccounts pane.
 
-use super::{haystack, severity_of, worst_first};
-use crate::analysis::audit::{AuditReport, Mechanism, Verdict};
-use crate::model::{FindingCode, Inventory, Severity, arn_account};
+use super::{Index, haystack, worst_first};
+use crate::analysis::audit::{Mechanism, Verdict};
+use crate::model::{FindingCode, Severity, arn_account};
 use crate::state::table::Row;
 use jiff::Timestamp;
 use std::cmp::Ordering;
@@ -26,8 +26,9 @@ pub struct SaRow {
     haystack: String,
 }
 
-pub(super) fn derive(inventory: &Inventory, report: &AuditReport) -> Vec<SaRow> {
-    let cluster_account = report.account.as_deref().or(inventory.account());
+pub(super) fn derive(ix: &Index) -> Vec<SaRow> {
+    let report = ix.report;
+    let cluster_account = report.account.as_deref().or(ix.inventory.account());
     report
         .bindings
         .iter()
@@ -39,10 +40,10 @@ pub(super) fn derive(inventory: &Inventory, report: &AuditReport) -> Vec<SaRow> 
                 .as_deref()
                 .map(|arn| role_label(arn, cluster_account))
                 .unwrap_or_default();
-            let created = inventory
+            let created = ix
                 .service_account(&namespace, &subject.name)
                 .and_then(|sa| sa.created);
-            let worst_severity = b.worst.and_then(|c| severity_of(report, c, subject));
+            let worst_severity = b.worst.and_then(|c| ix.severity_of(c, subject));
             let key = format!("{namespace}/{}", subject.name);
             let hay = haystack([
                 key.as_str(),
