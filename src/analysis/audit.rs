@@ -1,7 +1,24 @@
 //! The whole analysis of an inventory: ServiceAccount → role → verdict bindings, per-pod
-//! identities, and every finding. (Contract written by the skeleton; bodies by the checks work.)
+//! identities, and every finding.
+//!
+//! Verdicts: a binding (or pod) is `Fail` when a high/critical IRSA or POD finding is on the
+//! ServiceAccount or its pods (a pod also inherits its SA's IRSA findings: it would get the
+//! same AccessDenied), `Warn` for any other finding of low severity or worse (including
+//! findings on the role it uses and node findings on its pods), `Unknown` when an input was
+//! unknown, else `Ok` (identity configured) or `None`. Info findings never change a verdict
+//! but still count for `worst`.
 
-use crate::model::{Finding, FindingCode, Inventory, SourceProblem, Subject};
+use super::checks::{self, CheckRun, PodAnalysis};
+use super::credentials::CredentialVerdict;
+use super::findings;
+use super::inventory::InventoryIndex;
+use crate::model::{Finding, FindingCode, Inventory, Severity, SourceProblem, Subject};
+use std::collections::HashMap;
+
+pub use super::checks::binding::{
+    BindingAnalysis, ChainLink, IrsaAnalysis, LinkKind, LinkStatus, PodIdentityAnalysis,
+    TrustOutcome, evaluate_binding,
+};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -81,6 +98,201 @@ pub struct AuditReport {
 
 /// Runs every check over the inventory at `now`.
 pub fn audit(inventory: &Inventory, now: Timestamp) -> AuditReport {
-    let _ = (inventory, now);
-    todo!("checks work")
+    let index = InventoryIndex::new(inventory);
+    let run = checks::run(&index, now);
+    report(&index, &run, now)
+}
+
+/// Builds the report from a finished check run (for callers that keep the run for drill-downs).
+pub fn report(index: &InventoryIndex<'_>, run: &CheckRun<'_>, now: Timestamp) -> AuditReport {
+    let inventory = index.inventory;
+    let mut by_subject: HashMap<&Subject, Vec<&Finding>> = HashMap::new();
+    for f in &run.findings {
+        by_subject.entry(&f.subject).or_default().push(f);
+    }
+    let about = |s: &Subject| by_subject.get(s).map_or(&[][..], Vec::as_slice);
+    let mut pods_by_sa: HashMap<(&str, &str), Vec<&PodAnalysis<'_>>> = HashMap::new();
+    for pa in &run.pods {
+        pods_by_sa
+            .entry((pa.pod.namespace.as_str(), pa.pod.service_account.as_str()))
+            .or_default()
+            .push(pa);
+    }
+    let bindings = run
+        .bindings
+        .iter()
+        .map(|b| {
+            let ns = b.service_account.namespace.as_deref().unwrap_or_default();
+            let pods = pods_by_sa
+                .get(&(ns, b.service_account.name.as_str()))
+                .map_or(&[][..], Vec::as_slice);
+            let role_arn = b.irsa.as_ref().map(|i| i.role_arn.clone());
+            let pi_role = b.pod_identity.as_ref().map(|p| p.role_arn.clone());
+            let mut relevant: Vec<&Finding> = about(&b.service_account).to_vec();
+            for arn in role_arn.iter().chain(pi_role.iter()) {
+                relevant.extend(about(&Subject::role(arn.trim())).iter().copied());
+            }
+            let pod_findings: Vec<&Finding> = pods
+                .iter()
+                .flat_map(|pa| {
+                    about(&Subject::pod(&pa.pod.namespace, &pa.pod.name))
+                        .iter()
+                        .copied()
+                })
+                .collect();
+            let unknown = !b.unknowns.is_empty()
+                || b.irsa.as_ref().is_some_and(|i| {
+                    matches!(
+                        i.outlook,
+                        super::credentials::WebIdentityOutlook::Unknown { .. }
+                    )
+                });
+            let configured = b.mechanism != Mechanism::None;
+            let sa_fail = relevant
+                .iter()
+                .filter(|f| f.subject == b.service_account)
+                .copied();
+            let (verdict, worst) = verdict(
+                sa_fail.chain(pod_findings.iter().copied()),
+                relevant
+                    .iter()
+                    .filter(|f| f.subject != b.service_account)
+                    .copied(),
+                unknown && configured,
+                configured,
+            );
+            Binding {
+                service_account: b.service_account.clone(),
+                mechanism: b.mechanism,
+                role_arn,
+                pod_identity_role_arn: pi_role,
+                verdict,
+                worst,
+                pods: pods.len(),
+            }
+        })
+        .collect();
+    let binding_of: HashMap<(&str, &str), &BindingAnalysis> = run
+        .bindings
+        .iter()
+        .map(|b| {
+            (
+                (
+                    b.service_account.namespace.as_deref().unwrap_or_default(),
+                    b.service_account.name.as_str(),
+                ),
+                b,
+            )
+        })
+        .collect();
+    let pods = run
+        .pods
+        .iter()
+        .map(|pa| {
+            let pod_subject = Subject::pod(&pa.pod.namespace, &pa.pod.name);
+            let sa_subject = Subject::service_account(&pa.pod.namespace, &pa.pod.service_account);
+            let inherited = about(&sa_subject)
+                .iter()
+                .copied()
+                .filter(|f| is_irsa(f.code));
+            let own = about(&pod_subject).iter().copied();
+            let binding =
+                binding_of.get(&(pa.pod.namespace.as_str(), pa.pod.service_account.as_str()));
+            let unknown = pa.containers.iter().any(|c| {
+                matches!(
+                    c.source,
+                    super::credentials::CredentialSource::Unknown { .. }
+                )
+            }) || binding.is_some_and(|b| {
+                b.irsa.as_ref().is_some_and(|i| {
+                    matches!(
+                        i.outlook,
+                        super::credentials::WebIdentityOutlook::Unknown { .. }
+                    )
+                }) && pa.injection.is_mutated()
+            });
+            let identity = identity_line(&pa.containers);
+            let configured = identity != "none";
+            let (verdict, worst) = verdict(
+                own.chain(inherited),
+                std::iter::empty(),
+                unknown,
+                configured,
+            );
+            PodIdentity {
+                pod: pod_subject,
+                service_account: pa.pod.service_account.clone(),
+                node: pa.pod.node_name.clone(),
+                identity,
+                mutated: pa.injection.is_mutated(),
+                verdict,
+                worst,
+            }
+        })
+        .collect();
+    let mut unknowns = inventory.problems.clone();
+    unknowns.extend(run.unknowns.iter().cloned());
+    AuditReport {
+        generated_at: now,
+        cluster: index.cluster_name().map(str::to_owned),
+        account: index.account().map(str::to_owned),
+        issuer: index.issuer().map(str::to_owned),
+        bindings,
+        pods,
+        findings: run.findings.clone(),
+        unknowns,
+    }
+}
+
+fn is_irsa(code: FindingCode) -> bool {
+    code.as_str().starts_with("IRSA")
+}
+
+fn fails(f: &Finding) -> bool {
+    (is_irsa(f.code) || f.code.as_str().starts_with("POD")) && f.severity >= Severity::High
+}
+
+/// Verdict and worst code from the findings that can fail the row (`direct`) and those that
+/// can only warn (`indirect`).
+fn verdict<'f>(
+    direct: impl Iterator<Item = &'f Finding>,
+    indirect: impl Iterator<Item = &'f Finding>,
+    unknown: bool,
+    configured: bool,
+) -> (Verdict, Option<FindingCode>) {
+    let direct: Vec<&Finding> = direct.collect();
+    let indirect: Vec<&Finding> = indirect.collect();
+    let worst = findings::worst(direct.iter().chain(indirect.iter()).copied()).map(|f| f.code);
+    let verdict = if direct.iter().any(|f| fails(f)) {
+        Verdict::Fail
+    } else if direct
+        .iter()
+        .chain(indirect.iter())
+        .any(|f| f.severity >= Severity::Low)
+    {
+        Verdict::Warn
+    } else if unknown {
+        Verdict::Unknown
+    } else if configured {
+        Verdict::Ok
+    } else {
+        Verdict::None
+    };
+    (verdict, worst)
+}
+
+/// The Pods pane's identity line: the distinct container identities, in container order.
+pub fn identity_line(containers: &[CredentialVerdict]) -> String {
+    let mut labels: Vec<String> = Vec::new();
+    for c in containers {
+        let l = c.label();
+        if !labels.contains(&l) {
+            labels.push(l);
+        }
+    }
+    if labels.is_empty() {
+        "none".to_owned()
+    } else {
+        labels.join(" / ")
+    }
 }
