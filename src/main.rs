@@ -1,5 +1,19 @@
-//! Wiring only: parse the command line, pick the data source, run.
+//! Wiring only: parse the command line, pick the data source, run one command.
+//! Errors that reach here are printed as one line and exit with code 2.
 
-fn main() {
-    println!("irsa-inspector: skeleton");
+mod cli;
+mod commands;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("irsa-inspector: {err:#}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -1,11 +1,27 @@
 //! IAM evaluation of a role's trust policy for one request (`sts:AssumeRoleWithWebIdentity`,
 //! `sts:AssumeRole`, `sts:TagSession`), with a per-statement, per-condition trace.
-//! (Contract written by the skeleton; bodies by the trust work.)
+//!
+//! Decision (IAM policy evaluation logic; IRSA.md §4): any applicable Deny → deny; else any
+//! applicable Allow → allow; else implicit deny. A statement applies when its principal, its
+//! action and every one of its conditions match (AND across operators and keys). Every
+//! statement is traced in full, even after the decision is known, so the drill-down can show
+//! each near miss. `Resource` is not evaluated: a trust policy's resource is the role itself.
+//!
+//! Not modelled: policy variables (`${aws:username}`) are compared literally.
 
-use super::policy::{Effect, PolicyDocument};
+mod action;
+mod condition;
+mod oidc;
+mod operand;
+mod principal;
+
+pub use oidc::{provider_arn, web_identity_request};
+
+use super::policy::{Effect, PolicyDocument, Statement};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The outcome of evaluating a trust policy for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Decision {
@@ -37,6 +53,7 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
+    /// A request for `action` by `principal`, with no condition keys yet.
     pub fn new(action: &str, principal: RequestPrincipal) -> Self {
         Self {
             action: action.to_owned(),
@@ -60,6 +77,7 @@ impl RequestContext {
     }
 }
 
+/// The decision, the statement that made it, and the trace of every statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustVerdict {
     pub decision: Decision,
@@ -69,6 +87,7 @@ pub struct TrustVerdict {
     pub statements: Vec<StatementTrace>,
 }
 
+/// How one statement fared: principal, action and each condition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatementTrace {
     pub index: usize,
@@ -82,6 +101,7 @@ pub struct StatementTrace {
     pub applies: bool,
 }
 
+/// Whether the principal (or action) block matched, with a one-line reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatchTrace {
     pub matched: bool,
@@ -89,6 +109,7 @@ pub struct MatchTrace {
     pub detail: String,
 }
 
+/// One condition (operator × key) with the values compared.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConditionTrace {
     /// The operator as written.
@@ -106,6 +127,50 @@ pub struct ConditionTrace {
 
 /// Evaluates the document for the request, IAM-exactly (IRSA.md §4).
 pub fn evaluate(policy: &PolicyDocument, request: &RequestContext) -> TrustVerdict {
-    let _ = (policy, request);
-    todo!("trust work")
+    let statements: Vec<StatementTrace> = policy
+        .statements
+        .iter()
+        .enumerate()
+        .map(|(index, statement)| trace_statement(index, statement, request))
+        .collect();
+    let first = |effect: Effect| {
+        statements
+            .iter()
+            .find(|t| t.applies && t.effect == effect)
+            .map(|t| t.index)
+    };
+    let (decision, deciding_statement) = match (first(Effect::Deny), first(Effect::Allow)) {
+        (Some(deny), _) => (Decision::Deny, Some(deny)),
+        (None, Some(allow)) => (Decision::Allow, Some(allow)),
+        (None, None) => (Decision::ImplicitDeny, None),
+    };
+    TrustVerdict {
+        decision,
+        deciding_statement,
+        statements,
+    }
+}
+
+fn trace_statement(
+    index: usize,
+    statement: &Statement,
+    request: &RequestContext,
+) -> StatementTrace {
+    let principal = principal::match_principal(&statement.principal, &request.principal);
+    let action = action::match_action(&statement.action, &request.action);
+    let conditions: Vec<ConditionTrace> = statement
+        .conditions
+        .iter()
+        .map(|c| condition::evaluate(c, request))
+        .collect();
+    let applies = principal.matched && action.matched && conditions.iter().all(|c| c.passed);
+    StatementTrace {
+        index,
+        sid: statement.sid.clone(),
+        effect: statement.effect,
+        principal,
+        action,
+        conditions,
+        applies,
+    }
 }

@@ -1,0 +1,176 @@
+//! The command line (clap derive). `irsa-inspector` with no subcommand opens the UI; the
+//! subcommands print and exit.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "irsa-inspector",
+    version,
+    about = "Which AWS IAM identity every ServiceAccount and pod of an EKS cluster really gets — and why AssumeRoleWithWebIdentity fails",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Evaluate as of this instant (RFC 3339) instead of the snapshot's capture time or the clock.
+    #[arg(long, global = true, value_name = "RFC3339")]
+    pub now: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// Use the embedded demo lab (cluster irsa-lab, eu-west-1) instead of a live cluster.
+    #[arg(long, global = true, conflicts_with = "snapshot")]
+    pub demo: bool,
+
+    /// Use an offline snapshot folder (the JSON kubectl and the AWS CLI print; see README).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub snapshot: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Every ServiceAccount → role → verdict mapping and every finding.
+    Audit(AuditArgs),
+    /// The whole identity chain of one pod or ServiceAccount, as readable text.
+    Explain {
+        #[command(subcommand)]
+        target: ExplainTarget,
+    },
+    /// Evaluate IAM trust policies.
+    Trust {
+        #[command(subcommand)]
+        command: TrustCommand,
+    },
+    /// Predict what the pod-identity-webhook injects.
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
+    },
+    /// Decode a projected ServiceAccount token (JWT): header, claims, lifetime. Never prints the signature.
+    DecodeToken(DecodeTokenArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
+    /// Exit with code 1 when a finding at or above this severity exists
+    /// (info, low, medium, high, critical).
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExplainTarget {
+    /// A pod, as NAMESPACE/NAME.
+    Pod {
+        #[arg(value_name = "NAMESPACE/NAME")]
+        name: String,
+    },
+    /// A ServiceAccount, as NAMESPACE/NAME.
+    #[command(alias = "serviceaccount")]
+    Sa {
+        #[arg(value_name = "NAMESPACE/NAME")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    /// Evaluate one trust document against one request context.
+    Evaluate(TrustEvaluateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TrustEvaluateArgs {
+    /// The trust policy document: a file, or - for standard input (JSON or URL-encoded JSON).
+    #[arg(long, value_name = "FILE|-")]
+    pub policy: String,
+    /// The federated principal (OIDC provider ARN) making the request.
+    #[arg(long, value_name = "ARN", required_unless_present_any = ["aws_principal", "service"])]
+    pub federated: Option<String>,
+    /// An AWS principal (role/user ARN or account) making the request, instead of --federated.
+    #[arg(
+        long = "aws-principal",
+        value_name = "ARN",
+        conflicts_with = "federated"
+    )]
+    pub aws_principal: Option<String>,
+    /// A service principal (e.g. pods.eks.amazonaws.com) making the request.
+    #[arg(long, value_name = "SERVICE", conflicts_with_all = ["federated", "aws_principal"])]
+    pub service: Option<String>,
+    /// The action requested.
+    #[arg(long, default_value = "sts:AssumeRoleWithWebIdentity")]
+    pub action: String,
+    /// A condition key of the request, NAME=VALUE; repeat a name for a multi-valued key;
+    /// an omitted key is absent.
+    #[arg(long = "key", value_name = "NAME=VALUE")]
+    pub keys: Vec<String>,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Print the RFC 6902 patch the webhook would apply to a pod at CREATE.
+    Predict(WebhookPredictArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookPredictArgs {
+    /// The ServiceAccount (YAML or JSON, as `kubectl get sa -o yaml` prints).
+    #[arg(long, value_name = "FILE")]
+    pub service_account: PathBuf,
+    /// The pod (YAML or JSON), as submitted or as live.
+    #[arg(long, value_name = "FILE")]
+    pub pod: PathBuf,
+    /// The webhook's --aws-default-region.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// The webhook's --sts-regional-endpoint=true.
+    #[arg(long)]
+    pub sts_regional: bool,
+    /// The webhook's --token-expiration, seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 86400)]
+    pub default_expiration: i64,
+    /// The webhook's --annotation-prefix.
+    #[arg(long, default_value = "eks.amazonaws.com")]
+    pub annotation_prefix: String,
+    /// The SA has an EKS Pod Identity association (container-credentials path wins).
+    #[arg(long)]
+    pub pod_identity: bool,
+    /// Also show how the given pod differs from what the webhook would inject.
+    #[arg(long)]
+    pub diff: bool,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+}
+
+#[derive(Debug, Args)]
+pub struct DecodeTokenArgs {
+    /// The token file, or - for standard input.
+    #[arg(value_name = "FILE|-")]
+    pub token: String,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+}

@@ -1,0 +1,30 @@
+//! `irsa-inspector audit`.
+
+use crate::cli::{AuditArgs, AuditFormat};
+use anyhow::{Result, anyhow};
+use irsa_inspector::analysis::audit::audit;
+use irsa_inspector::model::{Inventory, Severity};
+use irsa_inspector::report::{audit_json, audit_markdown, audit_table};
+use jiff::Timestamp;
+use std::process::ExitCode;
+
+pub fn run(inv: &Inventory, now: Timestamp, args: &AuditArgs) -> Result<ExitCode> {
+    let fail_on = args
+        .fail_on
+        .as_deref()
+        .map(|s| s.parse::<Severity>().map_err(|e| anyhow!("--fail-on: {e}")))
+        .transpose()?;
+    let report = audit(inv, now);
+    let text = match args.format {
+        AuditFormat::Table => audit_table::render(&report),
+        AuditFormat::Json => audit_json::render(&report)?,
+        AuditFormat::Markdown => audit_markdown::render(&report),
+    };
+    print!("{text}");
+    let failed = fail_on.is_some_and(|min| report.findings.iter().any(|f| f.severity >= min));
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

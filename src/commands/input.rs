@@ -1,0 +1,26 @@
+//! Reading the files (or standard input) a command is given, with errors naming the file.
+
+use anyhow::{Context, Result};
+use std::io::Read;
+use std::path::Path;
+
+/// Reads `path`, or standard input when it is `-`.
+pub fn read_text(path: &str) -> Result<String> {
+    if path == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("standard input: cannot read")?;
+        return Ok(text);
+    }
+    read_file(Path::new(path))
+}
+
+pub fn read_file(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))
+}
+
+/// Parses YAML or JSON (JSON is YAML) into `T`, naming the file on error.
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(label: &str, text: &str) -> Result<T> {
+    serde_yaml_ng::from_str(text).with_context(|| format!("{label}: not a valid object"))
+}

@@ -1,0 +1,94 @@
+//! `irsa-inspector webhook predict`: the RFC 6902 patch the pod-identity-webhook would apply.
+
+use super::input::{parse_yaml, read_file};
+use crate::cli::{TextOrJson, WebhookPredictArgs};
+use anyhow::{Result, bail};
+use irsa_inspector::analysis::webhook::{self, PodIdentityConfig};
+use irsa_inspector::model::{PodInfo, ServiceAccountInfo, WebhookSettings};
+use irsa_inspector::report::clean;
+use k8s_openapi::api::core::v1::{Pod, ServiceAccount};
+use serde_json::json;
+use std::process::ExitCode;
+
+pub fn predict(args: &WebhookPredictArgs) -> Result<ExitCode> {
+    let sa_label = args.service_account.display().to_string();
+    let pod_label = args.pod.display().to_string();
+    let sa: ServiceAccount = parse_yaml(&sa_label, &read_file(&args.service_account)?)?;
+    let pod_text = read_file(&args.pod)?;
+    let pod: Pod = parse_yaml(&pod_label, &pod_text)?;
+    let pod_raw: serde_json::Value = parse_yaml(&pod_label, &pod_text)?;
+    if sa.metadata.name.as_deref().unwrap_or("").is_empty() {
+        bail!("{sa_label}: not a ServiceAccount (metadata.name missing)");
+    }
+    if pod.spec.is_none() {
+        bail!("{pod_label}: not a Pod (spec missing)");
+    }
+    if args.default_expiration <= 0 {
+        bail!(
+            "--default-expiration {}: must be a positive number of seconds",
+            args.default_expiration
+        );
+    }
+    let settings = WebhookSettings {
+        region: args.region.clone(),
+        sts_regional_endpoints: args.sts_regional,
+        default_token_expiration: args.default_expiration,
+        annotation_prefix: args.annotation_prefix.clone(),
+        ..WebhookSettings::default()
+    };
+    let sa = ServiceAccountInfo::from(&sa);
+    let pod_info = PodInfo::from(&pod);
+    let pi = args.pod_identity.then(PodIdentityConfig::eks);
+    let mutation = webhook::predict(&sa, &pod_info, &settings, pi.as_ref());
+    let patch = webhook::to_json_patch(&mutation, &pod_raw);
+    let deviations = if args.diff {
+        webhook::diff(&sa, &pod_info, &settings, pi.as_ref())
+    } else {
+        Vec::new()
+    };
+    match args.format {
+        TextOrJson::Json => {
+            let mut out = json!({ "mode": mutation.mode, "patch": patch });
+            if args.diff {
+                out["diff"] = serde_json::to_value(&deviations)?;
+            }
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        TextOrJson::Text => {
+            println!(
+                "mode: {}",
+                serde_json::to_value(mutation.mode)?.as_str().unwrap_or("?")
+            );
+            if mutation.expiration_jittered {
+                println!(
+                    "note: the real webhook picks a token lifetime in [79200, 86400] s; the patch shows 79200"
+                );
+            }
+            if let Some(from) = mutation.clamped_from {
+                println!(
+                    "note: token-expiration {from} s is below the 600 s minimum and is clamped to 600"
+                );
+            }
+            println!("{}", serde_json::to_string_pretty(&patch)?);
+            if args.diff {
+                if deviations.is_empty() {
+                    println!("diff: the pod carries exactly what the webhook would inject");
+                }
+                for d in &deviations {
+                    let where_ = d
+                        .container
+                        .as_deref()
+                        .map(|c| format!("container {}: ", clean(c)))
+                        .unwrap_or_default();
+                    println!(
+                        "diff: {where_}{}  expected: {}  actual: {}",
+                        clean(&d.item),
+                        clean(d.expected.as_deref().unwrap_or("(nothing)")),
+                        clean(d.actual.as_deref().unwrap_or("(missing)"))
+                    );
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,93 @@
+//! Text rendering of a trust evaluation trace (`trust evaluate`, `explain sa`).
+
+use super::clean;
+use crate::analysis::policy::Effect;
+use crate::analysis::trust::{Decision, RequestContext, RequestPrincipal, TrustVerdict};
+
+pub fn decision_label(d: Decision) -> &'static str {
+    match d {
+        Decision::Allow => "ALLOW",
+        Decision::Deny => "DENY (explicit)",
+        Decision::ImplicitDeny => "IMPLICIT DENY (no statement allows)",
+    }
+}
+
+/// The request, one line per part.
+pub fn request(req: &RequestContext) -> String {
+    let principal = match &req.principal {
+        RequestPrincipal::Federated(a) => format!("Federated {a}"),
+        RequestPrincipal::Aws(a) => format!("AWS {a}"),
+        RequestPrincipal::Service(s) => format!("Service {s}"),
+    };
+    let mut out = format!("request: {} by {}\n", clean(&req.action), clean(&principal));
+    for (k, vs) in &req.keys {
+        out.push_str(&format!("  key {} = {}\n", clean(k), clean(&vs.join(", "))));
+    }
+    out
+}
+
+/// The verdict and the per-statement, per-condition trace; the deciding statement is marked `▶`.
+pub fn verdict(v: &TrustVerdict) -> String {
+    let mut out = format!("decision: {}\n", decision_label(v.decision));
+    for s in &v.statements {
+        let mark = if v.deciding_statement == Some(s.index) {
+            "▶"
+        } else {
+            " "
+        };
+        let effect = match s.effect {
+            Effect::Allow => "Allow",
+            Effect::Deny => "Deny",
+        };
+        let sid = s
+            .sid
+            .as_deref()
+            .map(|x| format!(" (Sid {})", clean(x)))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{mark} statement {}{sid}: {effect} — {}\n",
+            s.index + 1,
+            if s.applies {
+                "applies"
+            } else {
+                "does not apply"
+            }
+        ));
+        out.push_str(&format!(
+            "    {} principal: {}\n",
+            tick(s.principal.matched),
+            clean(&s.principal.detail)
+        ));
+        out.push_str(&format!(
+            "    {} action:    {}\n",
+            tick(s.action.matched),
+            clean(&s.action.detail)
+        ));
+        for c in &s.conditions {
+            let actual = match &c.actual {
+                Some(vals) => vals.iter().map(|x| clean(x)).collect::<Vec<_>>().join(", "),
+                None => "(absent)".to_owned(),
+            };
+            out.push_str(&format!(
+                "    {} {} {}\n        expected: {}\n        actual:   {}\n",
+                tick(c.passed),
+                clean(&c.operator),
+                clean(&c.key),
+                c.expected
+                    .iter()
+                    .map(|x| clean(x))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                actual
+            ));
+            if let Some(note) = &c.note {
+                out.push_str(&format!("        note:     {}\n", clean(note)));
+            }
+        }
+    }
+    out
+}
+
+fn tick(ok: bool) -> &'static str {
+    if ok { "✓" } else { "✗" }
+}

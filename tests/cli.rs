@@ -1,0 +1,293 @@
+//! The command line as a user drives it: real binary, real files, exit codes and one-line errors.
+
+use assert_cmd::Command;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use predicates::prelude::*;
+use std::io::Write;
+
+const ISSUER_HOST: &str = "oidc.eks.eu-west-1.amazonaws.com/id/4656D0B75473F4BFF2CFD94B17FB9DEC";
+const PROVIDER: &str = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/4656D0B75473F4BFF2CFD94B17FB9DEC";
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cli");
+
+fn bin() -> Command {
+    Command::cargo_bin("irsa-inspector").expect("binary built")
+}
+
+fn trust_eval(sub: &str) -> Command {
+    let mut cmd = bin();
+    cmd.args([
+        "trust",
+        "evaluate",
+        "--policy",
+        &format!("{FIXTURES}/s3-reader-trust.json"),
+    ])
+    .args(["--federated", PROVIDER])
+    .args(["--key", &format!("{ISSUER_HOST}:sub={sub}")])
+    .args(["--key", &format!("{ISSUER_HOST}:aud=sts.amazonaws.com")]);
+    cmd
+}
+
+#[test]
+fn trust_evaluate_allows_the_pinned_service_account() {
+    trust_eval("system:serviceaccount:demo:s3-reader")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("decision: ALLOW"));
+}
+
+#[test]
+fn trust_evaluate_denies_another_namespace_and_shows_expected_and_actual_sub() {
+    trust_eval("system:serviceaccount:demo2:s3-reader")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("IMPLICIT DENY"))
+        .stdout(predicate::str::contains(
+            "expected: system:serviceaccount:demo:s3-reader",
+        ))
+        .stdout(predicate::str::contains(
+            "actual:   system:serviceaccount:demo2:s3-reader",
+        ));
+}
+
+#[test]
+fn trust_evaluate_json_has_decision_and_trace() {
+    let out = trust_eval("system:serviceaccount:demo2:s3-reader")
+        .args(["--format", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json output");
+    assert_eq!(v["decision"], "implicit-deny");
+    let conditions = v["statements"][0]["conditions"]
+        .as_array()
+        .expect("trace of conditions");
+    let sub = conditions
+        .iter()
+        .find(|c| c["key"].as_str().is_some_and(|k| k.ends_with(":sub")))
+        .expect(":sub condition traced");
+    assert_eq!(sub["passed"], false);
+    assert_eq!(sub["actual"][0], "system:serviceaccount:demo2:s3-reader");
+}
+
+#[test]
+fn trust_evaluate_reads_standard_input_and_url_encoded_documents() {
+    let text =
+        std::fs::read_to_string(format!("{FIXTURES}/s3-reader-trust.json")).expect("fixture");
+    let encoded = percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC)
+        .to_string();
+    bin()
+        .args([
+            "trust",
+            "evaluate",
+            "--policy",
+            "-",
+            "--federated",
+            PROVIDER,
+        ])
+        .args([
+            "--key",
+            &format!("{ISSUER_HOST}:sub=system:serviceaccount:demo:s3-reader"),
+        ])
+        .args(["--key", &format!("{ISSUER_HOST}:aud=sts.amazonaws.com")])
+        .write_stdin(encoded)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn malformed_policy_is_one_line_naming_the_file_exit_2() {
+    let mut f = tempfile::NamedTempFile::new().expect("temp");
+    write!(f, r#"{{"Statement": {{"Effect": "Allow", "Action": "sts:*", "Condition": {{"StringEqualz": {{"a": "b"}}}}}}}}"#)
+        .expect("write");
+    let path = f.path().display().to_string();
+    let out = bin()
+        .args([
+            "trust",
+            "evaluate",
+            "--policy",
+            &path,
+            "--federated",
+            PROVIDER,
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(err.contains(&path) && err.contains("StringEqualz"), "{err}");
+}
+
+#[test]
+fn missing_file_and_bad_key_are_clear_errors() {
+    let out = bin()
+        .args([
+            "trust",
+            "evaluate",
+            "--policy",
+            "/nonexistent/trust.json",
+            "--federated",
+            PROVIDER,
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/trust.json"));
+
+    let out = trust_eval("x")
+        .args(["--key", "no-equals-sign"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NAME=VALUE"));
+}
+
+fn fake_token(claims: serde_json::Value) -> (String, String) {
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","kid":"demo-key"}"#);
+    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let signature = URL_SAFE_NO_PAD.encode(b"fake-signature-not-a-real-token");
+    (format!("{header}.{payload}.{signature}"), signature)
+}
+
+#[test]
+fn decode_token_shows_claims_and_lifetime_never_the_signature() {
+    let (token, signature) = fake_token(serde_json::json!({
+        "aud": ["sts.amazonaws.com"], "exp": 1775899819, "iat": 1775813419,
+        "iss": format!("https://{ISSUER_HOST}"),
+        "kubernetes.io": {"namespace": "demo", "pod": {"name": "s3-test"}, "serviceaccount": {"name": "s3-reader"}},
+        "sub": "system:serviceaccount:demo:s3-reader"
+    }));
+    for format in ["text", "json"] {
+        let out = bin()
+            .args([
+                "decode-token",
+                "-",
+                "--format",
+                format,
+                "--now",
+                "2026-04-10T10:00:00Z",
+            ])
+            .write_stdin(token.clone())
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("system:serviceaccount:demo:s3-reader"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("s3-test"));
+        assert!(
+            !stdout.contains(&signature),
+            "signature leaked in {format} output"
+        );
+        assert!(!stdout.contains(&token), "raw token leaked");
+    }
+    bin()
+        .args(["decode-token", "-", "--now", "2026-04-10T10:00:00Z"])
+        .write_stdin(token)
+        .assert()
+        .stdout(predicate::str::contains("ttl          1d"))
+        .stdout(predicate::str::contains("remaining    23h 30m 19s"));
+}
+
+#[test]
+fn decode_token_rejects_garbage_without_echoing_it() {
+    let out = bin()
+        .args(["decode-token", "-"])
+        .write_stdin("secretpart1.secretpart2")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("standard input"));
+    assert!(!err.contains("secretpart"), "error echoes the token: {err}");
+}
+
+#[test]
+fn webhook_predict_prints_the_patch_and_keeps_unrelated_fields() {
+    let out = bin()
+        .args([
+            "webhook",
+            "predict",
+            "--format",
+            "json",
+            "--region",
+            "eu-west-1",
+            "--sts-regional",
+        ])
+        .args([
+            "--service-account",
+            &format!("{FIXTURES}/s3-reader-sa.yaml"),
+        ])
+        .args(["--pod", &format!("{FIXTURES}/s3-test-pod.yaml")])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["mode"], "irsa");
+    let patch = v["patch"].as_array().expect("patch ops");
+    let containers = patch
+        .iter()
+        .find(|op| op["path"] == "/spec/containers")
+        .expect("containers op");
+    let c = &containers["value"][0];
+    assert_eq!(
+        c["readinessProbe"]["grpc"]["port"], 8080,
+        "unrelated fields survive"
+    );
+    let env: Vec<(&str, &str)> = c["env"]
+        .as_array()
+        .expect("env")
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap_or(""),
+                e["value"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert!(env.contains(&(
+        "AWS_ROLE_ARN",
+        "arn:aws:iam::123456789012:role/eks-irsa-lab-demo-s3-reader-role"
+    )));
+    assert!(env.contains(&("AWS_STS_REGIONAL_ENDPOINTS", "regional")));
+    assert!(env.contains(&("AWS_REGION", "eu-west-1")));
+}
+
+#[test]
+fn webhook_predict_diff_reports_an_unmutated_pod() {
+    bin()
+        .args(["webhook", "predict", "--diff"])
+        .args([
+            "--service-account",
+            &format!("{FIXTURES}/s3-reader-sa.yaml"),
+        ])
+        .args(["--pod", &format!("{FIXTURES}/s3-test-pod.yaml")])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("diff:"))
+        .stdout(predicate::str::contains("AWS_ROLE_ARN"));
+}
+
+#[test]
+fn webhook_predict_on_a_non_pod_file_is_exit_2() {
+    let out = bin()
+        .args([
+            "webhook",
+            "predict",
+            "--service-account",
+            &format!("{FIXTURES}/s3-reader-sa.yaml"),
+        ])
+        .args(["--pod", &format!("{FIXTURES}/s3-reader-trust.json")])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("s3-reader-trust.json"));
+}
