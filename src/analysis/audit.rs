@@ -9,10 +9,13 @@
 //! but still count for `worst`.
 
 use super::checks::{self, CheckRun, PodAnalysis};
-use super::credentials::CredentialVerdict;
+use super::credentials::{CredentialSource, CredentialVerdict, WebIdentityOutlook};
 use super::findings;
 use super::inventory::InventoryIndex;
-use crate::model::{Finding, FindingCode, Inventory, Severity, SourceProblem, Subject};
+use super::webhook::MutationMode;
+use crate::model::{
+    Finding, FindingCode, Inventory, Severity, SourceProblem, Subject, SubjectKind,
+};
 use std::collections::HashMap;
 
 pub use super::checks::binding::{
@@ -96,6 +99,8 @@ pub struct AuditReport {
     pub unknowns: Vec<SourceProblem>,
 }
 
+type SubjectIndex<'a> = HashMap<SubjectKind, HashMap<&'a str, HashMap<&'a str, Vec<&'a Finding>>>>;
+
 /// Runs every check over the inventory at `now`.
 pub fn audit(inventory: &Inventory, now: Timestamp) -> AuditReport {
     let index = InventoryIndex::new(inventory);
@@ -106,11 +111,27 @@ pub fn audit(inventory: &Inventory, now: Timestamp) -> AuditReport {
 /// Builds the report from a finished check run (for callers that keep the run for drill-downs).
 pub fn report(index: &InventoryIndex<'_>, run: &CheckRun<'_>, now: Timestamp) -> AuditReport {
     let inventory = index.inventory;
-    let mut by_subject: HashMap<&Subject, Vec<&Finding>> = HashMap::new();
+    // Findings by subject (kind → namespace, "" when none → name), keyed by borrowed
+    // strings so lookups allocate nothing.
+    let mut by_subject: SubjectIndex<'_> = HashMap::new();
     for f in &run.findings {
-        by_subject.entry(&f.subject).or_default().push(f);
+        let s = &f.subject;
+        by_subject
+            .entry(s.kind)
+            .or_default()
+            .entry(s.namespace.as_deref().unwrap_or_default())
+            .or_default()
+            .entry(s.name.as_str())
+            .or_default()
+            .push(f);
     }
-    let about = |s: &Subject| by_subject.get(s).map_or(&[][..], Vec::as_slice);
+    let about = |kind: SubjectKind, ns: Option<&str>, name: &str| -> &[&Finding] {
+        by_subject
+            .get(&kind)
+            .and_then(|m| m.get(ns.unwrap_or_default()))
+            .and_then(|m| m.get(name))
+            .map_or(&[], Vec::as_slice)
+    };
     let mut pods_by_sa: HashMap<(&str, &str), Vec<&PodAnalysis<'_>>> = HashMap::new();
     for pa in &run.pods {
         pods_by_sa
@@ -128,39 +149,30 @@ pub fn report(index: &InventoryIndex<'_>, run: &CheckRun<'_>, now: Timestamp) ->
                 .map_or(&[][..], Vec::as_slice);
             let role_arn = b.irsa.as_ref().map(|i| i.role_arn.clone());
             let pi_role = b.pod_identity.as_ref().map(|p| p.role_arn.clone());
-            let mut relevant: Vec<&Finding> = about(&b.service_account).to_vec();
-            for arn in role_arn.iter().chain(pi_role.iter()) {
-                relevant.extend(about(&Subject::role(arn.trim())).iter().copied());
-            }
-            let pod_findings: Vec<&Finding> = pods
-                .iter()
-                .flat_map(|pa| {
-                    about(&Subject::pod(&pa.pod.namespace, &pa.pod.name))
-                        .iter()
-                        .copied()
-                })
-                .collect();
-            let unknown = !b.unknowns.is_empty()
-                || b.irsa.as_ref().is_some_and(|i| {
-                    matches!(
-                        i.outlook,
-                        super::credentials::WebIdentityOutlook::Unknown { .. }
-                    )
-                });
-            let configured = b.mechanism != Mechanism::None;
-            let sa_fail = relevant
-                .iter()
-                .filter(|f| f.subject == b.service_account)
-                .copied();
-            let (verdict, worst) = verdict(
-                sa_fail.chain(pod_findings.iter().copied()),
-                relevant
+            // Findings on the SA and its pods can fail the binding; findings on its roles
+            // (hardening) only warn.
+            let direct = about(
+                SubjectKind::ServiceAccount,
+                Some(ns),
+                &b.service_account.name,
+            )
+            .iter()
+            .copied()
+            .chain(pods.iter().flat_map(|pa| {
+                about(SubjectKind::Pod, Some(&pa.pod.namespace), &pa.pod.name)
                     .iter()
-                    .filter(|f| f.subject != b.service_account)
-                    .copied(),
-                unknown && configured,
-                configured,
-            );
+                    .copied()
+            }));
+            let on_roles = role_arn
+                .iter()
+                .chain(pi_role.iter())
+                .flat_map(|arn| about(SubjectKind::Role, None, arn.trim()).iter().copied());
+            let configured = b.mechanism != Mechanism::None;
+            let unknown = !b.unknowns.is_empty()
+                || b.irsa
+                    .as_ref()
+                    .is_some_and(|i| matches!(i.outlook, WebIdentityOutlook::Unknown { .. }));
+            let (verdict, worst) = verdict(direct, on_roles, unknown && configured, configured);
             Binding {
                 service_account: b.service_account.clone(),
                 mechanism: b.mechanism,
@@ -190,27 +202,32 @@ pub fn report(index: &InventoryIndex<'_>, run: &CheckRun<'_>, now: Timestamp) ->
         .iter()
         .map(|pa| {
             let pod_subject = Subject::pod(&pa.pod.namespace, &pa.pod.name);
-            let sa_subject = Subject::service_account(&pa.pod.namespace, &pa.pod.service_account);
-            let inherited = about(&sa_subject)
-                .iter()
-                .copied()
-                .filter(|f| is_irsa(f.code));
-            let own = about(&pod_subject).iter().copied();
             let binding =
                 binding_of.get(&(pa.pod.namespace.as_str(), pa.pod.service_account.as_str()));
-            let unknown = pa.containers.iter().any(|c| {
-                matches!(
-                    c.source,
-                    super::credentials::CredentialSource::Unknown { .. }
-                )
-            }) || binding.is_some_and(|b| {
-                b.irsa.as_ref().is_some_and(|i| {
-                    matches!(
-                        i.outlook,
-                        super::credentials::WebIdentityOutlook::Unknown { .. }
-                    )
-                }) && pa.injection.is_mutated()
-            });
+            let current = binding.and_then(|b| b.irsa.as_ref());
+            // The pod meets its SA's IRSA findings only when it runs with the SA's role.
+            let runs_current = pa.injection.mode == MutationMode::Irsa
+                && current.is_some_and(|i| {
+                    pa.injection.role_arn.as_deref().map(str::trim) == Some(i.role_arn.trim())
+                });
+            let inherited = about(
+                SubjectKind::ServiceAccount,
+                Some(&pa.pod.namespace),
+                &pa.pod.service_account,
+            )
+            .iter()
+            .copied()
+            .filter(move |f| runs_current && is_irsa(f.code));
+            let own = about(SubjectKind::Pod, Some(&pa.pod.namespace), &pa.pod.name)
+                .iter()
+                .copied();
+            let unknown = pa
+                .containers
+                .iter()
+                .any(|c| matches!(c.source, CredentialSource::Unknown { .. }))
+                || (runs_current
+                    && current
+                        .is_some_and(|i| matches!(i.outlook, WebIdentityOutlook::Unknown { .. })));
             let identity = identity_line(&pa.containers);
             let configured = identity != "none";
             let (verdict, worst) = verdict(

@@ -70,7 +70,7 @@ fn users(index: &InventoryIndex<'_>, role: &RoleInfo) -> Vec<String> {
 
 fn fix_for(index: &InventoryIndex<'_>, role: &RoleInfo, subs: &[String]) -> String {
     let issuer = index.issuer().unwrap_or("https://<issuer>");
-    let provider = super::binding::provider_arn(
+    let provider = crate::analysis::trust::provider_arn(
         super::arn::parse_role_arn(&role.arn).map_or("aws", |a| a.partition),
         role.account().unwrap_or("<account>"),
         issuer,

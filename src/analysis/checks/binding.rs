@@ -6,8 +6,8 @@
 pub use super::irsa_chain::analyze_irsa;
 use super::pod_identity;
 use crate::analysis::credentials::WebIdentityOutlook;
-use crate::analysis::inventory::{InventoryIndex, issuer_host};
-use crate::analysis::trust::{Decision, RequestContext, RequestPrincipal, TrustVerdict};
+use crate::analysis::inventory::InventoryIndex;
+use crate::analysis::trust::{Decision, TrustVerdict};
 use crate::model::{Finding, FindingCode, ServiceAccountInfo, SourceKind, Subject};
 use serde::{Deserialize, Serialize};
 
@@ -127,7 +127,7 @@ pub struct BindingAnalysis {
 /// The webhook's audience for a ServiceAccount (annotation, else the webhook's default).
 pub fn audience_of(index: &InventoryIndex<'_>, sa: &ServiceAccountInfo) -> String {
     sa.annotations
-        .get(&index.annotation_key("audience"))
+        .get(&index.keys.audience)
         .map(|a| a.trim())
         .filter(|a| !a.is_empty())
         .map_or_else(|| index.settings.audience.clone(), str::to_owned)
@@ -138,33 +138,7 @@ pub fn role_annotation<'s>(
     index: &InventoryIndex<'_>,
     sa: &'s ServiceAccountInfo,
 ) -> Option<&'s str> {
-    sa.annotations
-        .get(&index.annotation_key("role-arn"))
-        .map(String::as_str)
-}
-
-/// `arn:<partition>:iam::<account>:oidc-provider/<issuer without https://>`.
-pub(crate) fn provider_arn(partition: &str, account: &str, issuer: &str) -> String {
-    format!(
-        "arn:{partition}:iam::{account}:oidc-provider/{}",
-        issuer_host(issuer)
-    )
-}
-
-/// The request STS evaluates a trust policy against for `AssumeRoleWithWebIdentity`.
-pub(crate) fn web_identity_request(
-    provider_arn: &str,
-    issuer: &str,
-    sub: &str,
-    aud: &str,
-) -> RequestContext {
-    let host = issuer_host(issuer);
-    RequestContext::new(
-        "sts:AssumeRoleWithWebIdentity",
-        RequestPrincipal::Federated(provider_arn.to_owned()),
-    )
-    .with_key(&format!("{host}:sub"), sub)
-    .with_key(&format!("{host}:aud"), aud)
+    sa.annotations.get(&index.keys.role_arn).map(String::as_str)
 }
 
 /// Analyses one ServiceAccount: its IRSA chain, its Pod Identity association, and the findings

@@ -5,12 +5,14 @@
 use crate::analysis::credentials::{
     CONTAINER_FULL_URI, CONTAINER_TOKEN_FILE, ROLE_ARN, WEB_IDENTITY_TOKEN_FILE,
 };
-use crate::analysis::webhook::{MutationMode, PodIdentityConfig};
-use crate::model::{ContainerInfo, PodInfo, VolumeSourceInfo, WebhookSettings};
+use crate::analysis::webhook::{self, MutationMode, PodIdentityConfig};
+use crate::model::{ContainerInfo, PodInfo, WebhookSettings};
 use serde::{Deserialize, Serialize};
 
 /// The webhook's IRSA token volume.
 pub const IRSA_VOLUME: &str = "aws-iam-token";
+/// The Pod Identity token volume EKS configures (`PodIdentityConfig::eks`).
+pub const POD_IDENTITY_VOLUME: &str = "eks-pod-identity-token";
 
 /// One container that lacks the injection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,69 +54,48 @@ pub fn skip_list(pod: &PodInfo, settings: &WebhookSettings) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn is_token_volume(pod: &PodInfo, name: &str) -> bool {
-    pod.volume(name)
-        .is_some_and(|v| matches!(v.source, VolumeSourceInfo::Projected { .. }))
-}
-
 fn mounts(c: &ContainerInfo, volume: &str, path: &str) -> bool {
     c.volume_mounts.iter().any(|m| {
         m.name == volume || m.mount_path.trim_end_matches('/') == path.trim_end_matches('/')
     })
 }
 
-/// Reads the injection off a live pod. Pod Identity (label, token volume or
-/// `AWS_CONTAINER_CREDENTIALS_FULL_URI`) takes precedence over IRSA (token volume, or both
-/// web-identity env vars), as in the webhook.
+/// Reads the injection off a live pod: the mode and role come from
+/// [`webhook::injection_state`] (one definition of "mutated" for the whole tool); this adds,
+/// per container, what is missing — for skipped containers too.
 pub fn observe(pod: &PodInfo, settings: &WebhookSettings) -> Injection {
     let pi = PodIdentityConfig::eks();
-    let pi_marked = pod
-        .labels
-        .get("eks.amazonaws.com/pod-identity")
-        .is_some_and(|v| v == "enabled")
-        || is_token_volume(pod, &pi.volume_name)
-        || pod
-            .all_containers()
-            .any(|c| c.env_var(CONTAINER_FULL_URI).is_some());
-    let irsa_marked = is_token_volume(pod, IRSA_VOLUME)
-        || pod
-            .all_containers()
-            .any(|c| c.env_var(ROLE_ARN).is_some() && c.env_var(WEB_IDENTITY_TOKEN_FILE).is_some());
-    let role_arn = pod
-        .all_containers()
-        .find_map(|c| c.env_var(ROLE_ARN).and_then(|e| e.literal_value()))
-        .map(str::to_owned);
-    let (mode, env, volume, path) = if pi_marked {
-        (
-            MutationMode::PodIdentity,
+    let state = webhook::injection_state(pod, settings, Some(&pi));
+    let (env, volume, path) = match state.mode {
+        MutationMode::PodIdentity => (
             [CONTAINER_FULL_URI, CONTAINER_TOKEN_FILE],
-            pi.volume_name.clone(),
-            pi.mount_path.clone(),
-        )
-    } else if irsa_marked {
-        (
-            MutationMode::Irsa,
+            pi.volume_name.as_str(),
+            pi.mount_path.as_str(),
+        ),
+        MutationMode::Irsa => (
             [ROLE_ARN, WEB_IDENTITY_TOKEN_FILE],
-            IRSA_VOLUME.to_owned(),
-            settings.token_mount_path.clone(),
-        )
-    } else {
-        return Injection {
-            mode: MutationMode::None,
-            role_arn,
-            gaps: Vec::new(),
-        };
+            IRSA_VOLUME,
+            settings.token_mount_path.as_str(),
+        ),
+        MutationMode::None => {
+            return Injection {
+                mode: MutationMode::None,
+                role_arn: state.role_arn,
+                gaps: Vec::new(),
+            };
+        }
     };
     let skip = skip_list(pod, settings);
     let gaps = pod
         .all_containers()
+        .filter(|c| skip.contains(&c.name) || state.containers_lacking.contains(&c.name))
         .filter_map(|c| {
             let mut missing: Vec<String> = env
                 .iter()
                 .filter(|n| c.env_var(n).is_none())
                 .map(|n| (*n).to_owned())
                 .collect();
-            if !mounts(c, &volume, &path) {
+            if !mounts(c, volume, path) {
                 missing.push(format!("mount {path}"));
             }
             (!missing.is_empty()).then(|| ContainerGap {
@@ -125,8 +106,8 @@ pub fn observe(pod: &PodInfo, settings: &WebhookSettings) -> Injection {
         })
         .collect();
     Injection {
-        mode,
-        role_arn,
+        mode: state.mode,
+        role_arn: state.role_arn,
         gaps,
     }
 }

@@ -309,7 +309,7 @@ pub(super) fn trust_fix(
     let issuer = ctx.index.issuer().unwrap_or("https://<issuer>");
     let partition = super::arn::parse_role_arn(&role.arn).map_or("aws", |a| a.partition);
     let account = role.account().unwrap_or("<account>");
-    let provider = super::binding::provider_arn(partition, account, issuer);
+    let provider = crate::analysis::trust::provider_arn(partition, account, issuer);
     let mut subs: Vec<String> = keep_subs.to_vec();
     if !subs.contains(&ctx.sub) {
         subs.push(ctx.sub.clone());

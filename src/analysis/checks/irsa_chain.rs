@@ -5,14 +5,12 @@
 //! and `first_broken` marks the one STS trips on first.
 
 use super::arn::parse_role_arn;
-use super::binding::{
-    ChainLink, IrsaAnalysis, LinkKind, LinkStatus, TrustOutcome, provider_arn, web_identity_request,
-};
+use super::binding::{ChainLink, IrsaAnalysis, LinkKind, LinkStatus, TrustOutcome};
 use super::{irsa, irsa_trust};
 use crate::analysis::credentials::WebIdentityOutlook;
 use crate::analysis::findings::ACCESS_DENIED_WEB_IDENTITY;
 use crate::analysis::inventory::{InventoryIndex, RoleStatus};
-use crate::analysis::trust::{self, Decision};
+use crate::analysis::trust::{self, Decision, provider_arn, web_identity_request};
 use crate::model::{Finding, FindingCode, ServiceAccountInfo, SourceKind};
 
 type Analyzed<T> = (T, Vec<Finding>, Vec<(SourceKind, String)>);

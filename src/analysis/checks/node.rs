@@ -53,8 +53,10 @@ pub fn check(
                     FindingCode::NODE001,
                     Subject::node(&node.name),
                     format!(
-                        "pods on node {} ({}) can reach IMDS: {why}",
-                        node.name, instance.instance_id
+                        "pods on node {} ({}) can reach IMDS: {}",
+                        node.name,
+                        instance.instance_id,
+                        why.trim_start_matches(&format!("{}: ", instance.instance_id))
                     ),
                 )
                 .evidences(

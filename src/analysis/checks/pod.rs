@@ -47,16 +47,12 @@ pub fn check(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let pod = pa.pod;
-    let subject = Subject::pod(&pod.namespace, &pod.name);
-    let sa_subject = Subject::service_account(&pod.namespace, &pod.service_account);
+    let subject = || Subject::pod(&pod.namespace, &pod.name);
+    let sa_subject = || Subject::service_account(&pod.namespace, &pod.service_account);
     let sa = index.service_account(&pod.namespace, &pod.service_account);
     let annotation = sa.and_then(|s| role_annotation(index, s)).map(str::trim);
     let valid_role = annotation.filter(|a| parse_role_arn(a).is_ok());
     let association = binding.and_then(|b| b.pod_identity.as_ref());
-    let first_error = pa
-        .containers
-        .first()
-        .and_then(|v| landing_error(index, pa, v));
 
     // POD001: identity configured, pod not mutated at all.
     if (valid_role.is_some() || association.is_some()) && !pa.injection.is_mutated() {
@@ -71,9 +67,9 @@ pub fn check(
             ),
             (None, None) => (String::new(), ""),
         };
-        let mut b = finding(FindingCode::POD001, subject.clone(), format!("pod {}/{} was not mutated: ServiceAccount {} has {what} but the pod has no injection", pod.namespace, pod.name, pod.service_account))
+        let mut b = finding(FindingCode::POD001, subject(), format!("pod {}/{} was not mutated: ServiceAccount {} has {what} but the pod has no injection", pod.namespace, pod.name, pod.service_account))
             .evidence(Evidence::compare("webhook injection in the pod", expected, "none"))
-            .related(sa_subject.clone())
+            .related(sa_subject())
             .fix(fix::recreate_pod(pod));
         if let (Some(p), Some(s)) = (pod.created, sa.and_then(|s| s.created)) {
             b = b.evidence(Evidence::observed(
@@ -84,8 +80,12 @@ pub fn check(
         if let Some(arn) = valid_role {
             b = b.related(Subject::role(arn));
         }
-        b = match &first_error {
-            Some(e) => b.aws_error(e.clone()),
+        let first_error = pa
+            .containers
+            .first()
+            .and_then(|v| landing_error(index, pa, v));
+        b = match first_error {
+            Some(e) => b.aws_error(e),
             None => b.catalog_error(&ErrorVars::default()),
         };
         out.push(b.build());
@@ -99,7 +99,7 @@ pub fn check(
         out.push(
             finding(
                 FindingCode::POD002,
-                subject.clone(),
+                subject(),
                 format!(
                     "pod {}/{} still runs as {pod_role}; ServiceAccount {} now says {current}",
                     pod.namespace, pod.name, pod.service_account
@@ -113,7 +113,7 @@ pub fn check(
                 current,
                 pod_role,
             ))
-            .related(sa_subject.clone())
+            .related(sa_subject())
             .related(Subject::role(pod_role))
             .fix(fix::recreate_pod(pod))
             .build(),
@@ -141,7 +141,7 @@ pub fn check(
         };
         let mut b = finding(
             FindingCode::POD003,
-            subject.clone(),
+            subject(),
             format!(
                 "container {} of pod {}/{} lacks the {mode} injection ({why})",
                 names.join(", "),
@@ -149,7 +149,7 @@ pub fn check(
                 pod.name
             ),
         )
-        .related(sa_subject.clone());
+        .related(sa_subject());
         for g in &pa.injection.gaps {
             let note = if g.skipped {
                 format!(" (listed in {skip_key})")
@@ -193,7 +193,7 @@ pub fn check(
         let names: Vec<&str> = keyed.iter().map(|c| c.name.as_str()).collect();
         let mut b = finding(
             FindingCode::POD004,
-            subject.clone(),
+            subject(),
             format!(
                 "pod {}/{} container {} carries static AWS access keys",
                 pod.namespace,
@@ -201,7 +201,7 @@ pub fn check(
                 names.join(", ")
             ),
         )
-        .related(sa_subject.clone());
+        .related(sa_subject());
         for c in &keyed {
             for var in [ACCESS_KEY_ID, SECRET_ACCESS_KEY] {
                 let from = credentials::env_source(c, var).unwrap_or_default();
@@ -235,9 +235,9 @@ pub fn check(
             "Windows"
         };
         let node_name = pa.node.node_name.as_deref().unwrap_or("(unscheduled)");
-        let mut b = finding(FindingCode::POD007, subject.clone(), format!("pod {}/{} uses Pod Identity on {place} node {node_name}, where the Pod Identity agent does not run", pod.namespace, pod.name))
+        let mut b = finding(FindingCode::POD007, subject(), format!("pod {}/{} uses Pod Identity on {place} node {node_name}, where the Pod Identity agent does not run", pod.namespace, pod.name))
             .evidence(Evidence::compare("node type", "EC2 Linux node running eks-pod-identity-agent", format!("{place} ({node_name})")))
-            .related(sa_subject.clone())
+            .related(sa_subject())
             .catalog_error(&ErrorVars::default())
             .fix(format!("use IRSA for this workload: {}", fix::annotate_role(&pod.namespace, &pod.service_account, &index.annotation_key("role-arn"), "<role-arn>")));
         if let Some(a) = association {

@@ -3,12 +3,12 @@
 //! Subject: the pod.
 
 use super::binding::{BindingAnalysis, role_annotation};
-use super::injection::IRSA_VOLUME;
+use super::injection::{IRSA_VOLUME, POD_IDENTITY_VOLUME};
 use super::{PodAnalysis, Unknowns, fix};
 use crate::analysis::credentials::{ROLE_ARN, WEB_IDENTITY_TOKEN_FILE};
 use crate::analysis::findings::{ErrorVars, finding};
 use crate::analysis::inventory::InventoryIndex;
-use crate::analysis::webhook::{MutationMode, PodIdentityConfig};
+use crate::analysis::webhook::MutationMode;
 use crate::model::{
     ContainerInfo, Evidence, Finding, FindingCode, PodInfo, ProjectedSource, SourceKind, Subject,
     VolumeSourceInfo,
@@ -35,10 +35,9 @@ pub fn check(
 }
 
 fn token_volumes(pod: &PodInfo) -> Vec<&str> {
-    let pi = PodIdentityConfig::eks();
     pod.volumes
         .iter()
-        .filter(|v| v.name == IRSA_VOLUME || v.name == pi.volume_name)
+        .filter(|v| v.name == IRSA_VOLUME || v.name == POD_IDENTITY_VOLUME)
         .filter(|v| matches!(&v.source, VolumeSourceInfo::Projected { sources } if sources.iter().any(|s| matches!(s, ProjectedSource::ServiceAccountToken { .. }))))
         .map(|v| v.name.as_str())
         .collect()
@@ -108,7 +107,7 @@ fn clamped_expiration(
     binding: Option<&BindingAnalysis>,
 ) -> Option<Finding> {
     let pod = pa.pod;
-    let key = index.annotation_key("token-expiration");
+    let key = &index.keys.token_expiration;
     let sa = index.service_account(&pod.namespace, &pod.service_account);
     let has_identity = pa.injection.is_mutated()
         || sa
@@ -118,9 +117,9 @@ fn clamped_expiration(
     if !has_identity {
         return None;
     }
-    let (origin, raw) = match pod.annotations.get(&key) {
+    let (origin, raw) = match pod.annotations.get(key) {
         Some(v) => ("pod", v),
-        None => ("ServiceAccount", sa?.annotations.get(&key)?),
+        None => ("ServiceAccount", sa?.annotations.get(key)?),
     };
     let value: i64 = raw.trim().parse().ok()?;
     if value >= MIN_TOKEN_EXPIRATION {

@@ -40,12 +40,24 @@ pub enum RoleStatus<'a> {
     Unknown(String),
 }
 
+/// The webhook's annotation keys under its prefix, computed once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnnotationKeys {
+    pub role_arn: String,
+    pub audience: String,
+    pub token_expiration: String,
+    pub sts_regional_endpoints: String,
+    pub skip_containers: String,
+}
+
 /// Lookups over one inventory. Borrowed from it; cheap to build (linear).
 #[derive(Debug)]
 pub struct InventoryIndex<'a> {
     pub inventory: &'a Inventory,
     /// The webhook settings in force (the inventory's, else EKS's for the cluster's region).
     pub settings: WebhookSettings,
+    /// The annotation keys of `settings.annotation_prefix`.
+    pub keys: AnnotationKeys,
     service_accounts: ByNsName<'a, Option<&'a ServiceAccountInfo>>,
     pods_by_sa: ByNsName<'a, Vec<&'a PodInfo>>,
     pods_by_node: HashMap<&'a str, Vec<&'a PodInfo>>,
@@ -80,13 +92,20 @@ impl<'a> InventoryIndex<'a> {
         let settings = inventory.webhook.clone().unwrap_or_else(|| {
             WebhookSettings::eks(inventory.cluster.as_ref().and_then(|c| c.region.as_deref()))
         });
-        let role_key = format!("{}/role-arn", settings.annotation_prefix);
+        let key = |suffix: &str| format!("{}/{suffix}", settings.annotation_prefix);
+        let keys = AnnotationKeys {
+            role_arn: key("role-arn"),
+            audience: key("audience"),
+            token_expiration: key("token-expiration"),
+            sts_regional_endpoints: key("sts-regional-endpoints"),
+            skip_containers: key("skip-containers"),
+        };
 
         let mut service_accounts: ByNsName<Option<&ServiceAccountInfo>> = HashMap::new();
         let mut sas_by_role_arn: HashMap<&str, Vec<&ServiceAccountInfo>> = HashMap::new();
         for sa in &inventory.service_accounts {
             *insert_nsname(&mut service_accounts, &sa.namespace, &sa.name) = Some(sa);
-            if let Some(arn) = sa.annotations.get(&role_key).map(|v| v.trim())
+            if let Some(arn) = sa.annotations.get(&keys.role_arn).map(|v| v.trim())
                 && !arn.is_empty()
             {
                 sas_by_role_arn.entry(arn).or_default().push(sa);
@@ -143,6 +162,7 @@ impl<'a> InventoryIndex<'a> {
         Self {
             inventory,
             settings,
+            keys,
             service_accounts,
             pods_by_sa,
             pods_by_node,
