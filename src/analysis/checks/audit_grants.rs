@@ -70,10 +70,15 @@ pub fn check(
         }
         if let Some(first) = broad.first() {
             let what = first.actual.clone().unwrap_or_default();
+            let title = format!("role {} has over-broad grants: {what}", role.name);
+            let fix = format!(
+                "replace the grants with the actions and resources the workload uses (IAM Access Analyzer can generate a policy from its CloudTrail activity), then: aws iam put-role-policy --role-name {} --policy-name least-privilege --policy-document file://policy.json",
+                role.name
+            );
             out.push(
-                finding(FindingCode::AUD010, Subject::role(&role.arn), format!("role {} has over-broad grants: {what}", role.name))
+                finding(FindingCode::AUD010, Subject::role(&role.arn), title)
                     .evidences(broad.clone())
-                    .fix(format!("replace the grants with the actions and resources the workload uses (IAM Access Analyzer can generate a policy from its CloudTrail activity), then: aws iam put-role-policy --role-name {} --policy-name least-privilege --policy-document file://policy.json", role.name))
+                    .fix(fix)
                     .build(),
             );
         }
@@ -194,10 +199,22 @@ fn cross_account(
                         .with_key("aws:PrincipalArn", &role.arn)
                         .with_key("aws:PrincipalAccount", own);
                         if trust::evaluate(tdoc, &request).decision == Decision::Allow {
+                            let title = format!(
+                                "role {} may assume {} in account {account}, whose trust does not require sts:ExternalId",
+                                role.name, t.name
+                            );
+                            let fix = format!(
+                                "in account {account}: aws iam update-assume-role-policy --role-name {} --policy-document file://trust.json  # trust.json: add \"Condition\": {{\"StringEquals\": {{\"sts:ExternalId\": \"<per-tenant-id>\"}}}} to the statement trusting {}",
+                                t.name, role.arn
+                            );
                             out.push(
-                                base(format!("role {} may assume {} in account {account}, whose trust does not require sts:ExternalId", role.name, t.name))
-                                    .evidence(Evidence::compare(format!("trust of {} for {}", t.name, role.name), "condition StringEquals sts:ExternalId", "allows without an ExternalId"))
-                                    .fix(format!("in account {account}: aws iam update-assume-role-policy --role-name {} --policy-document file://trust.json  # trust.json: add \"Condition\": {{\"StringEquals\": {{\"sts:ExternalId\": \"<per-tenant-id>\"}}}} to the statement trusting {}", t.name, role.arn))
+                                base(title)
+                                    .evidence(Evidence::compare(
+                                        format!("trust of {} for {}", t.name, role.name),
+                                        "condition StringEquals sts:ExternalId",
+                                        "allows without an ExternalId",
+                                    ))
+                                    .fix(fix)
                                     .build(),
                             );
                         }

@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 
 /// Tags every IRSA role should carry.
 pub const REQUIRED_TAGS: [&str; 4] = ["cluster", "namespace", "app", "managed-by"];
+/// AUD008's fix: IAM roles cannot be renamed.
+const NAMING_FIX: &str = "name IRSA roles eks-<cluster>-<namespace>-<serviceaccount>-role when they are next recreated (IAM roles cannot be renamed)";
 /// Days without use after which a role is reported.
 pub const UNUSED_DAYS: i64 = 90;
 
@@ -30,10 +32,19 @@ pub fn check(
         let subject = Subject::role(&role.arn);
         if role.permissions_boundary.is_none() {
             let account = role.account().unwrap_or("<account>");
+            let title = format!("role {} has no permissions boundary", role.name);
+            let fix = format!(
+                "aws iam put-role-permissions-boundary --role-name {} --permissions-boundary arn:aws:iam::{account}:policy/<boundary-policy>",
+                role.name
+            );
             out.push(
-                finding(FindingCode::AUD006, subject.clone(), format!("role {} has no permissions boundary", role.name))
-                    .evidence(Evidence::compare("PermissionsBoundary", "a boundary policy ARN", "none"))
-                    .fix(format!("aws iam put-role-permissions-boundary --role-name {} --permissions-boundary arn:aws:iam::{account}:policy/<boundary-policy>", role.name))
+                finding(FindingCode::AUD006, subject.clone(), title)
+                    .evidence(Evidence::compare(
+                        "PermissionsBoundary",
+                        "a boundary policy ARN",
+                        "none",
+                    ))
+                    .fix(fix)
                     .build(),
             );
         }
@@ -73,19 +84,38 @@ fn users_by_role(bindings: &[BindingAnalysis]) -> BTreeMap<String, Vec<String>> 
 
 fn shared_roles(index: &InventoryIndex<'_>, bindings: &[BindingAnalysis]) -> Vec<Finding> {
     let cluster = index.cluster_name().unwrap_or("<cluster>");
-    users_by_role(bindings)
-        .into_iter()
-        .filter(|(_, sas)| sas.len() > 1)
-        .map(|(arn, sas)| {
-            let name = arn.rsplit('/').next().unwrap_or(&arn).to_owned();
-            let related: Vec<Subject> = sas.iter().filter_map(|s| s.split_once('/')).map(|(ns, n)| Subject::service_account(ns, n)).collect();
-            finding(FindingCode::AUD004, Subject::role(&arn), format!("role {name} is used by {} ServiceAccounts: {}", sas.len(), sas.join(", ")))
-                .evidence(Evidence::compare("ServiceAccounts using the role", "1", format!("{} ({})", sas.len(), sas.join(", "))))
+    let mut out = Vec::new();
+    for (arn, sas) in users_by_role(bindings) {
+        if sas.len() < 2 {
+            continue;
+        }
+        let name = arn.rsplit('/').next().unwrap_or(&arn);
+        let related = sas
+            .iter()
+            .filter_map(|s| s.split_once('/'))
+            .map(|(ns, n)| Subject::service_account(ns, n));
+        let listed = sas.join(", ");
+        let title = format!(
+            "role {name} is used by {} ServiceAccounts: {listed}",
+            sas.len()
+        );
+        let fix = format!(
+            "give each ServiceAccount its own role, e.g. eksctl create iamserviceaccount --cluster {cluster} --namespace <ns> --name <sa> --role-name eks-{cluster}-<ns>-<sa>-role --attach-policy-arn <policy-arn> --approve --override-existing-serviceaccounts"
+        );
+        let used = format!("{} ({listed})", sas.len());
+        out.push(
+            finding(FindingCode::AUD004, Subject::role(&arn), title)
+                .evidence(Evidence::compare(
+                    "ServiceAccounts using the role",
+                    "1",
+                    used,
+                ))
                 .related_all(related)
-                .fix(format!("give each ServiceAccount its own role, e.g. eksctl create iamserviceaccount --cluster {cluster} --namespace <ns> --name <sa> --role-name eks-{cluster}-<ns>-<sa>-role --attach-policy-arn <policy-arn> --approve --override-existing-serviceaccounts"))
-                .build()
-        })
-        .collect()
+                .fix(fix)
+                .build(),
+        );
+    }
+    out
 }
 
 fn naming(
@@ -121,11 +151,12 @@ fn naming(
             if parsed.name == expected {
                 continue;
             }
+            let title = format!("role {} of {ns}/{sa} is not named {expected}", parsed.name);
             out.push(
-                finding(FindingCode::AUD008, b.service_account.clone(), format!("role {} of {ns}/{sa} is not named {expected}", parsed.name))
+                finding(FindingCode::AUD008, b.service_account.clone(), title)
                     .evidence(Evidence::compare("role name", expected, parsed.name))
                     .related(Subject::role(arn))
-                    .fix("name IRSA roles eks-<cluster>-<namespace>-<serviceaccount>-role when they are next recreated (IAM roles cannot be renamed)")
+                    .fix(NAMING_FIX)
                     .build(),
             );
         }
@@ -188,17 +219,15 @@ fn unused(role: &RoleInfo, now: Timestamp) -> Option<Finding> {
     let limit = SignedDuration::from_hours(24 * UNUSED_DAYS);
     let days = |t: Timestamp| now.duration_since(t).as_hours() / 24;
     let last = role.last_used.as_ref()?;
-    let (actual, since) = match (last.date, role.created) {
+    let actual = match (last.date, role.created) {
         (Some(d), _) if now.duration_since(d) >= limit => {
-            (format!("last used {d} ({} days before {now})", days(d)), d)
+            format!("last used {d} ({} days before {now})", days(d))
         }
-        (None, Some(c)) if now.duration_since(c) >= limit => (
-            format!("never used; created {c} ({} days before {now})", days(c)),
-            c,
-        ),
+        (None, Some(c)) if now.duration_since(c) >= limit => {
+            format!("never used; created {c} ({} days before {now})", days(c))
+        }
         _ => return None,
     };
-    let _ = since;
     Some(
         finding(
             FindingCode::AUD011,

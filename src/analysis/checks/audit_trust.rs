@@ -13,8 +13,11 @@ use wildmatch::WildMatch;
 
 /// IAM's trust-policy quota and the AUD012 threshold (90 %).
 pub const TRUST_POLICY_LIMIT: usize = 2048;
+/// AUD012 fires from this size on: 90 % of the quota.
 pub const TRUST_POLICY_WARN: usize = 1843;
 
+/// AUD012's fix.
+const SIZE_FIX: &str = "split the trusted subjects over one role per ServiceAccount before the quota blocks the next edit";
 const SA_PREFIX: &str = "system:serviceaccount:";
 
 /// The OIDC provider hosts a statement's principal names.
@@ -56,7 +59,13 @@ fn key_claim(key: &str, claim: &str) -> bool {
 
 /// True when the role's trust names this cluster's provider host (any account).
 pub fn trusts_issuer(index: &InventoryIndex<'_>, role: &RoleInfo, host: &str) -> bool {
-    matches!(index.trust_policy(role), Some(Ok(doc)) if doc.statements.iter().any(|st| federated_hosts(st).contains(&host)))
+    match index.trust_policy(role) {
+        Some(Ok(doc)) => doc
+            .statements
+            .iter()
+            .any(|st| federated_hosts(st).contains(&host)),
+        _ => false,
+    }
 }
 
 /// ServiceAccounts that annotate this role, as `system:serviceaccount:ns:sa` subjects.
@@ -163,7 +172,7 @@ pub fn check(
                         .any(|(_, _, p)| WildMatch::new(p).matches(s))
                 })
                 .collect();
-            let (op, key, pattern) = wildcard.first().cloned().unwrap_or_default();
+            let (op, _, pattern) = wildcard.first().cloned().unwrap_or_default();
             let mut b = finding(
                 FindingCode::AUD001,
                 subject.clone(),
@@ -184,7 +193,6 @@ pub fn check(
             } else {
                 admitted.join(", ")
             };
-            let _ = key;
             out.push(
                 b.evidence(Evidence::observed(
                     "ServiceAccounts of this cluster it admits",
@@ -195,9 +203,19 @@ pub fn check(
             );
         }
         if !no_sub.is_empty() {
+            let title = format!(
+                "trust of {} has no :sub condition: any ServiceAccount of the trusted cluster can assume it",
+                role.name
+            );
             out.push(
-                finding(FindingCode::AUD002, subject.clone(), format!("trust of {} has no :sub condition: any ServiceAccount of the trusted cluster can assume it", role.name))
-                    .evidences(no_sub.iter().map(|s| Evidence::compare(format!("{s} condition on :sub"), "StringEquals system:serviceaccount:<ns>:<sa>", "none")))
+                finding(FindingCode::AUD002, subject.clone(), title)
+                    .evidences(no_sub.iter().map(|s| {
+                        Evidence::compare(
+                            format!("{s} condition on :sub"),
+                            "StringEquals system:serviceaccount:<ns>:<sa>",
+                            "none",
+                        )
+                    }))
                     .fix(fix_for(index, role, &wanted))
                     .build(),
             );
@@ -229,10 +247,18 @@ pub fn check(
             unknowns,
         ));
         if doc.size_without_whitespace >= TRUST_POLICY_WARN {
+            let title = format!(
+                "trust of {} is {} of {TRUST_POLICY_LIMIT} characters",
+                role.name, doc.size_without_whitespace
+            );
             out.push(
-                finding(FindingCode::AUD012, subject.clone(), format!("trust of {} is {} of {TRUST_POLICY_LIMIT} characters", role.name, doc.size_without_whitespace))
-                    .evidence(Evidence::compare("trust policy size (characters without white space)", format!("< {TRUST_POLICY_WARN} (90 % of {TRUST_POLICY_LIMIT})"), doc.size_without_whitespace.to_string()))
-                    .fix("split the trusted subjects over one role per ServiceAccount before the quota blocks the next edit")
+                finding(FindingCode::AUD012, subject.clone(), title)
+                    .evidence(Evidence::compare(
+                        "trust policy size (characters without white space)",
+                        format!("< {TRUST_POLICY_WARN} (90 % of {TRUST_POLICY_LIMIT})"),
+                        doc.size_without_whitespace.to_string(),
+                    ))
+                    .fix(SIZE_FIX)
                     .build(),
             );
         }
@@ -269,12 +295,32 @@ fn dangling_or_orphan(
     }
     let subject = Subject::role(&role.arn);
     let b = if let Some(first) = dangling.first() {
-        finding(FindingCode::AUD005, subject, format!("trust of {} admits {first}, which does not exist (whoever creates it gets the role)", role.name))
-            .evidences(dangling.iter().map(|d| Evidence::new("trusted ServiceAccount exists in the cluster", Some(d.clone()), Some("not found".to_owned()))))
-            .fix(format!("remove the subject from the trust ({}) or delete the role if unused", fix_for(index, role, &users(index, role))))
+        let title = format!(
+            "trust of {} admits {first}, which does not exist (whoever creates it gets the role)",
+            role.name
+        );
+        finding(FindingCode::AUD005, subject, title)
+            .evidences(dangling.iter().map(|d| {
+                Evidence::new(
+                    "trusted ServiceAccount exists in the cluster",
+                    Some(d.clone()),
+                    Some("not found".to_owned()),
+                )
+            }))
+            .fix(format!(
+                "remove the subject from the trust ({}) or delete the role if unused",
+                fix_for(index, role, &users(index, role))
+            ))
     } else {
-        finding(FindingCode::AUD005, subject, format!("role {} trusts this cluster's OIDC provider but no ServiceAccount uses it (orphan)", role.name))
-            .fix(format!("aws iam delete-role --role-name {} (detach its policies first) if no workload needs it", role.name))
+        let title = format!(
+            "role {} trusts this cluster's OIDC provider but no ServiceAccount uses it (orphan)",
+            role.name
+        );
+        let fix = format!(
+            "aws iam delete-role --role-name {} (detach its policies first) if no workload needs it",
+            role.name
+        );
+        finding(FindingCode::AUD005, subject, title).fix(fix)
     };
     Some(
         b.evidence(Evidence::observed(

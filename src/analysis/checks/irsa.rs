@@ -233,11 +233,24 @@ pub fn provider_links(
     } else {
         provider.client_ids.join(", ")
     };
+    let title = format!(
+        "token audience {} of {} is not in the ClientIDList [{list}] of provider {host}",
+        ctx.audience,
+        ctx.sa_label()
+    );
+    let fix = format!(
+        "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {} --client-id {}",
+        provider.arn, ctx.audience
+    );
     let f = ctx
-        .start(FindingCode::IRSA002, format!("token audience {} of {} is not in the ClientIDList [{list}] of provider {host}", ctx.audience, ctx.sa_label()))
-        .evidence(Evidence::compare("provider ClientIDList contains the token audience", ctx.audience.clone(), list))
+        .start(FindingCode::IRSA002, title)
+        .evidence(Evidence::compare(
+            "provider ClientIDList contains the token audience",
+            ctx.audience.clone(),
+            list,
+        ))
         .related(Subject::oidc_provider(&provider.arn))
-        .fix(format!("aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {} --client-id {}", provider.arn, ctx.audience))
+        .fix(fix)
         .build();
     let broken = mk(
         LinkKind::AudienceAccepted,

@@ -9,6 +9,8 @@ use crate::analysis::inventory::InventoryIndex;
 use crate::model::{Evidence, Finding, FindingCode, MetadataOptions, SourceKind, Subject};
 use std::collections::HashMap;
 
+/// NODE003's fix: IMDS cannot be closed for one pod without closing it for the node.
+const HOST_NETWORK_FIX: &str = "run the pod without hostNetwork if it can; otherwise make sure it has its own IRSA role so it never relies on the node role";
 /// At most this many related pods are listed on a node finding.
 const MAX_RELATED: usize = 20;
 
@@ -215,11 +217,23 @@ fn host_network(pa: &PodAnalysis<'_>) -> Option<Finding> {
         return None;
     }
     let node_name = pa.node.node_name.as_deref().unwrap_or("(unknown)");
-    let mut b = finding(FindingCode::NODE003, Subject::pod(&pod.namespace, &pod.name), format!("hostNetwork pod {}/{} reaches IMDS on {node_name} ({}) whatever the hop limit", pod.namespace, pod.name, instance.instance_id))
-        .evidence(Evidence::observed("pod spec.hostNetwork", "true"))
-        .evidence(Evidence::compare("IMDS HttpEndpoint", "disabled", endpoint.unwrap_or("enabled (default)")))
-        .related(Subject::node(node_name))
-        .fix("run the pod without hostNetwork if it can; otherwise make sure it has its own IRSA role so it never relies on the node role");
+    let title = format!(
+        "hostNetwork pod {}/{} reaches IMDS on {node_name} ({}) whatever the hop limit",
+        pod.namespace, pod.name, instance.instance_id
+    );
+    let mut b = finding(
+        FindingCode::NODE003,
+        Subject::pod(&pod.namespace, &pod.name),
+        title,
+    )
+    .evidence(Evidence::observed("pod spec.hostNetwork", "true"))
+    .evidence(Evidence::compare(
+        "IMDS HttpEndpoint",
+        "disabled",
+        endpoint.unwrap_or("enabled (default)"),
+    ))
+    .related(Subject::node(node_name))
+    .fix(HOST_NETWORK_FIX);
     if let Some(arn) = pa.node.node_role.arn() {
         b = b
             .evidence(Evidence::observed("node role within reach", arn))

@@ -67,8 +67,16 @@ pub fn check(
             ),
             (None, None) => (String::new(), ""),
         };
-        let mut b = finding(FindingCode::POD001, subject(), format!("pod {}/{} was not mutated: ServiceAccount {} has {what} but the pod has no injection", pod.namespace, pod.name, pod.service_account))
-            .evidence(Evidence::compare("webhook injection in the pod", expected, "none"))
+        let title = format!(
+            "pod {}/{} was not mutated: ServiceAccount {} has {what} but the pod has no injection",
+            pod.namespace, pod.name, pod.service_account
+        );
+        let mut b = finding(FindingCode::POD001, subject(), title)
+            .evidence(Evidence::compare(
+                "webhook injection in the pod",
+                expected,
+                "none",
+            ))
             .related(sa_subject())
             .fix(fix::recreate_pod(pod));
         if let (Some(p), Some(s)) = (pod.created, sa.and_then(|s| s.created)) {
@@ -213,10 +221,11 @@ pub fn check(
         }
         let target = fix::template_owner(pod);
         let containers = names.join(",");
-        out.push(
-            b.fix(format!("kubectl set env {target} -n {} -c {containers} {ACCESS_KEY_ID}- {SECRET_ACCESS_KEY}-  (then deactivate the keys and give the ServiceAccount an IRSA role)", pod.namespace))
-                .build(),
+        let fix = format!(
+            "kubectl set env {target} -n {} -c {containers} {ACCESS_KEY_ID}- {SECRET_ACCESS_KEY}-  (then deactivate the keys and give the ServiceAccount an IRSA role)",
+            pod.namespace
         );
+        out.push(b.fix(fix).build());
     }
 
     // POD007: Pod Identity where the agent cannot run.
@@ -235,11 +244,27 @@ pub fn check(
             "Windows"
         };
         let node_name = pa.node.node_name.as_deref().unwrap_or("(unscheduled)");
-        let mut b = finding(FindingCode::POD007, subject(), format!("pod {}/{} uses Pod Identity on {place} node {node_name}, where the Pod Identity agent does not run", pod.namespace, pod.name))
-            .evidence(Evidence::compare("node type", "EC2 Linux node running eks-pod-identity-agent", format!("{place} ({node_name})")))
+        let title = format!(
+            "pod {}/{} uses Pod Identity on {place} node {node_name}, where the Pod Identity agent does not run",
+            pod.namespace, pod.name
+        );
+        let mut b = finding(FindingCode::POD007, subject(), title)
+            .evidence(Evidence::compare(
+                "node type",
+                "EC2 Linux node running eks-pod-identity-agent",
+                format!("{place} ({node_name})"),
+            ))
             .related(sa_subject())
             .catalog_error(&ErrorVars::default())
-            .fix(format!("use IRSA for this workload: {}", fix::annotate_role(&pod.namespace, &pod.service_account, &index.annotation_key("role-arn"), "<role-arn>")));
+            .fix(format!(
+                "use IRSA for this workload: {}",
+                fix::annotate_role(
+                    &pod.namespace,
+                    &pod.service_account,
+                    &index.annotation_key("role-arn"),
+                    "<role-arn>"
+                )
+            ));
         if let Some(a) = association {
             b = b.related(Subject::role(&a.role_arn));
         }

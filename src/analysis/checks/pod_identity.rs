@@ -56,10 +56,22 @@ pub fn analyze(
     let role = match index.role_status(&assoc.role_arn) {
         RoleStatus::Known(role) => role,
         RoleStatus::Missing => {
-            let f = finding(FindingCode::IRSA006, subject, format!("Pod Identity association {} of {}/{} names role {}, which does not exist", assoc.association_id, sa.namespace, sa.name, assoc.role_arn))
-                .evidence(Evidence::new("IAM role of the association", Some(assoc.role_arn.clone()), Some("not found".to_owned())))
+            let title = format!(
+                "Pod Identity association {} of {}/{} names role {}, which does not exist",
+                assoc.association_id, sa.namespace, sa.name, assoc.role_arn
+            );
+            let fix = format!(
+                "aws eks update-pod-identity-association --cluster-name {} --association-id {} --role-arn <existing-role-arn>",
+                assoc.cluster_name, assoc.association_id
+            );
+            let f = finding(FindingCode::IRSA006, subject, title)
+                .evidence(Evidence::new(
+                    "IAM role of the association",
+                    Some(assoc.role_arn.clone()),
+                    Some("not found".to_owned()),
+                ))
                 .related(Subject::role(&assoc.role_arn))
-                .fix(format!("aws eks update-pod-identity-association --cluster-name {} --association-id {} --role-arn <existing-role-arn>", assoc.cluster_name, assoc.association_id))
+                .fix(fix)
                 .build();
             analysis.unknown = Some("role missing".to_owned());
             return (analysis, vec![f], Vec::new());
@@ -134,9 +146,20 @@ fn aud013(
             "Action": ["sts:AssumeRole", "sts:TagSession"]
         }]
     });
-    finding(FindingCode::AUD013, Subject::service_account(&sa.namespace, &sa.name), format!("trust of Pod Identity role {role_name} (association {}) does not let {POD_IDENTITY_PRINCIPAL} both sts:AssumeRole and sts:TagSession", assoc.association_id))
-        .related(Subject::role(&assoc.role_arn))
-        .fix(format!("aws iam update-assume-role-policy --role-name {role_name} --policy-document file://trust.json  # trust.json: {doc}"))
+    let fix = format!(
+        "aws iam update-assume-role-policy --role-name {role_name} --policy-document file://trust.json  # trust.json: {doc}"
+    );
+    let title = format!(
+        "trust of Pod Identity role {role_name} (association {}) does not let {POD_IDENTITY_PRINCIPAL} both sts:AssumeRole and sts:TagSession",
+        assoc.association_id
+    );
+    finding(
+        FindingCode::AUD013,
+        Subject::service_account(&sa.namespace, &sa.name),
+        title,
+    )
+    .related(Subject::role(&assoc.role_arn))
+    .fix(fix)
 }
 
 /// POD005: the SA is annotated for IRSA and has a Pod Identity association (Pod Identity
@@ -148,11 +171,25 @@ pub fn both_mechanisms(
     assoc: &PodIdentityAssociation,
 ) -> Finding {
     let key = index.annotation_key("role-arn");
-    finding(FindingCode::POD005, Subject::service_account(&sa.namespace, &sa.name), format!("{}/{} has both IRSA role {role_arn} and Pod Identity role {}: Pod Identity wins", sa.namespace, sa.name, assoc.role_arn))
-        .evidence(Evidence::observed(format!("annotation {key}"), role_arn))
-        .evidence(Evidence::observed(format!("Pod Identity association {}", assoc.association_id), assoc.role_arn.clone()))
-        .related(Subject::role(role_arn))
-        .related(Subject::role(&assoc.role_arn))
-        .fix(format!("keep one: kubectl annotate serviceaccount {} -n {} {key}-   or   aws eks delete-pod-identity-association --cluster-name {} --association-id {}", sa.name, sa.namespace, assoc.cluster_name, assoc.association_id))
-        .build()
+    let fix = format!(
+        "keep one: kubectl annotate serviceaccount {} -n {} {key}-   or   aws eks delete-pod-identity-association --cluster-name {} --association-id {}",
+        sa.name, sa.namespace, assoc.cluster_name, assoc.association_id
+    );
+    finding(
+        FindingCode::POD005,
+        Subject::service_account(&sa.namespace, &sa.name),
+        format!(
+            "{}/{} has both IRSA role {role_arn} and Pod Identity role {}: Pod Identity wins",
+            sa.namespace, sa.name, assoc.role_arn
+        ),
+    )
+    .evidence(Evidence::observed(format!("annotation {key}"), role_arn))
+    .evidence(Evidence::observed(
+        format!("Pod Identity association {}", assoc.association_id),
+        assoc.role_arn.clone(),
+    ))
+    .related(Subject::role(role_arn))
+    .related(Subject::role(&assoc.role_arn))
+    .fix(fix)
+    .build()
 }

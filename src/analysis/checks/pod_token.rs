@@ -38,9 +38,19 @@ fn token_volumes(pod: &PodInfo) -> Vec<&str> {
     pod.volumes
         .iter()
         .filter(|v| v.name == IRSA_VOLUME || v.name == POD_IDENTITY_VOLUME)
-        .filter(|v| matches!(&v.source, VolumeSourceInfo::Projected { sources } if sources.iter().any(|s| matches!(s, ProjectedSource::ServiceAccountToken { .. }))))
+        .filter(|v| is_sa_token_volume(&v.source))
         .map(|v| v.name.as_str())
         .collect()
+}
+
+/// A projected volume with a ServiceAccount token source.
+fn is_sa_token_volume(source: &VolumeSourceInfo) -> bool {
+    match source {
+        VolumeSourceInfo::Projected { sources } => sources
+            .iter()
+            .any(|s| matches!(s, ProjectedSource::ServiceAccountToken { .. })),
+        _ => false,
+    }
 }
 
 /// (runAsUser, runAsNonRoot) in force for a container (container settings override the pod's).
@@ -79,9 +89,24 @@ fn non_root_without_fs_group(pa: &PodAnalysis<'_>) -> Option<Finding> {
         })
         .collect();
     let (first, _) = non_root.first()?;
-    let mut b = finding(FindingCode::POD006, Subject::pod(&pod.namespace, &pod.name), format!("container {} of pod {}/{} runs as non-root without pod fsGroup and may not read the token in volume {}", first.name, pod.namespace, pod.name, volumes.join(", ")))
-        .evidence(Evidence::compare("pod securityContext.fsGroup", "set (e.g. 65534)", "unset"))
-        .catalog_error(&ErrorVars::default());
+    let title = format!(
+        "container {} of pod {}/{} runs as non-root without pod fsGroup and may not read the token in volume {}",
+        first.name,
+        pod.namespace,
+        pod.name,
+        volumes.join(", ")
+    );
+    let mut b = finding(
+        FindingCode::POD006,
+        Subject::pod(&pod.namespace, &pod.name),
+        title,
+    )
+    .evidence(Evidence::compare(
+        "pod securityContext.fsGroup",
+        "set (e.g. 65534)",
+        "unset",
+    ))
+    .catalog_error(&ErrorVars::default());
     for (c, how) in &non_root {
         b = b.evidence(Evidence::observed(
             format!("container {}", c.name),
@@ -125,9 +150,24 @@ fn clamped_expiration(
     if value >= MIN_TOKEN_EXPIRATION {
         return None;
     }
-    let mut b = finding(FindingCode::POD008, Subject::pod(&pod.namespace, &pod.name), format!("{origin} annotation {key}={value} on pod {}/{} is below {MIN_TOKEN_EXPIRATION} s and is clamped to {MIN_TOKEN_EXPIRATION}", pod.namespace, pod.name))
-        .evidence(Evidence::compare(format!("{origin} annotation {key}"), format!("≥ {MIN_TOKEN_EXPIRATION}"), value.to_string()))
-        .related(Subject::service_account(&pod.namespace, &pod.service_account));
+    let title = format!(
+        "{origin} annotation {key}={value} on pod {}/{} is below {MIN_TOKEN_EXPIRATION} s and is clamped to {MIN_TOKEN_EXPIRATION}",
+        pod.namespace, pod.name
+    );
+    let mut b = finding(
+        FindingCode::POD008,
+        Subject::pod(&pod.namespace, &pod.name),
+        title,
+    )
+    .evidence(Evidence::compare(
+        format!("{origin} annotation {key}"),
+        format!("≥ {MIN_TOKEN_EXPIRATION}"),
+        value.to_string(),
+    ))
+    .related(Subject::service_account(
+        &pod.namespace,
+        &pod.service_account,
+    ));
     let projected = pod.volumes.iter().find_map(|v| match &v.source {
         VolumeSourceInfo::Projected { sources } if v.name == IRSA_VOLUME => {
             sources.iter().find_map(|s| match s {
@@ -199,11 +239,30 @@ fn observed_tokens(
                 life.refresh_at, life.expires_at
             )
         };
-        let mut b = finding(FindingCode::POD009, Subject::pod(&pod.namespace, &pod.name), format!("token of pod {label} ({}) is {state}", token.origin))
-            .evidence(Evidence::compare("token exp", format!("after {now}"), life.expires_at.to_string()))
-            .evidence(Evidence::compare("kubelet refresh (80 % of TTL)", format!("after {now}"), life.refresh_at.to_string()))
-            .evidence(Evidence::observed("remaining seconds", life.remaining_seconds.to_string()))
-            .fix(format!("the kubelet should have rotated the file; if the token came from the pod, check the node's kubelet and the app re-reading {WEB_IDENTITY_TOKEN_FILE}, or {}", fix::recreate_pod(pod)));
+        let fix = format!(
+            "the kubelet should have rotated the file; if the token came from the pod, check the node's kubelet and the app re-reading {WEB_IDENTITY_TOKEN_FILE}, or {}",
+            fix::recreate_pod(pod)
+        );
+        let mut b = finding(
+            FindingCode::POD009,
+            Subject::pod(&pod.namespace, &pod.name),
+            format!("token of pod {label} ({}) is {state}", token.origin),
+        )
+        .evidence(Evidence::compare(
+            "token exp",
+            format!("after {now}"),
+            life.expires_at.to_string(),
+        ))
+        .evidence(Evidence::compare(
+            "kubelet refresh (80 % of TTL)",
+            format!("after {now}"),
+            life.refresh_at.to_string(),
+        ))
+        .evidence(Evidence::observed(
+            "remaining seconds",
+            life.remaining_seconds.to_string(),
+        ))
+        .fix(fix);
         if life.expired {
             b = b.catalog_error(&ErrorVars::default());
         }

@@ -74,7 +74,6 @@ const WRITE_VERBS: &[&str] = &[
     "batchdelete",
     "abort",
     "complete",
-    "restore",
     "release",
     "allocate",
     "request",
