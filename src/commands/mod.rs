@@ -10,6 +10,7 @@ mod webhook;
 use crate::cli::{Cli, Command, TrustCommand, WebhookCommand};
 use anyhow::{Context, Result, bail};
 use irsa_inspector::model::Inventory;
+use irsa_inspector::sources::snapshot;
 use jiff::Timestamp;
 use std::process::ExitCode;
 
@@ -62,8 +63,11 @@ fn clock(flag: Option<Timestamp>, inv: &Inventory) -> Timestamp {
 }
 
 fn load_inventory(source: &crate::cli::SourceArgs) -> Result<Inventory> {
-    if source.demo || source.snapshot.is_some() {
-        bail!("snapshot loading is pending the snapshot work");
+    if source.demo {
+        return Ok(snapshot::load_demo()?);
+    }
+    if let Some(dir) = &source.snapshot {
+        return Ok(snapshot::load_dir(dir)?);
     }
     bail!("no data source: the live cluster source is not built yet — use --demo or --snapshot DIR")
 }

@@ -3,7 +3,7 @@
 //! `crate::analysis`. Conversions from the wire shapes (k8s-openapi objects, AWS CLI JSON) live
 //! next to each type so every source (snapshot, live Kubernetes, live AWS) projects the same way.
 
-mod aws_cli;
+pub mod aws_cli;
 mod caller;
 mod cluster;
 mod finding;
@@ -17,7 +17,6 @@ mod role;
 mod service_account;
 mod subject;
 
-pub use aws_cli::*;
 pub use caller::CallerIdentity;
 pub use cluster::ClusterInfo;
 pub use finding::{Evidence, Finding, FindingCode, Severity};

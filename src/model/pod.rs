@@ -138,7 +138,7 @@ impl EnvVarInfo {
 
 /// Where an env var's value comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "from", rename_all = "kebab-case")]
+#[serde(tag = "from", content = "value", rename_all = "kebab-case")]
 pub enum EnvValue {
     Literal(String),
     /// A literal value that was dropped at projection because the variable holds a secret

@@ -1,1 +1,0 @@
-//! Serde shapes of the AWS CLI JSON that snapshots hold, and their projection into the model.

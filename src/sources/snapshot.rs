@@ -1,1 +1,0 @@
-//! Offline snapshots and the embedded demo lab. (placeholder: filled by the snapshot work)

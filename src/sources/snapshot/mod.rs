@@ -1,0 +1,244 @@
+//! Offline snapshots and the embedded demo lab.
+//!
+//! A snapshot is a folder of the files a user captures with `kubectl` and the AWS CLI (the
+//! exact commands are in `assets/demo/README.md`); every file is optional. The embedded demo
+//! is one such snapshot compiled into the binary, so [`load_dir`] and [`load_demo`] share one
+//! path: [`load_files`].
+//!
+//! Rules:
+//! - A missing file leaves its collection unknown (`None`) and adds a [`SourceProblem`] that
+//!   says what is unknown because of it. A missing `kubernetes.json` gives empty lists.
+//! - A present but malformed file is an error whose one-line message names the file and the
+//!   problem (serde's line/column, or the offending item).
+//! - A token that does not decode is kept as an [`ObservedToken`] with the error; the raw
+//!   token text is never stored in the inventory.
+//! - IAM files of further accounts (`iam-authorization-details-<x>.json`,
+//!   `iam-oidc-providers-<x>.json`) are merged into the primary file's collection, so
+//!   cross-account roles and providers can be known; without the primary file (the cluster's
+//!   account) the collection stays unknown, because "not listed" must mean "does not exist".
+
+mod demo;
+mod files;
+mod iam;
+mod kubernetes;
+mod tokens;
+
+pub use files::{SnapshotFiles, is_snapshot_file};
+
+use crate::model::aws_cli::{
+    DescribeClusterOutput, DescribeInstancesOutput, GetCallerIdentityOutput,
+    PodIdentityAssociations,
+};
+use crate::model::{
+    CallerIdentity, ClusterInfo, Inventory, SourceKind, SourceProblem, WebhookSettings,
+};
+use serde::de::DeserializeOwned;
+use std::io;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Why a snapshot could not be loaded. `Display` is one line naming the folder or file.
+#[derive(Debug, Error)]
+pub enum SnapshotError {
+    /// The folder (or its `tokens/`) cannot be listed.
+    #[error("cannot read snapshot folder {}: {source}", path.display())]
+    Folder { path: PathBuf, source: io::Error },
+    /// A known file cannot be read (permissions, not UTF-8, …).
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: io::Error },
+    /// A file is not the JSON it should be; `message` is serde's (with line and column) or
+    /// names the offending item.
+    #[error("{file}: {message}")]
+    Malformed { file: String, message: String },
+}
+
+/// Loads the snapshot in folder `path`.
+pub fn load_dir(path: &Path) -> Result<Inventory, SnapshotError> {
+    let files = SnapshotFiles::read_dir(path)?;
+    load_files(&files)
+    // `files` (raw token text included) is dropped here.
+}
+
+/// Loads the embedded demo lab (`assets/demo/`).
+pub fn load_demo() -> Result<Inventory, SnapshotError> {
+    load_files(&demo_files())
+}
+
+/// The embedded demo lab's files, e.g. to write them out as a snapshot folder.
+pub fn demo_files() -> SnapshotFiles {
+    demo::files()
+}
+
+/// `snapshot.json`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SnapshotMeta {
+    #[serde(default)]
+    captured_at: Option<jiff::Timestamp>,
+    #[serde(default)]
+    context: Option<String>,
+}
+
+/// `openid-configuration.json` (only the issuer is read).
+#[derive(Debug, serde::Deserialize)]
+struct OpenIdConfiguration {
+    issuer: String,
+}
+
+/// Builds an inventory from a set of snapshot files.
+pub fn load_files(files: &SnapshotFiles) -> Result<Inventory, SnapshotError> {
+    let mut inv = Inventory::default();
+
+    if let Some(meta) = parse::<SnapshotMeta>(files, files::META)? {
+        inv.captured_at = meta.captured_at;
+        inv.context = meta.context;
+    }
+
+    let mut kube_webhook = None;
+    match files.get(files::KUBERNETES) {
+        Some(text) => {
+            let objects = kubernetes::parse(text)
+                .map_err(|message| malformed(files, files::KUBERNETES, message))?;
+            inv.service_accounts = objects.service_accounts;
+            inv.pods = objects.pods;
+            inv.nodes = objects.nodes;
+            kube_webhook = objects.webhook;
+            for message in objects.problems {
+                problem(&mut inv, SourceKind::Kubernetes, message);
+            }
+        }
+        None => missing(
+            &mut inv,
+            SourceKind::Kubernetes,
+            files::KUBERNETES,
+            "ServiceAccounts, pods and nodes unknown",
+        ),
+    }
+
+    if let Some(conf) = parse::<OpenIdConfiguration>(files, files::OPENID_CONFIGURATION)? {
+        inv.kubernetes_issuer = Some(conf.issuer);
+    }
+
+    match parse::<DescribeClusterOutput>(files, files::EKS_CLUSTER)? {
+        Some(out) => inv.cluster = Some(ClusterInfo::from(&out.cluster)),
+        None => missing(
+            &mut inv,
+            SourceKind::EksCluster,
+            files::EKS_CLUSTER,
+            "EKS cluster (issuer, region, account) unknown",
+        ),
+    }
+
+    match parse::<GetCallerIdentityOutput>(files, files::CALLER)? {
+        Some(out) => inv.caller = Some(CallerIdentity::from(&out)),
+        None => missing(
+            &mut inv,
+            SourceKind::CallerIdentity,
+            files::CALLER,
+            "caller identity unknown",
+        ),
+    }
+
+    inv.roles = iam::roles(files, &mut inv)?;
+    inv.oidc_providers = iam::providers(files, &mut inv)?;
+
+    match parse::<PodIdentityAssociations>(files, files::POD_IDENTITY)? {
+        Some(out) => inv.pod_identity_associations = Some(out.associations()),
+        None => missing(
+            &mut inv,
+            SourceKind::PodIdentity,
+            files::POD_IDENTITY,
+            "EKS Pod Identity associations unknown",
+        ),
+    }
+
+    match parse::<DescribeInstancesOutput>(files, files::EC2_INSTANCES)? {
+        Some(out) => inv.instances = Some(out.instances()),
+        None => missing(
+            &mut inv,
+            SourceKind::Ec2Instances,
+            files::EC2_INSTANCES,
+            "node IMDS settings and instance profiles unknown",
+        ),
+    }
+
+    inv.webhook = kube_webhook.or_else(|| eks_webhook(&inv));
+    if inv.webhook.is_none() {
+        problem(
+            &mut inv,
+            SourceKind::Kubernetes,
+            "no pod-identity-webhook Deployment in kubernetes.json and the cluster is not known \
+             to be EKS — webhook settings unknown"
+                .to_owned(),
+        );
+    }
+    if inv.issuer().is_none() {
+        problem(
+            &mut inv,
+            SourceKind::EksCluster,
+            format!(
+                "cluster issuer unknown: neither {} (identity.oidc.issuer) nor {} gives it",
+                files::EKS_CLUSTER,
+                files::OPENID_CONFIGURATION
+            ),
+        );
+    }
+
+    let (observed, token_problems) = tokens::observe(files);
+    inv.tokens = observed;
+    for message in token_problems {
+        problem(&mut inv, SourceKind::Tokens, message);
+    }
+    Ok(inv)
+}
+
+/// Parses one optional JSON file into `T`; `Ok(None)` when the file is absent.
+fn parse<T: DeserializeOwned>(
+    files: &SnapshotFiles,
+    name: &str,
+) -> Result<Option<T>, SnapshotError> {
+    files
+        .get(name)
+        .map(|text| serde_json::from_str(text).map_err(|e| malformed(files, name, e.to_string())))
+        .transpose()
+}
+
+fn malformed(files: &SnapshotFiles, name: &str, message: String) -> SnapshotError {
+    SnapshotError::Malformed {
+        file: files.display_name(name),
+        // serde messages are one line; keep it so whatever the source.
+        message: message.split_whitespace().collect::<Vec<_>>().join(" "),
+    }
+}
+
+fn problem(inv: &mut Inventory, source: SourceKind, message: String) {
+    inv.problems.push(SourceProblem { source, message });
+}
+
+fn missing(inv: &mut Inventory, source: SourceKind, file: &str, consequence: &str) {
+    problem(
+        inv,
+        source,
+        format!("{file} not in snapshot — {consequence}"),
+    );
+}
+
+/// The settings of the webhook EKS runs, when the cluster is EKS (described, or its issuer is
+/// an EKS one); region from the cluster ARN, else from the issuer host.
+fn eks_webhook(inv: &Inventory) -> Option<WebhookSettings> {
+    let issuer_host = inv
+        .issuer()
+        .map(|i| i.strip_prefix("https://").unwrap_or(i));
+    let issuer_region = issuer_host
+        .and_then(|h| h.strip_prefix("oidc.eks."))
+        .and_then(|rest| rest.split('.').next());
+    if inv.cluster.is_none() && issuer_region.is_none() {
+        return None;
+    }
+    let region = inv
+        .cluster
+        .as_ref()
+        .and_then(|c| c.region.as_deref())
+        .or(issuer_region);
+    Some(WebhookSettings::eks(region))
+}
