@@ -31,6 +31,23 @@ fn irsa001_no_provider_for_the_issuer() {
     );
 
     quiet(&run(&healthy()), C::IRSA001);
+    // A role in another account whose providers are loaded: the provider is created there.
+    let other = "arn:aws:iam::210987654321:role/eks-irsa-lab-demo-s3-reader-role";
+    let mut cross = healthy();
+    cross.service_accounts[0] = sa("demo", "s3-reader", Some(other));
+    cross.oidc_providers.get_or_insert_with(Vec::new).push(OidcProvider {
+        arn: "arn:aws:iam::210987654321:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/OTHERCLUSTER".into(),
+        url: "oidc.eks.eu-west-1.amazonaws.com/id/OTHERCLUSTER".into(),
+        client_ids: vec!["sts.amazonaws.com".into()],
+        thumbprints: vec![],
+        tags: Default::default(),
+    });
+    let r = run(&cross);
+    let f = fires(&r, C::IRSA001, &sa_subject("demo", "s3-reader"));
+    let want = format!(
+        "in account 210987654321: aws iam create-open-id-connect-provider --url {ISSUER} --client-id-list sts.amazonaws.com"
+    );
+    assert_eq!(f.fix.as_deref(), Some(want.as_str()));
     // Providers unknown: no claim, an unknown instead.
     let mut unknown = healthy();
     unknown.oidc_providers = None;
@@ -167,6 +184,20 @@ fn irsa006_annotated_role_missing_with_nearest_name() {
         near.actual.as_deref(),
         Some("eks-irsa-lab-demo-s3-reader-role")
     );
+    // A name unlike any existing role gets no "did you mean".
+    let mut far = healthy();
+    far.service_accounts[0] = sa(
+        "demo",
+        "s3-reader",
+        Some("arn:aws:iam::123456789012:role/totally-different"),
+    );
+    let r = run(&far);
+    let f = fires(&r, C::IRSA006, &sa_subject("demo", "s3-reader"));
+    assert!(
+        f.evidence.iter().all(|e| !e.item.contains("nearest")),
+        "{:?}",
+        f.evidence
+    );
 
     // Another account's role is unknown, never "missing".
     let mut cross = healthy();
@@ -208,6 +239,20 @@ fn irsa007_malformed_role_arn() {
         )
     );
     quiet(&r, C::IRSA006);
+
+    // A missing `::` is repaired in the fix.
+    let mut colon = healthy();
+    colon.service_accounts[0] = sa(
+        "demo",
+        "s3-reader",
+        Some("arn:aws:iam:123456789012:role/eks-irsa-lab-demo-s3-reader-role"),
+    );
+    let r = run(&colon);
+    let f = fires(&r, C::IRSA007, &sa_subject("demo", "s3-reader"));
+    let want = format!(
+        "kubectl annotate serviceaccount s3-reader -n demo eks.amazonaws.com/role-arn={ROLE} --overwrite"
+    );
+    assert_eq!(f.fix.as_deref(), Some(want.as_str()));
 
     let mut with_path = healthy();
     let arn = "arn:aws:iam::123456789012:role/team/eks-irsa-lab-demo-s3-reader-role";

@@ -102,6 +102,31 @@ pub fn parse_role_arn(arn: &str) -> Result<RoleArn<'_>, String> {
     })
 }
 
+/// A likely intended role ARN for a malformed annotation: white space trimmed, the missing
+/// empty region restored (`arn:aws:iam:123…:role/x`), or a bare role name completed with
+/// `account`. `None` when no simple repair yields a valid ARN.
+pub fn repair_role_arn(value: &str, account: Option<&str>) -> Option<String> {
+    let trimmed: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    let candidates = [
+        Some(trimmed.clone()),
+        trimmed
+            .strip_prefix("arn:")
+            .and_then(|rest| rest.split_once(":iam:"))
+            .filter(|(_, tail)| !tail.starts_with(':'))
+            .map(|(partition, tail)| format!("arn:{partition}:iam::{tail}")),
+        account.filter(|_| !trimmed.contains(':')).map(|a| {
+            format!(
+                "arn:aws:iam::{a}:role/{}",
+                trimmed.trim_start_matches("role/")
+            )
+        }),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|c| c != value && parse_role_arn(c).is_ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +146,29 @@ mod tests {
         );
         let b = parse_role_arn("arn:aws-cn:iam::123456789012:role/team/a/app@x").unwrap();
         assert_eq!((b.path, b.name), ("/team/a/", "app@x"));
+    }
+
+    #[test]
+    fn simple_mistakes_are_repaired() {
+        let acct = Some("123456789012");
+        let cases = [
+            (
+                " arn:aws:iam::123456789012:role/x\n",
+                Some("arn:aws:iam::123456789012:role/x"),
+            ),
+            (
+                "arn:aws:iam:123456789012:role/x",
+                Some("arn:aws:iam::123456789012:role/x"),
+            ),
+            (
+                "eks-app-role",
+                Some("arn:aws:iam::123456789012:role/eks-app-role"),
+            ),
+            ("arn:aws:iam::123456789012:user/x", None),
+        ];
+        for (value, want) in cases {
+            assert_eq!(repair_role_arn(value, acct).as_deref(), want, "{value:?}");
+        }
     }
 
     #[test]

@@ -67,16 +67,13 @@ impl<'i, 'a> IrsaContext<'i, 'a> {
 /// IRSA007: the annotation is not a role ARN.
 pub fn malformed_arn(ctx: &IrsaContext<'_, '_>, problem: &str) -> Finding {
     let key = ctx.index.annotation_key("role-arn");
-    let suggestion = ctx.role_arn.trim();
-    let fix_value = if suggestion != ctx.role_arn && super::arn::parse_role_arn(suggestion).is_ok()
-    {
-        suggestion.to_owned()
-    } else {
-        format!(
-            "arn:aws:iam::{}:role/<role-name>",
-            ctx.index.account().unwrap_or("<account>")
-        )
-    };
+    let fix_value =
+        super::arn::repair_role_arn(&ctx.role_arn, ctx.index.account()).unwrap_or_else(|| {
+            format!(
+                "arn:aws:iam::{}:role/<role-name>",
+                ctx.index.account().unwrap_or("<account>")
+            )
+        });
     finding(
         FindingCode::IRSA007,
         ctx.subject.clone(),
@@ -190,9 +187,14 @@ pub fn provider_links(
                 actual,
             ))
             .evidence(Evidence::observed("expected provider ARN", provider_arn))
-            .fix(format!(
-                "eksctl utils associate-iam-oidc-provider --cluster {cluster} --approve"
-            ))
+            .fix(if index.account() == Some(role_account) {
+                format!("eksctl utils associate-iam-oidc-provider --cluster {cluster} --approve")
+            } else {
+                format!(
+                    "in account {role_account}: aws iam create-open-id-connect-provider --url {issuer} --client-id-list {}",
+                    ctx.audience
+                )
+            })
             .build();
         return (
             vec![
@@ -267,7 +269,9 @@ pub fn missing_role(ctx: &IrsaContext<'_, '_>, arn: &RoleArn<'_>) -> Finding {
         .index
         .role_names_in(arn.account)
         .map(|r| (strsim::levenshtein(&r.name, arn.name), r))
-        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.name.cmp(&b.1.name)));
+        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.name.cmp(&b.1.name)))
+        // Only a plausible typo is worth naming.
+        .filter(|(distance, _)| *distance <= (arn.name.len() / 5).max(2));
     let mut b = ctx
         .start(
             FindingCode::IRSA006,
