@@ -250,3 +250,41 @@ fn a_production_sized_cluster_is_analysed_whole() {
     assert_eq!(summary(&r).len(), 1, "{:#?}", summary(&r));
     fires(&r, C::POD010, &Subject::pod("team-50", "app-2500-0"));
 }
+
+#[test]
+fn pod_analysis_walks_the_chain_of_the_role_the_pod_really_carries() {
+    use irsa_inspector::analysis::checks::pod_analysis;
+    use irsa_inspector::analysis::credentials::{CredentialSource, StepResult};
+
+    let inv = healthy();
+    let index = InventoryIndex::new(&inv);
+    let (binding, pa) = pod_analysis(&index, &inv.pods[0]);
+    assert!(binding.is_some_and(|b| b.irsa.is_some()));
+    let v = &pa.containers[0];
+    assert_eq!(v.landing_role.as_deref(), Some(ROLE));
+    assert_eq!(v.steps.len(), 4, "{:?}", v.steps);
+
+    // The SA now names a new role; the pod still carries the old one, which was deleted.
+    let new_role = "arn:aws:iam::123456789012:role/eks-irsa-lab-demo-s3-reader-v2-role";
+    let mut stale = healthy();
+    stale.service_accounts[0] = sa("demo", "s3-reader", Some(new_role));
+    if let Some(roles) = stale.roles.as_mut() {
+        for r in roles.iter_mut().filter(|r| r.arn == ROLE) {
+            r.arn = new_role.into();
+            r.name = "eks-irsa-lab-demo-s3-reader-v2-role".into();
+        }
+    }
+    let index = InventoryIndex::new(&stale);
+    let (_, pa) = pod_analysis(&index, &stale.pods[0]);
+    let v = &pa.containers[0];
+    let web = v
+        .steps
+        .iter()
+        .find(|s| s.result == StepResult::Fails)
+        .expect("web identity fails");
+    assert!(web.detail.contains("IRSA006"), "{}", web.detail);
+    assert_eq!(
+        v.fallback.as_ref().map(|f| &f.lands_on),
+        Some(&CredentialSource::None)
+    );
+}

@@ -93,6 +93,63 @@ impl Unknowns {
     }
 }
 
+/// Web-identity outlooks of role ARNs found in pods, per (namespace, ServiceAccount, role):
+/// the SA's current role reuses its binding; another (stale) role is evaluated once.
+#[derive(Debug, Default)]
+pub struct OutlookCache(HashMap<(String, String, String), WebIdentityOutlook>);
+
+impl OutlookCache {
+    /// The outlook of `arn` for `pod`'s ServiceAccount.
+    pub fn get(
+        &mut self,
+        index: &InventoryIndex<'_>,
+        pod: &PodInfo,
+        binding: Option<&BindingAnalysis>,
+        arn: &str,
+    ) -> WebIdentityOutlook {
+        if let Some(irsa) = binding
+            .and_then(|b| b.irsa.as_ref())
+            .filter(|i| i.role_arn.trim() == arn)
+        {
+            return irsa.outlook.clone();
+        }
+        let key = (
+            pod.namespace.clone(),
+            pod.service_account.clone(),
+            arn.to_owned(),
+        );
+        self.0
+            .entry(key)
+            .or_insert_with(|| {
+                let sa = index
+                    .service_account(&pod.namespace, &pod.service_account)
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        ServiceAccountInfo::new(&pod.namespace, &pod.service_account)
+                    });
+                let audience = binding::audience_of(index, &sa);
+                binding::analyze_irsa(index, &sa, arn, &audience).0.outlook
+            })
+            .clone()
+    }
+}
+
+/// One pod on its own, for drill-downs: evaluates its ServiceAccount's binding (when the SA
+/// exists) and analyses the pod against it.
+pub fn pod_analysis<'a>(
+    index: &InventoryIndex<'a>,
+    pod: &'a PodInfo,
+) -> (Option<BindingAnalysis>, PodAnalysis<'a>) {
+    let binding = index
+        .service_account(&pod.namespace, &pod.service_account)
+        .map(|sa| binding::evaluate_binding(index, sa));
+    let mut cache = OutlookCache::default();
+    let analysis = analyze_pod(index, pod, binding.as_ref(), &mut |arn| {
+        cache.get(index, pod, binding.as_ref(), arn)
+    });
+    (binding, analysis)
+}
+
 /// Analyses one pod given its ServiceAccount's binding; `outlook_for` answers the web-identity
 /// outlook of a role ARN found in a container's env.
 pub fn analyze_pod<'a>(
@@ -175,7 +232,7 @@ pub fn run<'a>(index: &InventoryIndex<'a>, now: Timestamp) -> CheckRun<'a> {
         }
         findings.extend(b.findings.iter().cloned());
     }
-    let mut outlooks: HashMap<(String, String, String), WebIdentityOutlook> = HashMap::new();
+    let mut outlooks = OutlookCache::default();
     let pods: Vec<PodAnalysis<'a>> = inventory
         .pods
         .iter()
@@ -183,31 +240,9 @@ pub fn run<'a>(index: &InventoryIndex<'a>, now: Timestamp) -> CheckRun<'a> {
             let binding = by_sa
                 .get(&(pod.namespace.as_str(), pod.service_account.as_str()))
                 .copied();
-            let current = binding.and_then(|b| b.irsa.as_ref());
-            let mut outlook_for = |arn: &str| -> WebIdentityOutlook {
-                if let Some(irsa) = current.filter(|i| i.role_arn.trim() == arn) {
-                    return irsa.outlook.clone();
-                }
-                let key = (
-                    pod.namespace.clone(),
-                    pod.service_account.clone(),
-                    arn.to_owned(),
-                );
-                outlooks
-                    .entry(key)
-                    .or_insert_with(|| {
-                        let sa = index
-                            .service_account(&pod.namespace, &pod.service_account)
-                            .cloned()
-                            .unwrap_or_else(|| {
-                                ServiceAccountInfo::new(&pod.namespace, &pod.service_account)
-                            });
-                        let audience = binding::audience_of(index, &sa);
-                        binding::analyze_irsa(index, &sa, arn, &audience).0.outlook
-                    })
-                    .clone()
-            };
-            analyze_pod(index, pod, binding, &mut outlook_for)
+            analyze_pod(index, pod, binding, &mut |arn| {
+                outlooks.get(index, pod, binding, arn)
+            })
         })
         .collect();
     for pa in &pods {
