@@ -218,6 +218,9 @@ pub fn resolve(
                     "{imds_line} → node role {}",
                     node.node_role.name_or_unknown()
                 ),
+                CredentialSource::None if imds.is_reachable() => {
+                    format!("{imds_line}, but the instance has no instance profile: no credentials")
+                }
                 _ => imds_line,
             };
             steps.push(step(
@@ -266,8 +269,11 @@ fn imds_result(imds: &ImdsReach) -> StepResult {
     }
 }
 
+/// What IMDS hands out: the instance role, nothing (unreachable, or an instance without an
+/// instance profile), or unknown.
 fn imds_source(imds: &ImdsReach, role: &NodeRole<'_>) -> CredentialSource {
     match imds {
+        ImdsReach::Reachable(_) if *role == NodeRole::None => CredentialSource::None,
         ImdsReach::Reachable(_) => CredentialSource::InstanceRole {
             role_arn: role.arn().map(str::to_owned),
         },

@@ -272,6 +272,21 @@ fn nothing_configured_lands_on_imds_or_stays_unknown() {
 }
 
 #[test]
+fn reachable_imds_without_an_instance_profile_gives_no_credentials() {
+    let node = NodeInfo::new("n1", None);
+    let inst = instance(Some("optional"), Some(2), Some("enabled"));
+    let pod = PodInfo::new("demo", "p", "sa");
+    let c = ContainerInfo::new("app", ContainerKind::Main);
+    let mut ctx = NodeContext::unknown(Some("n1"), "x");
+    ctx.node = Some(&node);
+    ctx.instance = InstanceState::Found(&inst);
+    ctx.node_role = NodeRole::None;
+    let v = resolve(&pod, &c, &ctx, &ChainInputs::default());
+    assert_eq!(v.source, CredentialSource::None);
+    assert!(!v.lands_on_imds());
+}
+
+#[test]
 fn pod_identity_on_fargate_fails_without_a_fallback() {
     let pod = PodInfo::new("demo", "p", "sa");
     let mut c = ContainerInfo::new("app", ContainerKind::Main);
