@@ -291,3 +291,61 @@ fn webhook_predict_on_a_non_pod_file_is_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("s3-reader-trust.json"));
 }
+
+#[test]
+fn explain_sa_shows_the_chain_the_broken_link_and_the_sub_values() {
+    bin()
+        .args(["explain", "sa", "demo2/s3-reader", "--demo"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("[✓] OIDC provider registered"))
+        .stdout(predicate::str::contains("[✗] trust allows"))
+        .stdout(predicate::str::contains("first broken link"))
+        .stdout(predicate::str::contains(
+            "expected: system:serviceaccount:demo:s3-reader",
+        ))
+        .stdout(predicate::str::contains(
+            "actual:   system:serviceaccount:demo2:s3-reader",
+        ))
+        .stdout(predicate::str::contains("IRSA003"));
+}
+
+#[test]
+fn explain_pod_shows_token_chain_and_node_without_the_signature() {
+    let out = bin()
+        .args(["explain", "pod", "demo/s3-test", "--demo"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "IRSA-mutated",
+        "matches what the webhook would inject today",
+        "sub   system:serviceaccount:demo:s3-reader",
+        "awscli → IRSA eks-irsa-lab-demo-s3-reader-role",
+        "HttpPutResponseHopLimit",
+        "signature: present, not shown",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    let signature = URL_SAFE_NO_PAD.encode(b"fake-signature-not-a-real-token");
+    assert!(!text.contains(&signature), "signature leaked");
+}
+
+#[test]
+fn explain_unknown_subject_or_bad_name_is_exit_2() {
+    for args in [
+        ["explain", "pod", "demo/nope"],
+        ["explain", "sa", "no-slash"],
+    ] {
+        let out = bin().args(args).arg("--demo").output().expect("run");
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr)
+                .trim_end()
+                .lines()
+                .count(),
+            1
+        );
+    }
+}

@@ -1,7 +1,27 @@
 //! The whole analysis of an inventory: ServiceAccount → role → verdict bindings, per-pod
-//! identities, and every finding. (Contract written by the skeleton; bodies by the checks work.)
+//! identities, and every finding.
+//!
+//! Verdicts: a binding (or pod) is `Fail` when a high/critical IRSA or POD finding is on the
+//! ServiceAccount or its pods (a pod also inherits its SA's IRSA findings: it would get the
+//! same AccessDenied), `Warn` for any other finding of low severity or worse (including
+//! findings on the role it uses and node findings on its pods), `Unknown` when an input was
+//! unknown, else `Ok` (identity configured) or `None`. Info findings never change a verdict
+//! but still count for `worst`.
 
-use crate::model::{Finding, FindingCode, Inventory, SourceProblem, Subject};
+use super::checks::{self, CheckRun, PodAnalysis};
+use super::credentials::{CredentialSource, CredentialVerdict, WebIdentityOutlook};
+use super::findings;
+use super::inventory::InventoryIndex;
+use super::webhook::MutationMode;
+use crate::model::{
+    Finding, FindingCode, Inventory, Severity, SourceProblem, Subject, SubjectKind,
+};
+use std::collections::HashMap;
+
+pub use super::checks::binding::{
+    BindingAnalysis, ChainLink, IrsaAnalysis, LinkKind, LinkStatus, PodIdentityAnalysis,
+    TrustOutcome, evaluate_binding,
+};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -79,8 +99,217 @@ pub struct AuditReport {
     pub unknowns: Vec<SourceProblem>,
 }
 
+type SubjectIndex<'a> = HashMap<SubjectKind, HashMap<&'a str, HashMap<&'a str, Vec<&'a Finding>>>>;
+
 /// Runs every check over the inventory at `now`.
 pub fn audit(inventory: &Inventory, now: Timestamp) -> AuditReport {
-    let _ = (inventory, now);
-    todo!("checks work")
+    let index = InventoryIndex::new(inventory);
+    let run = checks::run(&index, now);
+    report(&index, &run, now)
+}
+
+/// Builds the report from a finished check run (for callers that keep the run for drill-downs).
+pub fn report(index: &InventoryIndex<'_>, run: &CheckRun<'_>, now: Timestamp) -> AuditReport {
+    let inventory = index.inventory;
+    // Findings by subject (kind → namespace, "" when none → name), keyed by borrowed
+    // strings so lookups allocate nothing.
+    let mut by_subject: SubjectIndex<'_> = HashMap::new();
+    for f in &run.findings {
+        let s = &f.subject;
+        by_subject
+            .entry(s.kind)
+            .or_default()
+            .entry(s.namespace.as_deref().unwrap_or_default())
+            .or_default()
+            .entry(s.name.as_str())
+            .or_default()
+            .push(f);
+    }
+    let about = |kind: SubjectKind, ns: Option<&str>, name: &str| -> &[&Finding] {
+        by_subject
+            .get(&kind)
+            .and_then(|m| m.get(ns.unwrap_or_default()))
+            .and_then(|m| m.get(name))
+            .map_or(&[], Vec::as_slice)
+    };
+    let mut pods_by_sa: HashMap<(&str, &str), Vec<&PodAnalysis<'_>>> = HashMap::new();
+    for pa in &run.pods {
+        pods_by_sa
+            .entry((pa.pod.namespace.as_str(), pa.pod.service_account.as_str()))
+            .or_default()
+            .push(pa);
+    }
+    let bindings = run
+        .bindings
+        .iter()
+        .map(|b| {
+            let ns = b.service_account.namespace.as_deref().unwrap_or_default();
+            let pods = pods_by_sa
+                .get(&(ns, b.service_account.name.as_str()))
+                .map_or(&[][..], Vec::as_slice);
+            let role_arn = b.irsa.as_ref().map(|i| i.role_arn.clone());
+            let pi_role = b.pod_identity.as_ref().map(|p| p.role_arn.clone());
+            // Findings on the SA and its pods can fail the binding; findings on its roles
+            // (hardening) only warn.
+            let direct = about(
+                SubjectKind::ServiceAccount,
+                Some(ns),
+                &b.service_account.name,
+            )
+            .iter()
+            .copied()
+            .chain(pods.iter().flat_map(|pa| {
+                about(SubjectKind::Pod, Some(&pa.pod.namespace), &pa.pod.name)
+                    .iter()
+                    .copied()
+            }));
+            let on_roles = role_arn
+                .iter()
+                .chain(pi_role.iter())
+                .flat_map(|arn| about(SubjectKind::Role, None, arn.trim()).iter().copied());
+            let configured = b.mechanism != Mechanism::None;
+            let unknown = !b.unknowns.is_empty()
+                || b.irsa
+                    .as_ref()
+                    .is_some_and(|i| matches!(i.outlook, WebIdentityOutlook::Unknown { .. }));
+            let (verdict, worst) = verdict(direct, on_roles, unknown && configured, configured);
+            Binding {
+                service_account: b.service_account.clone(),
+                mechanism: b.mechanism,
+                role_arn,
+                pod_identity_role_arn: pi_role,
+                verdict,
+                worst,
+                pods: pods.len(),
+            }
+        })
+        .collect();
+    let binding_of: HashMap<(&str, &str), &BindingAnalysis> = run
+        .bindings
+        .iter()
+        .map(|b| {
+            (
+                (
+                    b.service_account.namespace.as_deref().unwrap_or_default(),
+                    b.service_account.name.as_str(),
+                ),
+                b,
+            )
+        })
+        .collect();
+    let pods = run
+        .pods
+        .iter()
+        .map(|pa| {
+            let pod_subject = Subject::pod(&pa.pod.namespace, &pa.pod.name);
+            let binding =
+                binding_of.get(&(pa.pod.namespace.as_str(), pa.pod.service_account.as_str()));
+            let current = binding.and_then(|b| b.irsa.as_ref());
+            // The pod meets its SA's IRSA findings only when it runs with the SA's role.
+            let runs_current = pa.injection.mode == MutationMode::Irsa
+                && current.is_some_and(|i| {
+                    pa.injection.role_arn.as_deref().map(str::trim) == Some(i.role_arn.trim())
+                });
+            let inherited = about(
+                SubjectKind::ServiceAccount,
+                Some(&pa.pod.namespace),
+                &pa.pod.service_account,
+            )
+            .iter()
+            .copied()
+            .filter(move |f| runs_current && is_irsa(f.code));
+            let own = about(SubjectKind::Pod, Some(&pa.pod.namespace), &pa.pod.name)
+                .iter()
+                .copied();
+            let unknown = pa
+                .containers
+                .iter()
+                .any(|c| matches!(c.source, CredentialSource::Unknown { .. }))
+                || (runs_current
+                    && current
+                        .is_some_and(|i| matches!(i.outlook, WebIdentityOutlook::Unknown { .. })));
+            let identity = identity_line(&pa.containers);
+            let configured = identity != "none";
+            let (verdict, worst) = verdict(
+                own.chain(inherited),
+                std::iter::empty(),
+                unknown,
+                configured,
+            );
+            PodIdentity {
+                pod: pod_subject,
+                service_account: pa.pod.service_account.clone(),
+                node: pa.pod.node_name.clone(),
+                identity,
+                mutated: pa.injection.is_mutated(),
+                verdict,
+                worst,
+            }
+        })
+        .collect();
+    let mut unknowns = inventory.problems.clone();
+    unknowns.extend(run.unknowns.iter().cloned());
+    AuditReport {
+        generated_at: now,
+        cluster: index.cluster_name().map(str::to_owned),
+        account: index.account().map(str::to_owned),
+        issuer: index.issuer().map(str::to_owned),
+        bindings,
+        pods,
+        findings: run.findings.clone(),
+        unknowns,
+    }
+}
+
+fn is_irsa(code: FindingCode) -> bool {
+    code.as_str().starts_with("IRSA")
+}
+
+fn fails(f: &Finding) -> bool {
+    (is_irsa(f.code) || f.code.as_str().starts_with("POD")) && f.severity >= Severity::High
+}
+
+/// Verdict and worst code from the findings that can fail the row (`direct`) and those that
+/// can only warn (`indirect`).
+fn verdict<'f>(
+    direct: impl Iterator<Item = &'f Finding>,
+    indirect: impl Iterator<Item = &'f Finding>,
+    unknown: bool,
+    configured: bool,
+) -> (Verdict, Option<FindingCode>) {
+    let direct: Vec<&Finding> = direct.collect();
+    let indirect: Vec<&Finding> = indirect.collect();
+    let worst = findings::worst(direct.iter().chain(indirect.iter()).copied()).map(|f| f.code);
+    let verdict = if direct.iter().any(|f| fails(f)) {
+        Verdict::Fail
+    } else if direct
+        .iter()
+        .chain(indirect.iter())
+        .any(|f| f.severity >= Severity::Low)
+    {
+        Verdict::Warn
+    } else if unknown {
+        Verdict::Unknown
+    } else if configured {
+        Verdict::Ok
+    } else {
+        Verdict::None
+    };
+    (verdict, worst)
+}
+
+/// The Pods pane's identity line: the distinct container identities, in container order.
+pub fn identity_line(containers: &[CredentialVerdict]) -> String {
+    let mut labels: Vec<String> = Vec::new();
+    for c in containers {
+        let l = c.label();
+        if !labels.contains(&l) {
+            labels.push(l);
+        }
+    }
+    if labels.is_empty() {
+        "none".to_owned()
+    } else {
+        labels.join(" / ")
+    }
 }

@@ -1,12 +1,110 @@
-//! `irsa-inspector explain pod|sa NS/NAME`.
+//! `irsa-inspector explain pod|sa NS/NAME`: run the analysis, gather what concerns one
+//! subject, render it with `report::explain_text`.
 
 use crate::cli::ExplainTarget;
-use anyhow::{Result, bail};
-use irsa_inspector::model::Inventory;
+use anyhow::{Result, anyhow, bail};
+use irsa_inspector::analysis::audit::{AuditReport, audit, evaluate_binding};
+use irsa_inspector::analysis::checks::pod_analysis;
+use irsa_inspector::analysis::inventory::InventoryIndex;
+use irsa_inspector::analysis::policy;
+use irsa_inspector::analysis::webhook::{self, PodIdentityConfig};
+use irsa_inspector::model::{Finding, Inventory, Subject};
+use irsa_inspector::report::explain_text::{self, PodExplanation, SaExplanation};
 use jiff::Timestamp;
 use std::process::ExitCode;
 
+fn split(name: &str, kind: &str) -> Result<(String, String)> {
+    match name.split_once('/') {
+        Some((ns, n)) if !ns.is_empty() && !n.is_empty() && !n.contains('/') => {
+            Ok((ns.to_owned(), n.to_owned()))
+        }
+        _ => bail!("{kind} {name:?}: expected NAMESPACE/NAME"),
+    }
+}
+
+/// Findings whose subject is `s`, or that name `s` among the related objects.
+fn findings_about<'r>(report: &'r AuditReport, s: &Subject) -> Vec<&'r Finding> {
+    report
+        .findings
+        .iter()
+        .filter(|f| &f.subject == s || f.related.contains(s))
+        .collect()
+}
+
 pub fn run(inv: &Inventory, now: Timestamp, target: &ExplainTarget) -> Result<ExitCode> {
-    let _ = (inv, now, target);
-    bail!("explain: pending the checks work")
+    let index = InventoryIndex::new(inv);
+    let report = audit(inv, now);
+    let text = match target {
+        ExplainTarget::Sa { name } => {
+            let (ns, n) = split(name, "service account")?;
+            let sa = index.service_account(&ns, &n).ok_or_else(|| {
+                anyhow!(
+                    "service account {ns}/{n} not found ({} service accounts loaded)",
+                    inv.service_accounts.len()
+                )
+            })?;
+            let binding = evaluate_binding(&index, sa);
+            let trust_document = binding
+                .irsa
+                .as_ref()
+                .and_then(|irsa| index.role(&irsa.role_arn))
+                .and_then(|role| role.trust_policy.as_ref())
+                .and_then(|raw| policy::decode(raw).ok())
+                .and_then(|doc| serde_json::to_string_pretty(&doc).ok());
+            let subject = Subject::service_account(&ns, &n);
+            let pods = report
+                .pods
+                .iter()
+                .filter(|p| {
+                    p.pod.namespace.as_deref() == Some(ns.as_str()) && p.service_account == n
+                })
+                .collect();
+            explain_text::service_account(&SaExplanation {
+                sa,
+                binding: &binding,
+                trust_document,
+                pods,
+                findings: findings_about(&report, &subject),
+            })
+        }
+        ExplainTarget::Pod { name } => {
+            let (ns, n) = split(name, "pod")?;
+            let pod = inv.pod(&ns, &n).ok_or_else(|| {
+                anyhow!("pod {ns}/{n} not found ({} pods loaded)", inv.pods.len())
+            })?;
+            let (binding, analysis) = pod_analysis(&index, pod);
+            let pi = (!index.associations_of(&ns, &pod.service_account).is_empty())
+                .then(PodIdentityConfig::eks);
+            let deviations = index
+                .service_account(&ns, &pod.service_account)
+                .map(|sa| webhook::diff(sa, pod, &index.settings, pi.as_ref()))
+                .unwrap_or_default();
+            let tokens = index
+                .tokens_of(&ns, &n)
+                .iter()
+                .map(|t| {
+                    let decoded = t
+                        .decoded
+                        .as_ref()
+                        .map(|d| (d, d.lifetime(now)))
+                        .map_err(Clone::clone);
+                    (t.origin.clone(), decoded)
+                })
+                .collect();
+            let subject = Subject::pod(&ns, &n);
+            let mut findings = findings_about(&report, &subject);
+            let sa_subject = Subject::service_account(&ns, &pod.service_account);
+            findings.extend(report.findings.iter().filter(|f| f.subject == sa_subject));
+            explain_text::pod(&PodExplanation {
+                pod,
+                analysis: &analysis,
+                binding: binding.as_ref(),
+                deviations,
+                tokens,
+                findings,
+            })
+        }
+    };
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
 }

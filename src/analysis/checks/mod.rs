@@ -1,1 +1,273 @@
-//! One file per check family; each returns findings. (placeholder: filled by the checks work)
+//! Every check of CHECKS-SPEC.md, one file per family, run over an [`InventoryIndex`]:
+//!
+//! - [`binding`] + [`irsa`] + [`pod_identity`]: per ServiceAccount (IRSA001–009, AUD013, POD005);
+//! - [`pod`] + [`pod_token`]: per pod (POD001–004, POD006–010), over [`PodAnalysis`];
+//! - [`node`]: IMDS (NODE001–003);
+//! - [`audit_trust`], [`audit_role`], [`audit_grants`]: the roles the cluster uses or that
+//!   trust it (AUD001–012).
+//!
+//! [`run`] computes each ServiceAccount's binding once, each pod's credential chain once, and
+//! hands the results to the families, so the whole run is linear in the inventory.
+
+pub mod arn;
+pub mod audit_grants;
+pub mod audit_role;
+pub mod audit_trust;
+pub mod binding;
+pub mod fix;
+pub mod injection;
+pub mod irsa;
+mod irsa_chain;
+pub mod irsa_trust;
+pub mod node;
+pub mod pod;
+pub mod pod_identity;
+pub mod pod_token;
+mod policy_match;
+
+use crate::analysis::credentials::{
+    self, ChainInputs, CredentialVerdict, NodeContext, WebIdentityOutlook,
+};
+use crate::analysis::findings::sort_findings;
+use crate::analysis::inventory::InventoryIndex;
+use crate::model::{Finding, PodInfo, RoleInfo, ServiceAccountInfo, SourceKind, SourceProblem};
+use binding::BindingAnalysis;
+use injection::Injection;
+use jiff::Timestamp;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// One pod, analysed: where it runs, what the webhook left in it, and each container's chain.
+#[derive(Debug, Clone)]
+pub struct PodAnalysis<'a> {
+    pub pod: &'a PodInfo,
+    pub node: NodeContext<'a>,
+    pub injection: Injection,
+    /// Main containers, then init containers.
+    pub containers: Vec<CredentialVerdict>,
+}
+
+/// The result of running every check.
+#[derive(Debug, Clone)]
+pub struct CheckRun<'a> {
+    /// One per ServiceAccount of the inventory, in inventory order.
+    pub bindings: Vec<BindingAnalysis>,
+    /// One per pod of the inventory, in inventory order.
+    pub pods: Vec<PodAnalysis<'a>>,
+    /// Worst first, then code, then subject.
+    pub findings: Vec<Finding>,
+    /// What the checks could not decide (grouped; inventory problems not included).
+    pub unknowns: Vec<SourceProblem>,
+}
+
+/// Collects "could not decide" reasons and groups them by (source, reason) with the objects.
+#[derive(Debug, Default)]
+pub struct Unknowns(BTreeMap<(SourceKind, String), BTreeSet<String>>);
+
+impl Unknowns {
+    /// Records that `what` (an object label) could not be decided for `reason`.
+    pub fn add(&mut self, source: SourceKind, reason: impl Into<String>, what: impl Into<String>) {
+        self.0
+            .entry((source, reason.into()))
+            .or_default()
+            .insert(what.into());
+    }
+
+    /// One problem per (source, reason), naming up to five objects.
+    pub fn into_problems(self) -> Vec<SourceProblem> {
+        self.0
+            .into_iter()
+            .map(|((source, reason), objects)| {
+                let n = objects.len();
+                let shown: Vec<String> = objects.into_iter().take(5).collect();
+                let more = if n > shown.len() {
+                    format!(", … {} more", n - shown.len())
+                } else {
+                    String::new()
+                };
+                SourceProblem {
+                    source,
+                    message: format!("{reason} ({n}: {}{more})", shown.join(", ")),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Web-identity outlooks of role ARNs found in pods, per (namespace, ServiceAccount, role):
+/// the SA's current role reuses its binding; another (stale) role is evaluated once.
+#[derive(Debug, Default)]
+pub struct OutlookCache(HashMap<(String, String, String), WebIdentityOutlook>);
+
+impl OutlookCache {
+    /// The outlook of `arn` for `pod`'s ServiceAccount.
+    pub fn get(
+        &mut self,
+        index: &InventoryIndex<'_>,
+        pod: &PodInfo,
+        binding: Option<&BindingAnalysis>,
+        arn: &str,
+    ) -> WebIdentityOutlook {
+        if let Some(irsa) = binding
+            .and_then(|b| b.irsa.as_ref())
+            .filter(|i| i.role_arn.trim() == arn)
+        {
+            return irsa.outlook.clone();
+        }
+        let key = (
+            pod.namespace.clone(),
+            pod.service_account.clone(),
+            arn.to_owned(),
+        );
+        self.0
+            .entry(key)
+            .or_insert_with(|| {
+                let sa = index
+                    .service_account(&pod.namespace, &pod.service_account)
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        ServiceAccountInfo::new(&pod.namespace, &pod.service_account)
+                    });
+                let audience = binding::audience_of(index, &sa);
+                binding::analyze_irsa(index, &sa, arn, &audience).0.outlook
+            })
+            .clone()
+    }
+}
+
+/// One pod on its own, for drill-downs: evaluates its ServiceAccount's binding (when the SA
+/// exists) and analyses the pod against it.
+pub fn pod_analysis<'a>(
+    index: &InventoryIndex<'a>,
+    pod: &'a PodInfo,
+) -> (Option<BindingAnalysis>, PodAnalysis<'a>) {
+    let binding = index
+        .service_account(&pod.namespace, &pod.service_account)
+        .map(|sa| binding::evaluate_binding(index, sa));
+    let mut cache = OutlookCache::default();
+    let analysis = analyze_pod(index, pod, binding.as_ref(), &mut |arn| {
+        cache.get(index, pod, binding.as_ref(), arn)
+    });
+    (binding, analysis)
+}
+
+/// Analyses one pod given its ServiceAccount's binding; `outlook_for` answers the web-identity
+/// outlook of a role ARN found in a container's env.
+pub fn analyze_pod<'a>(
+    index: &InventoryIndex<'a>,
+    pod: &'a PodInfo,
+    binding: Option<&BindingAnalysis>,
+    outlook_for: &mut dyn FnMut(&str) -> WebIdentityOutlook,
+) -> PodAnalysis<'a> {
+    let node = index.node_context(pod.node_name.as_deref());
+    let injection = injection::observe(pod, &index.settings);
+    let pod_identity_role = binding
+        .and_then(|b| b.pod_identity.as_ref())
+        .map(|p| p.role_arn.clone());
+    let containers = pod
+        .all_containers()
+        .map(|c| {
+            let web_identity = credentials::literal_env(c, credentials::ROLE_ARN)
+                .map(|arn| outlook_for(arn.trim()));
+            let inputs = ChainInputs {
+                web_identity,
+                pod_identity_role: pod_identity_role.clone(),
+            };
+            credentials::resolve(pod, c, &node, &inputs)
+        })
+        .collect();
+    PodAnalysis {
+        pod,
+        node,
+        injection,
+        containers,
+    }
+}
+
+/// The roles the audit checks look at: used by a ServiceAccount (IRSA or Pod Identity) or
+/// trusting this cluster's OIDC provider. Sorted by ARN.
+pub fn roles_in_scope<'a>(
+    index: &InventoryIndex<'a>,
+    bindings: &[BindingAnalysis],
+) -> Vec<&'a RoleInfo> {
+    let host = index.issuer().map(crate::analysis::inventory::issuer_host);
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    for b in bindings {
+        if let Some(i) = &b.irsa {
+            used.insert(i.role_arn.trim());
+        }
+        if let Some(p) = &b.pod_identity {
+            used.insert(&p.role_arn);
+        }
+    }
+    let mut roles: Vec<&RoleInfo> = index
+        .roles()
+        .filter(|r| {
+            used.contains(r.arn.as_str())
+                || host.is_some_and(|h| audit_trust::trusts_issuer(index, r, h))
+        })
+        .collect();
+    roles.sort_by(|a, b| a.arn.cmp(&b.arn));
+    roles
+}
+
+/// Runs every check at `now`.
+pub fn run<'a>(index: &InventoryIndex<'a>, now: Timestamp) -> CheckRun<'a> {
+    let inventory = index.inventory;
+    let mut unknowns = Unknowns::default();
+    let mut findings = Vec::new();
+    let bindings: Vec<BindingAnalysis> = inventory
+        .service_accounts
+        .iter()
+        .map(|sa| binding::evaluate_binding(index, sa))
+        .collect();
+    let mut by_sa: HashMap<(&str, &str), &BindingAnalysis> = HashMap::with_capacity(bindings.len());
+    for (sa, b) in inventory.service_accounts.iter().zip(&bindings) {
+        by_sa.insert((sa.namespace.as_str(), sa.name.as_str()), b);
+        for (source, reason) in &b.unknowns {
+            unknowns.add(
+                *source,
+                reason.clone(),
+                format!("{}/{}", sa.namespace, sa.name),
+            );
+        }
+        findings.extend(b.findings.iter().cloned());
+    }
+    let mut outlooks = OutlookCache::default();
+    let pods: Vec<PodAnalysis<'a>> = inventory
+        .pods
+        .iter()
+        .map(|pod| {
+            let binding = by_sa
+                .get(&(pod.namespace.as_str(), pod.service_account.as_str()))
+                .copied();
+            analyze_pod(index, pod, binding, &mut |arn| {
+                outlooks.get(index, pod, binding, arn)
+            })
+        })
+        .collect();
+    for pa in &pods {
+        let binding = by_sa
+            .get(&(pa.pod.namespace.as_str(), pa.pod.service_account.as_str()))
+            .copied();
+        findings.extend(pod::check(index, pa, binding));
+        findings.extend(pod_token::check(index, pa, binding, now, &mut unknowns));
+    }
+    findings.extend(node::check(index, &pods, &mut unknowns));
+    let roles = roles_in_scope(index, &bindings);
+    findings.extend(audit_trust::check(index, &roles, &mut unknowns));
+    findings.extend(audit_role::check(
+        index,
+        &roles,
+        &bindings,
+        now,
+        &mut unknowns,
+    ));
+    findings.extend(audit_grants::check(index, &roles, &mut unknowns));
+    sort_findings(&mut findings);
+    CheckRun {
+        bindings,
+        pods,
+        findings,
+        unknowns: unknowns.into_problems(),
+    }
+}

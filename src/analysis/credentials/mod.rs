@@ -1,0 +1,342 @@
+//! Which identity a container really gets: the AWS SDK default credential chain of IRSA.md §3,
+//! walked step by step as the container would — (1) static keys in env, (2) web identity,
+//! (3) container credentials, (4) IMDS → the node's instance role, (5) none — with a trace of
+//! every step for the drill-down. No crate models the SDK chain against a Kubernetes pod spec,
+//! hence this hand-written walk.
+//!
+//! Unknown stays unknown: when the node's instance or its metadata options are not loaded the
+//! IMDS step says so and the verdict is [`CredentialSource::Unknown`], never "none".
+//! When web identity is configured but would fail (the caller passes the trust outcome as a
+//! [`WebIdentityOutlook`]), the verdict says where an SDK that falls back lands — the guide's
+//! "works, but with the wrong permissions" when that is the node role.
+
+mod env;
+mod node;
+#[cfg(test)]
+mod tests;
+mod verdict;
+
+pub use env::*;
+pub use node::{ImdsReach, InstanceState, NodeContext, NodeRole, imds_reach};
+pub use verdict::*;
+
+use super::findings::{CONTAINER_ROLE_ERR, NO_CREDENTIALS, WEB_IDENTITY_ERR};
+use crate::model::{ContainerInfo, EnvFromInfo, PodInfo};
+
+/// Walks the SDK default chain for one container of `pod` on `node`.
+pub fn resolve(
+    pod: &PodInfo,
+    container: &ContainerInfo,
+    node: &NodeContext<'_>,
+    inputs: &ChainInputs,
+) -> CredentialVerdict {
+    let imds = imds_reach(node, pod.host_network);
+    let mut steps = Vec::with_capacity(4);
+    let mut chosen: Option<(CredentialSource, Option<Fallback>)> = None;
+
+    // (1) static keys
+    let has_id = has_env(container, ACCESS_KEY_ID);
+    let has_secret = has_env(container, SECRET_ACCESS_KEY);
+    let env_from: Vec<String> = container
+        .env_from
+        .iter()
+        .map(|f| match f {
+            EnvFromInfo::Secret { name, .. } => format!("Secret {name}"),
+            EnvFromInfo::ConfigMap { name, .. } => format!("ConfigMap {name}"),
+        })
+        .collect();
+    let checked = format!("{ACCESS_KEY_ID} + {SECRET_ACCESS_KEY}");
+    if has_id && has_secret {
+        let from = env_source(container, ACCESS_KEY_ID).unwrap_or_default();
+        steps.push(step(
+            ChainProvider::StaticKeys,
+            &checked,
+            StepResult::Selected,
+            format!("both set in env ({ACCESS_KEY_ID} from {from}): long-lived IAM user keys"),
+        ));
+        chosen = Some((CredentialSource::StaticKeys, None));
+    } else if !env_from.is_empty() {
+        steps.push(step(
+            ChainProvider::StaticKeys,
+            &checked,
+            StepResult::Maybe,
+            format!(
+                "not set directly; envFrom {} may define them (contents not read)",
+                env_from.join(", ")
+            ),
+        ));
+    } else if has_id || has_secret {
+        let only = if has_id {
+            ACCESS_KEY_ID
+        } else {
+            SECRET_ACCESS_KEY
+        };
+        steps.push(step(
+            ChainProvider::StaticKeys,
+            &checked,
+            StepResult::Skipped,
+            format!("only {only} set: the SDK needs both"),
+        ));
+    } else {
+        steps.push(step(
+            ChainProvider::StaticKeys,
+            &checked,
+            StepResult::Skipped,
+            "not set".to_owned(),
+        ));
+    }
+
+    // (2) web identity
+    let checked = format!("{ROLE_ARN} + {WEB_IDENTITY_TOKEN_FILE}");
+    if chosen.is_some() {
+        steps.push(step(
+            ChainProvider::WebIdentity,
+            &checked,
+            StepResult::NotReached,
+            String::new(),
+        ));
+    } else {
+        let role = has_env(container, ROLE_ARN);
+        let file = has_env(container, WEB_IDENTITY_TOKEN_FILE);
+        if role && file {
+            let role_arn = literal_env(container, ROLE_ARN).map(|s| s.trim().to_owned());
+            let (result, detail, source, fallback) =
+                web_identity(container, role_arn, inputs, &imds, &node.node_role);
+            steps.push(step(ChainProvider::WebIdentity, &checked, result, detail));
+            chosen = Some((source, fallback));
+        } else if role || file {
+            let only = if role {
+                ROLE_ARN
+            } else {
+                WEB_IDENTITY_TOKEN_FILE
+            };
+            steps.push(step(
+                ChainProvider::WebIdentity,
+                &checked,
+                StepResult::Skipped,
+                format!("only {only} set: the SDK skips web identity"),
+            ));
+        } else {
+            steps.push(step(
+                ChainProvider::WebIdentity,
+                &checked,
+                StepResult::Skipped,
+                "not set (pod not mutated for IRSA)".to_owned(),
+            ));
+        }
+    }
+
+    // (3) container credentials
+    let checked = CONTAINER_FULL_URI.to_owned();
+    if chosen.is_some() {
+        steps.push(step(
+            ChainProvider::ContainerCredentials,
+            &checked,
+            StepResult::NotReached,
+            String::new(),
+        ));
+    } else if let Some(uri) = container
+        .env_var(CONTAINER_FULL_URI)
+        .or_else(|| container.env_var(CONTAINER_RELATIVE_URI))
+    {
+        let uri_text = uri.literal_value().unwrap_or("(not a literal)").to_owned();
+        let role_arn = inputs.pod_identity_role.clone();
+        let token_file = literal_env(container, CONTAINER_TOKEN_FILE);
+        let failure = if node.fargate {
+            Some("Pod Identity agent does not run on Fargate".to_owned())
+        } else if node.windows {
+            Some("Pod Identity agent does not run on Windows nodes".to_owned())
+        } else {
+            token_file
+                .filter(|f| !file_is_mounted(container, f))
+                .map(|f| format!("{CONTAINER_TOKEN_FILE} {f} is not under any volume mount"))
+        };
+        match failure {
+            Some(reason) => {
+                steps.push(step(
+                    ChainProvider::ContainerCredentials,
+                    &checked,
+                    StepResult::Fails,
+                    format!("{uri_text}: {reason}"),
+                ));
+                let lands_on = imds_source(&imds, &node.node_role);
+                chosen = Some((
+                    CredentialSource::ContainerCredentials { role_arn },
+                    Some(Fallback {
+                        reason,
+                        aws_error: CONTAINER_ROLE_ERR.to_owned(),
+                        lands_on,
+                    }),
+                ));
+            }
+            None => {
+                let who = role_arn
+                    .as_deref()
+                    .unwrap_or("the association's role (association not loaded)");
+                steps.push(step(
+                    ChainProvider::ContainerCredentials,
+                    &checked,
+                    StepResult::Selected,
+                    format!("{uri_text} → {who}"),
+                ));
+                chosen = Some((CredentialSource::ContainerCredentials { role_arn }, None));
+            }
+        }
+    } else {
+        steps.push(step(
+            ChainProvider::ContainerCredentials,
+            &checked,
+            StepResult::Skipped,
+            "not set".to_owned(),
+        ));
+    }
+
+    // (4) IMDS
+    let checked = "instance metadata (169.254.169.254)".to_owned();
+    let imds_line = match &imds {
+        ImdsReach::Reachable(w) | ImdsReach::Unreachable(w) | ImdsReach::Unknown(w) => w.clone(),
+    };
+    let (source, fallback) = match chosen {
+        Some((source, fallback)) => {
+            let result = if fallback.is_some() {
+                imds_result(&imds)
+            } else {
+                StepResult::NotReached
+            };
+            let detail = if fallback.is_some() {
+                format!("fallback: {imds_line}")
+            } else {
+                String::new()
+            };
+            steps.push(step(ChainProvider::Imds, &checked, result, detail));
+            (source, fallback)
+        }
+        None => {
+            let source = imds_source(&imds, &node.node_role);
+            let detail = match &source {
+                CredentialSource::InstanceRole { .. } => format!(
+                    "{imds_line} → node role {}",
+                    node.node_role.name_or_unknown()
+                ),
+                CredentialSource::None if imds.is_reachable() => {
+                    format!("{imds_line}, but the instance has no instance profile: no credentials")
+                }
+                _ => imds_line,
+            };
+            steps.push(step(
+                ChainProvider::Imds,
+                &checked,
+                imds_result(&imds),
+                detail,
+            ));
+            (source, None)
+        }
+    };
+    let landing_role = match (&fallback, &source) {
+        (Some(f), _) => match &f.lands_on {
+            CredentialSource::InstanceRole { role_arn } => role_arn.clone(),
+            _ => None,
+        },
+        (None, CredentialSource::WebIdentity { role_arn })
+        | (None, CredentialSource::ContainerCredentials { role_arn })
+        | (None, CredentialSource::InstanceRole { role_arn }) => role_arn.clone(),
+        _ => None,
+    };
+    CredentialVerdict {
+        container: container.name.clone(),
+        source,
+        steps,
+        landing_role,
+        imds,
+        fallback,
+    }
+}
+
+fn step(provider: ChainProvider, checked: &str, result: StepResult, detail: String) -> ChainStep {
+    ChainStep {
+        provider,
+        checked: checked.to_owned(),
+        result,
+        detail,
+    }
+}
+
+fn imds_result(imds: &ImdsReach) -> StepResult {
+    match imds {
+        ImdsReach::Reachable(_) => StepResult::Selected,
+        ImdsReach::Unreachable(_) => StepResult::Skipped,
+        ImdsReach::Unknown(_) => StepResult::Unknown,
+    }
+}
+
+/// What IMDS hands out: the instance role, nothing (unreachable, or an instance without an
+/// instance profile), or unknown.
+fn imds_source(imds: &ImdsReach, role: &NodeRole<'_>) -> CredentialSource {
+    match imds {
+        ImdsReach::Reachable(_) if *role == NodeRole::None => CredentialSource::None,
+        ImdsReach::Reachable(_) => CredentialSource::InstanceRole {
+            role_arn: role.arn().map(str::to_owned),
+        },
+        ImdsReach::Unreachable(_) => CredentialSource::None,
+        ImdsReach::Unknown(why) => CredentialSource::Unknown {
+            reason: why.clone(),
+        },
+    }
+}
+
+type WebIdentityStep = (StepResult, String, CredentialSource, Option<Fallback>);
+
+fn web_identity(
+    container: &ContainerInfo,
+    role_arn: Option<String>,
+    inputs: &ChainInputs,
+    imds: &ImdsReach,
+    node_role: &NodeRole<'_>,
+) -> WebIdentityStep {
+    let shown = role_arn
+        .clone()
+        .unwrap_or_else(|| "(role from a reference)".to_owned());
+    let token_file = literal_env(container, WEB_IDENTITY_TOKEN_FILE);
+    let source = CredentialSource::WebIdentity { role_arn };
+    let failure = match token_file {
+        Some(f) if !file_is_mounted(container, f) => Some((
+            format!("token file {f} is not under any volume mount"),
+            WEB_IDENTITY_ERR.to_owned(),
+        )),
+        _ => match &inputs.web_identity {
+            Some(WebIdentityOutlook::Fails {
+                code,
+                reason,
+                aws_error,
+            }) => Some((format!("{code}: {reason}"), aws_error.clone())),
+            _ => None,
+        },
+    };
+    if let Some((reason, aws_error)) = failure {
+        let lands_on = imds_source(imds, node_role);
+        let detail = match &lands_on {
+            CredentialSource::InstanceRole { .. } => format!(
+                "{shown}: {reason}; an SDK that falls back lands on node role {} (works, but with the wrong permissions)",
+                node_role.name_or_unknown()
+            ),
+            CredentialSource::None => {
+                format!("{shown}: {reason}; no fallback (IMDS unreachable): {NO_CREDENTIALS}")
+            }
+            _ => format!("{shown}: {reason}; fallback unknown (IMDS reachability unknown)"),
+        };
+        let fallback = Fallback {
+            reason,
+            aws_error,
+            lands_on,
+        };
+        return (StepResult::Fails, detail, source, Some(fallback));
+    }
+    let detail = match &inputs.web_identity {
+        Some(WebIdentityOutlook::Works) => format!("{shown}: trust allows this ServiceAccount"),
+        Some(WebIdentityOutlook::Unknown { reason }) => {
+            format!("{shown}: trust not verified ({reason})")
+        }
+        _ => format!("{shown}: trust not evaluated"),
+    };
+    (StepResult::Selected, detail, source, None)
+}
