@@ -10,8 +10,8 @@
 //!   the loop that owns the state ([`action`], [`effect`], [`event`], [`keymap`] are its messages).
 
 pub mod action;
-pub mod app;
 pub mod analysis;
+pub mod app;
 pub mod effect;
 pub mod error;
 pub mod event;

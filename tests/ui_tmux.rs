@@ -33,8 +33,18 @@ impl Session {
             logs.path().display()
         );
         let (w, h) = (width.to_string(), height.to_string());
-        tmux(&["new-session", "-d", "-s", &name, "-x", &w, "-y", &h, &command])
-            .expect("tmux new-session");
+        tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            &w,
+            "-y",
+            &h,
+            &command,
+        ])
+        .expect("tmux new-session");
         Some(Session { name, _logs: logs })
     }
 
@@ -77,7 +87,10 @@ impl Session {
         self.keys(&[key]);
         let screen = self.wait_for("EXIT=");
         assert!(screen.contains("EXIT=0"), "exit code not 0:\n{screen}");
-        assert!(!screen.contains('┌'), "UI left on screen after quit:\n{screen}");
+        assert!(
+            !screen.contains('┌'),
+            "UI left on screen after quit:\n{screen}"
+        );
     }
 }
 
