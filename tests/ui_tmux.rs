@@ -123,7 +123,6 @@ fn ctrl_c_restores_the_terminal() {
 }
 
 #[test]
-#[ignore = "needs analysis::audit (the checks work) to run the demo"]
 fn demo2_trust_view_shows_expected_and_actual_sub() {
     let Some(s) = Session::start("demo2-trust", "--demo", 160, 50) else {
         return;
