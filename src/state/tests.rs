@@ -306,7 +306,11 @@ fn an_open_drill_down_is_rebuilt_when_data_changes() {
     let mut s = ready();
     s.update(Action::Open);
     let mut data = sample::lab();
-    data.report.findings.clear();
+    for sa in &mut data.inventory.service_accounts {
+        if sa.namespace == "demo2" {
+            sa.annotations.clear();
+        }
+    }
     s.apply(SourceEvent::Loaded(Box::new(data)));
     let all: String = s
         .drill()
@@ -318,5 +322,6 @@ fn an_open_drill_down_is_rebuilt_when_data_changes() {
                 .join("\n")
         })
         .unwrap_or_default();
-    assert!(!all.contains("first break"));
+    assert!(!all.contains("first break"), "{all}");
+    assert!(all.contains("IRSA is not configured"), "{all}");
 }

@@ -202,18 +202,3 @@ fn findings_section<'a>(lines: &mut Vec<Line>, findings: impl Iterator<Item = &'
         lines.push(Line::toned(Tone::Good, "  none"));
     }
 }
-
-/// A line for an unknown source: what could not be read.
-fn unknowns_section(lines: &mut Vec<Line>, data: &Dataset) {
-    if data.report.unknowns.is_empty() {
-        return;
-    }
-    lines.push(Line::blank());
-    lines.push(Line::heading("Not checked"));
-    for u in &data.report.unknowns {
-        lines.push(Line::new(vec![
-            Span::new(Tone::Unknown, format!("  UNKNOWN {} ", u.source)),
-            Span::new(Tone::Plain, u.message.clone()),
-        ]));
-    }
-}

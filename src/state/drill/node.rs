@@ -1,14 +1,19 @@
-//! The node view: instance, IMDS settings, instance role and the pods that land on it.
+//! The node view: instance, IMDS settings and reachability (from the analysis's node context),
+//! instance role, and the pods that run there with the identity each gets.
 
+use super::pod::{has_instance, imds_line};
 use super::{Line, Span, Tone, findings_about, findings_section};
+use crate::analysis::credentials::{InstanceState, NodeContext, NodeRole, imds_reach};
+use crate::analysis::inventory::InventoryIndex;
 use crate::event::Dataset;
 use crate::model::Subject;
-use crate::state::rows::NodeRow;
 
 pub(super) fn build(data: &Dataset, name: &str) -> (String, Vec<Line>, Option<String>) {
     let title = format!("Node {name}");
+    let index = InventoryIndex::new(&data.inventory);
+    let node = index.node_context(Some(name));
     let mut lines = vec![Line::heading("Instance")];
-    imds_lines(&mut lines, data, name);
+    context_lines(&mut lines, &node, false);
     lines.push(Line::blank());
     lines.push(Line::heading("Pods on this node"));
     let mut any = false;
@@ -39,72 +44,43 @@ pub(super) fn build(data: &Dataset, name: &str) -> (String, Vec<Line>, Option<St
     if !any {
         lines.push(Line::toned(Tone::Dim, "  none"));
     }
-    let subject = Subject::node(name);
-    findings_section(&mut lines, findings_about(data, &subject));
-    let copy = row(data, name).and_then(|r| r.instance_id);
+    findings_section(&mut lines, findings_about(data, &Subject::node(name)));
+    let copy = node.instance_id().map(str::to_owned);
     (title, lines, copy)
 }
 
-fn row(data: &Dataset, name: &str) -> Option<NodeRow> {
-    crate::state::rows::derive_node(&data.inventory, &data.report, name)
-}
-
-/// Instance id, Fargate, IMDS `HttpTokens` / hop limit and instance role of a node.
-pub(super) fn imds_lines(lines: &mut Vec<Line>, data: &Dataset, name: &str) {
-    let Some(r) = row(data, name) else {
-        lines.push(Line::toned(Tone::Unknown, "  UNKNOWN node not in the data"));
-        return;
-    };
-    if r.fargate {
-        lines.push(Line::field("compute", "Fargate (no IMDS, no Pod Identity)"));
-        return;
+/// Instance id, IMDS settings and reachability, and instance role of a node.
+pub(super) fn context_lines(lines: &mut Vec<Line>, node: &NodeContext, host_network: bool) {
+    match &node.instance {
+        InstanceState::NotEc2 => {
+            lines.push(Line::field("compute", "Fargate (no IMDS, no Pod Identity)"));
+        }
+        InstanceState::Unknown(why) => {
+            lines.push(Line::toned(
+                Tone::Unknown,
+                format!("  UNKNOWN instance: {why}"),
+            ));
+        }
+        InstanceState::Found(instance) => {
+            lines.push(Line::field("instance", instance.instance_id.clone()));
+            let opts = instance.metadata_options.as_ref();
+            let tokens = opts
+                .and_then(|o| o.http_tokens.clone())
+                .unwrap_or_else(|| "unknown".to_owned());
+            lines.push(Line::field("IMDS HttpTokens", tokens));
+            let hops = opts
+                .and_then(|o| o.http_put_response_hop_limit)
+                .map_or_else(|| "unknown".to_owned(), |h| h.to_string());
+            lines.push(Line::field("IMDS hop limit", hops));
+        }
     }
-    lines.push(Line::field(
-        "instance",
-        r.instance_id
-            .clone()
-            .unwrap_or_else(|| "(no EC2 providerID)".to_owned()),
-    ));
-    if !r.instances_known {
-        lines.push(Line::toned(
-            Tone::Unknown,
-            "  UNKNOWN EC2 instances not readable: IMDS settings unknown",
-        ));
-        return;
+    if has_instance(node) || node.fargate {
+        lines.push(imds_line(&imds_reach(node, host_network)));
     }
-    let tokens = r
-        .http_tokens
-        .clone()
-        .unwrap_or_else(|| "unknown".to_owned());
-    let tokens_tone = if tokens == "required" {
-        Tone::Good
-    } else {
-        Tone::Warn
+    let role = match &node.node_role {
+        NodeRole::Known(r) => r.arn.clone(),
+        NodeRole::None => "none".to_owned(),
+        NodeRole::Unknown(why) => format!("unknown ({why})"),
     };
-    lines.push(Line::new(vec![
-        Span::new(Tone::Dim, format!("  {:<18}", "IMDS HttpTokens")),
-        Span::new(tokens_tone, tokens),
-    ]));
-    let hop = r
-        .hop_limit
-        .map_or_else(|| "unknown".to_owned(), |h| h.to_string());
-    let hop_tone = if r.hop_limit.is_some_and(|h| h < 2) {
-        Tone::Good
-    } else {
-        Tone::Warn
-    };
-    lines.push(Line::new(vec![
-        Span::new(Tone::Dim, format!("  {:<18}", "IMDS hop limit")),
-        Span::new(hop_tone, hop),
-    ]));
-    lines.push(Line::field(
-        "instance role",
-        r.instance_role
-            .clone()
-            .unwrap_or_else(|| "unknown".to_owned()),
-    ));
-    lines.push(Line::field(
-        "fall back here",
-        format!("{} of {} pods", r.fallback_pods, r.pods),
-    ));
+    lines.push(Line::field("instance role", role));
 }

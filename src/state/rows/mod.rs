@@ -42,13 +42,6 @@ pub fn derive(inventory: &Inventory, report: &AuditReport) -> DerivedRows {
     }
 }
 
-/// The row of one node (for its drill-down).
-pub fn derive_node(inventory: &Inventory, report: &AuditReport, name: &str) -> Option<NodeRow> {
-    node::derive(&Index::new(inventory, report))
-        .into_iter()
-        .find(|r| r.name == name)
-}
-
 /// The Findings pane's rows (keys included), for the finding drill-down.
 pub fn derive_findings(report: &AuditReport) -> Vec<FindingRow> {
     finding::derive(report)

@@ -1,7 +1,8 @@
 //! Rows of the Nodes pane: instance, IMDS settings, instance role and blast radius.
 
 use super::{Index, arn_name, haystack};
-use crate::model::{FindingCode, NodeInfo, Severity, Subject};
+use crate::analysis::inventory::{instance_id_from_provider_id, is_fargate};
+use crate::model::{FindingCode, Severity, Subject};
 use crate::state::table::Row;
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -28,18 +29,6 @@ pub struct NodeRow {
     haystack: String,
 }
 
-/// The instance id of an EC2 node from `spec.providerID` (`aws:///<az>/i-…`).
-fn instance_id(node: &NodeInfo) -> Option<String> {
-    let last = node.provider_id.as_deref()?.rsplit('/').next()?;
-    last.starts_with("i-").then(|| last.to_owned())
-}
-
-fn is_fargate(node: &NodeInfo) -> bool {
-    node.labels
-        .get("eks.amazonaws.com/compute-type")
-        .is_some_and(|v| v == "fargate")
-}
-
 pub(super) fn derive(ix: &Index) -> Vec<NodeRow> {
     let inventory = ix.inventory;
     // (pods, pods falling back to the node role) per node, in one pass over the pods.
@@ -57,7 +46,11 @@ pub(super) fn derive(ix: &Index) -> Vec<NodeRow> {
         .nodes
         .iter()
         .map(|node| {
-            let id = instance_id(node);
+            let id = node
+                .provider_id
+                .as_deref()
+                .and_then(instance_id_from_provider_id)
+                .map(str::to_owned);
             let instance = id.as_deref().and_then(|id| {
                 inventory
                     .instances
