@@ -51,6 +51,19 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// A cell's (foreground, background) after `REVERSED`; `None` = the default colour.
+fn colours(cell: &ratatui::buffer::Cell) -> (Option<String>, Option<String>) {
+    let (fg, bg) = (hex(cell.fg), hex(cell.bg));
+    if cell.modifier.contains(Modifier::REVERSED) {
+        (
+            Some(bg.unwrap_or_else(|| BACKGROUND.to_owned())),
+            Some(fg.unwrap_or_else(|| FOREGROUND.to_owned())),
+        )
+    } else {
+        (fg, bg)
+    }
+}
+
 /// Renders the buffer as a standalone SVG document.
 pub fn to_svg(buffer: &Buffer) -> String {
     let area = buffer.area;
@@ -68,29 +81,41 @@ pub fn to_svg(buffer: &Buffer) -> String {
         r#"<rect width="100%" height="100%" fill="{BACKGROUND}"/><g transform="translate({MARGIN} {MARGIN})" font-family="DejaVu Sans Mono, monospace" font-size="{FONT_SIZE}" xml:space="preserve">"#
     );
     for y in 0..area.height {
+        let py = f32::from(y) * CELL_H;
+        // Backgrounds first, one rectangle per run of equal colour (no seams between cells).
+        let mut run: Option<(u16, String)> = None;
+        for x in 0..=area.width {
+            let bg = (x < area.width)
+                .then(|| buffer.cell((area.x + x, area.y + y)))
+                .flatten()
+                .and_then(|c| colours(c).1);
+            let same = matches!((&run, &bg), (Some((_, a)), Some(b)) if a == b);
+            if same {
+                continue;
+            }
+            if let Some((start, colour)) = run.take() {
+                let px = f32::from(start) * CELL_W;
+                let width = f32::from(x - start) * CELL_W;
+                let _ = writeln!(
+                    out,
+                    r#"<rect x="{px}" y="{py}" width="{width}" height="{CELL_H}" fill="{colour}"/>"#
+                );
+            }
+            run = bg.map(|b| (x, b));
+        }
         for x in 0..area.width {
             let Some(cell) = buffer.cell((area.x + x, area.y + y)) else {
                 continue;
             };
-            let reversed = cell.modifier.contains(Modifier::REVERSED);
-            let (mut fg, mut bg) = (hex(cell.fg), hex(cell.bg));
-            if reversed {
-                let fg_or_default = fg.unwrap_or_else(|| FOREGROUND.to_owned());
-                fg = Some(bg.unwrap_or_else(|| BACKGROUND.to_owned()));
-                bg = Some(fg_or_default);
-            }
-            let (px, py) = (f32::from(x) * CELL_W, f32::from(y) * CELL_H);
-            if let Some(bg) = bg {
-                let _ = writeln!(
-                    out,
-                    r#"<rect x="{px}" y="{py}" width="{CELL_W}" height="{CELL_H}" fill="{bg}"/>"#
-                );
-            }
             let symbol = cell.symbol();
             if symbol.trim().is_empty() {
                 continue;
             }
-            let mut attrs = format!(r#" fill="{}""#, fg.unwrap_or_else(|| FOREGROUND.to_owned()));
+            let px = f32::from(x) * CELL_W;
+            let mut attrs = format!(
+                r#" fill="{}""#,
+                colours(cell).0.unwrap_or_else(|| FOREGROUND.to_owned())
+            );
             if cell.modifier.contains(Modifier::BOLD) {
                 attrs.push_str(r#" font-weight="bold""#);
             }

@@ -26,13 +26,13 @@ pub(super) fn draw(
                 Fill(3),
                 Length(16),
                 Fill(2),
-                Length(14),
+                Length(16),
             ],
         }
     } else {
         Columns {
             headers: &["ROLE", "USED BY", "FLAGS", "WORST"],
-            widths: vec![Fill(2), Fill(1), Length(15), Length(13)],
+            widths: vec![Fill(2), Fill(1), Length(15), Length(15)],
         }
     };
     render(frame, area, state, table, theme, columns, |r| {
@@ -58,6 +58,7 @@ pub(super) fn draw(
                 Cell::from(format!("{text} {code}")).style(style)
             }
             _ if r.state == RoleState::Unknown => toned("UNKNOWN", Tone::Unknown, theme),
+            _ if r.state == RoleState::Missing => toned("FAIL missing", Tone::Bad, theme),
             _ => toned("OK", Tone::Good, theme),
         };
         let mut cells = vec![Cell::from(r.name.clone())];
