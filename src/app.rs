@@ -11,7 +11,7 @@
 
 use crate::action::Action;
 use crate::effect::Effect;
-use crate::event::{self, DataOrigin, Dataset, SourceEvent};
+use crate::event::{self, DataOrigin, Dataset, Prepared, SourceEvent};
 use crate::state::State;
 use crate::ui;
 use futures::StreamExt;
@@ -159,7 +159,7 @@ fn load(loader: &Loader, tx: &mpsc::UnboundedSender<SourceEvent>) {
     tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
         let msg = match std::panic::catch_unwind(AssertUnwindSafe(|| loader())) {
-            Ok(Ok(data)) => SourceEvent::Loaded(Box::new(data)),
+            Ok(Ok(data)) => SourceEvent::Prepared(Box::new(Prepared::new(data))),
             Ok(Err(message)) => SourceEvent::Failed { message },
             Err(panic) => SourceEvent::Failed {
                 message: format!(

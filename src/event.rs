@@ -6,6 +6,7 @@ use crate::analysis::audit::{AuditReport, audit};
 use crate::keymap;
 use crate::model::Inventory;
 use crate::state::InputMode;
+use crate::state::rows::{DerivedRows, derive};
 use jiff::Timestamp;
 use ratatui::crossterm::event::{Event, KeyEventKind};
 use std::fmt;
@@ -53,11 +54,30 @@ impl Dataset {
     }
 }
 
+/// A dataset with every pane's rows already derived — done on the loader's thread, so a big
+/// cluster never stalls the UI thread (deriving 50,000 pods takes ~0.2 s).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    pub dataset: Dataset,
+    pub rows: DerivedRows,
+}
+
+impl Prepared {
+    /// Derives the rows of `dataset` (call it off the UI thread).
+    pub fn new(dataset: Dataset) -> Prepared {
+        let rows = derive(&dataset.inventory, &dataset.report);
+        Prepared { dataset, rows }
+    }
+}
+
 /// A message from a data source to the app loop.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceEvent {
-    /// A complete, analysed dataset (replaces the previous one at once).
+    /// A complete, analysed dataset (replaces the previous one at once); the state derives
+    /// its rows.
     Loaded(Box<Dataset>),
+    /// The same, with the rows derived already.
+    Prepared(Box<Prepared>),
     /// The source could not load; `message` says what is missing and why.
     Failed { message: String },
 }

@@ -23,7 +23,7 @@ pub use table::{Row, Table};
 
 use crate::action::Action;
 use crate::effect::Effect;
-use crate::event::{DataOrigin, Dataset, SourceEvent};
+use crate::event::{DataOrigin, Dataset, Prepared, SourceEvent};
 use jiff::Timestamp;
 use rows::{FindingRow, NodeRow, PodRow, RoleRow, SaRow};
 
@@ -115,7 +115,12 @@ impl State {
     pub fn apply(&mut self, event: SourceEvent) -> Vec<Effect> {
         match event {
             SourceEvent::Loaded(dataset) => {
-                self.set_dataset(dataset);
+                let derived = rows::derive(&dataset.inventory, &dataset.report);
+                self.set_dataset(dataset, derived);
+            }
+            SourceEvent::Prepared(prepared) => {
+                let Prepared { dataset, rows } = *prepared;
+                self.set_dataset(Box::new(dataset), rows);
             }
             SourceEvent::Failed { message } => {
                 if self.dataset.is_some() {
@@ -131,8 +136,7 @@ impl State {
         Vec::new()
     }
 
-    fn set_dataset(&mut self, dataset: Box<Dataset>) {
-        let derived = rows::derive(&dataset.inventory, &dataset.report);
+    fn set_dataset(&mut self, dataset: Box<Dataset>, derived: rows::DerivedRows) {
         let ns = self.namespace.clone();
         let ns = ns.as_deref();
         let h = self.page_height();

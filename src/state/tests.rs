@@ -325,3 +325,19 @@ fn an_open_drill_down_is_rebuilt_when_data_changes() {
     assert!(!all.contains("first break"), "{all}");
     assert!(all.contains("IRSA is not configured"), "{all}");
 }
+
+#[test]
+fn prepared_rows_are_used_as_derived_off_the_ui_thread() {
+    let mut inline = State::new(DataOrigin::Demo, NOW, true, 80, 24);
+    inline.apply(SourceEvent::Loaded(Box::new(sample::lab())));
+    let mut prepared = State::new(DataOrigin::Demo, NOW, true, 80, 24);
+    prepared.apply(SourceEvent::Prepared(Box::new(
+        crate::event::Prepared::new(sample::lab()),
+    )));
+    assert_eq!(sa_keys(&prepared), sa_keys(&inline));
+    assert_eq!(
+        prepared.tables().findings.len(),
+        inline.tables().findings.len()
+    );
+    assert_eq!(prepared.load(), &LoadState::Ready);
+}

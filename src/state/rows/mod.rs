@@ -21,7 +21,7 @@ use index::Index;
 use std::cmp::Ordering;
 
 /// The rows of every pane for one dataset.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DerivedRows {
     pub service_accounts: Vec<SaRow>,
     pub pods: Vec<PodRow>,
