@@ -116,8 +116,10 @@ async fn run_async(origin: DataOrigin, loader: Loader) -> anyhow::Result<()> {
                 state.apply(msg)
             }
             _ = tick.tick() => {
-                dirty = true;
-                state.update(Action::Tick(Timestamp::now()))
+                let before = ui::clock_text(&state);
+                let effects = state.update(Action::Tick(Timestamp::now()));
+                dirty |= ui::clock_text(&state) != before;
+                effects
             }
             () = sleep_until(deadline), if dirty => {
                 draw(&mut terminal, &state)?;

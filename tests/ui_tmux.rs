@@ -144,3 +144,54 @@ fn demo2_trust_view_shows_expected_and_actual_sub() {
     s.wait_for("ServiceAccounts (");
     s.quit_cleanly("q");
 }
+
+#[test]
+fn a_snapshot_folder_opens_with_its_capture_age_and_r_reloads_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = irsa_inspector::sources::snapshot::demo_files();
+    for name in files.names() {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&path, files.get(name).unwrap_or_default()).expect("write snapshot file");
+    }
+    let args = format!("--snapshot '{}'", dir.path().display());
+    let Some(s) = Session::start("snapshot", &args, 160, 40) else {
+        return;
+    };
+    let screen = s.wait_for("ServiceAccounts (60)");
+    assert!(screen.contains("captured"), "freshness missing:\n{screen}");
+    s.keys(&["3"]);
+    s.wait_for("Roles (");
+    s.keys(&["r"]);
+    s.wait_for("Roles (");
+    s.quit_cleanly("q");
+}
+
+#[test]
+fn at_80x24_the_trust_view_scrolls_to_the_sub_condition() {
+    let Some(s) = Session::start("narrow", "--demo", 80, 24) else {
+        return;
+    };
+    s.wait_for("ServiceAccounts (");
+    s.keys(&[":"]);
+    s.type_text("ns demo2");
+    s.keys(&["Enter"]);
+    s.wait_for("ns: demo2");
+    s.keys(&["Enter"]);
+    s.wait_for("ServiceAccount demo2/s3-reader");
+    s.keys(&["PageDown"]);
+    let screen = s.wait_for("expected system:serviceaccount:demo:s3-reader");
+    assert!(
+        screen.contains("actual   system:serviceaccount:demo2:s3-reader"),
+        "{screen}"
+    );
+    s.keys(&["BSpace"]);
+    let screen = s.wait_for("ServiceAccounts (2)");
+    assert!(
+        screen.contains("› demo2"),
+        "back on the same row:\n{screen}"
+    );
+    s.quit_cleanly("q");
+}

@@ -99,7 +99,7 @@ fn short_title(pane: Pane) -> &'static str {
 }
 
 /// `demo`, `snapshot DIR · captured 3h ago`, `live CTX · updated 5s ago`, `loading…`.
-fn source_text(state: &State) -> String {
+pub(super) fn source_text(state: &State) -> String {
     let now = state.now().as_second();
     match (state.load(), state.dataset()) {
         (LoadState::Loading, _) => format!("{} · loading…", state.origin()),

@@ -36,6 +36,12 @@ pub fn draw(frame: &mut Frame, state: &State) {
     }
 }
 
+/// The time-dependent text of the screen (the data's freshness): the app loop redraws on a
+/// clock tick only when this changes, so an idle screen is not redrawn every second.
+pub fn clock_text(state: &State) -> String {
+    header::source_text(state)
+}
+
 /// `12d`, `3h`, `40m`, `5s`: a compact age.
 pub fn short_age(seconds: i64) -> String {
     let s = seconds.max(0);
