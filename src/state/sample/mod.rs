@@ -6,24 +6,30 @@ use crate::analysis::audit::{AuditReport, Binding, Mechanism, PodIdentity, Verdi
 use crate::analysis::token::{DecodedToken, JwtHeader, TokenClaims};
 use crate::event::Dataset;
 use crate::model::{
-    CallerIdentity, ClusterInfo, ContainerInfo, ContainerKind, Ec2Instance, EnvVarInfo, Evidence,
-    Finding, FindingCode, Inventory, MetadataOptions, NodeInfo, ObservedToken, OidcProvider,
+    CallerIdentity, ClusterInfo, ContainerInfo, ContainerKind, Ec2Instance, EnvVarInfo, Finding,
+    FindingCode, Inventory, MetadataOptions, NodeInfo, ObservedToken, OidcProvider,
     PodIdentityAssociation, PodInfo, ProjectedSource, RoleInfo, ServiceAccountInfo, Severity,
     SourceKind, SourceProblem, Subject, VolumeInfo, VolumeMountInfo, VolumeSourceInfo,
 };
 use jiff::Timestamp;
 use serde_json::json;
 
+mod generated;
+mod report;
+
+pub use generated::generated;
+
 /// The fixed "now" of every sample: 2026-11-28T12:00:00Z.
 pub const NOW: Timestamp = Timestamp::constant(1_795_867_200, 0);
 
-const ACCOUNT: &str = "123456789012";
-const ISSUER: &str = "https://oidc.eks.eu-west-1.amazonaws.com/id/4656D0B75473F4BFF2CFD94B17FB9DEC";
+pub(super) const ACCOUNT: &str = "123456789012";
+pub(super) const ISSUER: &str =
+    "https://oidc.eks.eu-west-1.amazonaws.com/id/4656D0B75473F4BFF2CFD94B17FB9DEC";
 const PROVIDER: &str = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/4656D0B75473F4BFF2CFD94B17FB9DEC";
-const ROLE_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
+pub(super) const ROLE_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
 const MOUNT: &str = "/var/run/secrets/eks.amazonaws.com/serviceaccount";
 
-fn role_arn(name: &str) -> String {
+pub(super) fn role_arn(name: &str) -> String {
     format!("arn:aws:iam::{ACCOUNT}:role/{name}")
 }
 
@@ -49,7 +55,7 @@ fn trust_for(ns: &str, sa: &str) -> serde_json::Value {
 }
 
 /// A pod as the webhook leaves it after an IRSA mutation for `role`.
-fn irsa_pod(ns: &str, name: &str, sa: &str, role: &str, node: &str) -> PodInfo {
+pub(super) fn irsa_pod(ns: &str, name: &str, sa: &str, role: &str, node: &str) -> PodInfo {
     let mut pod = PodInfo::new(ns, name, sa);
     pod.node_name = Some(node.to_owned());
     pod.phase = Some("Running".to_owned());
@@ -96,7 +102,12 @@ fn plain_pod(ns: &str, name: &str, sa: &str, node: &str) -> PodInfo {
     pod
 }
 
-fn finding(code: FindingCode, severity: Severity, subject: Subject, title: &str) -> Finding {
+pub(super) fn finding(
+    code: FindingCode,
+    severity: Severity,
+    subject: Subject,
+    title: &str,
+) -> Finding {
     Finding {
         code,
         severity,
@@ -109,7 +120,7 @@ fn finding(code: FindingCode, severity: Severity, subject: Subject, title: &str)
     }
 }
 
-fn binding(
+pub(super) fn binding(
     ns: &str,
     sa: &str,
     role: Option<&str>,
@@ -132,7 +143,7 @@ fn binding(
     }
 }
 
-fn pod_identity(
+pub(super) fn pod_identity(
     (ns, name, sa, node): (&str, &str, &str, &str),
     identity: &str,
     mutated: bool,
@@ -153,7 +164,7 @@ fn pod_identity(
 /// fallback, a cross-account role, an orphan role, three kinds of node, one decoded token.
 pub fn lab() -> Dataset {
     let inventory = lab_inventory();
-    let report = lab_report();
+    let report = report::lab_report();
     Dataset {
         inventory,
         report,
@@ -381,187 +392,6 @@ fn lab_inventory() -> Inventory {
     }
 }
 
-fn lab_report() -> AuditReport {
-    let demo2 = Subject::service_account("demo2", "s3-reader");
-    let mut irsa003 = finding(
-        FindingCode::IRSA003,
-        Severity::High,
-        demo2.clone(),
-        "trust of eks-irsa-lab-demo-s3-reader-role does not admit system:serviceaccount:demo2:s3-reader",
-    );
-    irsa003.evidence.push(Evidence::compare(
-        "trust condition oidc.eks.eu-west-1.amazonaws.com/id/4656D0B75473F4BFF2CFD94B17FB9DEC:sub",
-        "system:serviceaccount:demo:s3-reader",
-        "system:serviceaccount:demo2:s3-reader",
-    ));
-    irsa003.aws_error = Some("An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity".to_owned());
-    irsa003.fix = Some("aws iam update-assume-role-policy --role-name eks-irsa-lab-demo-s3-reader-role --policy-document file://trust.json".to_owned());
-    irsa003.related.push(Subject::pod("demo2", "s3-test"));
-    let mut node002 = finding(
-        FindingCode::NODE002,
-        Severity::High,
-        Subject::pod("legacy", "batch-28391"),
-        "legacy/batch-28391 silently gets the node role eks-irsa-lab-node-role through IMDS",
-    );
-    node002.fix = Some(
-        "kubectl annotate serviceaccount -n legacy batch eks.amazonaws.com/role-arn=<role-arn>"
-            .to_owned(),
-    );
-    let mut node001 = finding(
-        FindingCode::NODE001,
-        Severity::High,
-        Subject::node("ip-10-0-2-20.eu-west-1.compute.internal"),
-        "pods can reach IMDS on i-0a1b2c3d4e5f60002 (HttpTokens optional, hop limit 2)",
-    );
-    node001
-        .evidence
-        .push(Evidence::compare("IMDS HttpPutResponseHopLimit", "1", "2"));
-    node001.fix = Some("aws ec2 modify-instance-metadata-options --instance-id i-0a1b2c3d4e5f60002 --http-tokens required --http-put-response-hop-limit 1".to_owned());
-    let findings = vec![
-        irsa003,
-        node001,
-        node002,
-        finding(
-            FindingCode::AUD005,
-            Severity::High,
-            Subject::role(&role_arn("old-ci-deployer")),
-            "old-ci-deployer trusts system:serviceaccount:ci:deployer, which does not exist",
-        ),
-        finding(
-            FindingCode::AUD004,
-            Severity::Medium,
-            Subject::role(&role_arn("eks-irsa-lab-demo-s3-reader-role")),
-            "eks-irsa-lab-demo-s3-reader-role is shared by 2 ServiceAccounts",
-        ),
-        finding(
-            FindingCode::AUD006,
-            Severity::Low,
-            Subject::role(&role_arn("tf-s3-reader")),
-            "tf-s3-reader has no permissions boundary",
-        ),
-        finding(
-            FindingCode::POD010,
-            Severity::Info,
-            Subject::cluster("irsa-lab"),
-            "STS regional endpoints are on for every pod",
-        ),
-    ];
-    let lbc = "eks-irsa-lab-aws-lbc-role";
-    let mut payments = binding("payments", "api", None, Verdict::Ok, None, 1);
-    payments.mechanism = Mechanism::PodIdentity;
-    payments.pod_identity_role_arn = Some(role_arn("payments-api-pod-identity"));
-    let mut cross = binding("data", "reader", None, Verdict::Unknown, None, 0);
-    cross.mechanism = Mechanism::Irsa;
-    cross.role_arn = Some("arn:aws:iam::999988887777:role/accountb-data-reader".to_owned());
-    let n1 = "ip-10-0-1-10.eu-west-1.compute.internal";
-    let n2 = "ip-10-0-2-20.eu-west-1.compute.internal";
-    AuditReport {
-        generated_at: NOW,
-        cluster: Some("irsa-lab".to_owned()),
-        account: Some(ACCOUNT.to_owned()),
-        issuer: Some(ISSUER.to_owned()),
-        bindings: vec![
-            binding(
-                "demo",
-                "s3-reader",
-                Some("eks-irsa-lab-demo-s3-reader-role"),
-                Verdict::Ok,
-                Some(FindingCode::AUD004),
-                1,
-            ),
-            binding(
-                "demo2",
-                "s3-reader",
-                Some("eks-irsa-lab-demo-s3-reader-role"),
-                Verdict::Fail,
-                Some(FindingCode::IRSA003),
-                1,
-            ),
-            binding(
-                "kube-system",
-                "aws-load-balancer-controller",
-                Some(lbc),
-                Verdict::Ok,
-                None,
-                1,
-            ),
-            binding(
-                "kube-system",
-                "aws-node",
-                Some("eksctl-irsa-lab-addon-vpc-cni-Role1"),
-                Verdict::Ok,
-                None,
-                0,
-            ),
-            binding(
-                "legacy",
-                "batch",
-                None,
-                Verdict::Warn,
-                Some(FindingCode::NODE002),
-                1,
-            ),
-            payments,
-            binding(
-                "tf-demo",
-                "tf-s3-reader",
-                Some("tf-s3-reader"),
-                Verdict::Warn,
-                Some(FindingCode::AUD006),
-                0,
-            ),
-            cross,
-        ],
-        pods: vec![
-            pod_identity(
-                ("demo", "s3-test", "s3-reader", n1),
-                "IRSA eks-irsa-lab-demo-s3-reader-role",
-                true,
-                (Verdict::Ok, None),
-            ),
-            pod_identity(
-                ("demo2", "s3-test", "s3-reader", n2),
-                "IRSA eks-irsa-lab-demo-s3-reader-role (fails: IRSA003)",
-                true,
-                (Verdict::Fail, Some(FindingCode::IRSA003)),
-            ),
-            pod_identity(
-                (
-                    "kube-system",
-                    "aws-load-balancer-controller-7d9f",
-                    "aws-load-balancer-controller",
-                    n1,
-                ),
-                "IRSA eks-irsa-lab-aws-lbc-role",
-                true,
-                (Verdict::Ok, None),
-            ),
-            pod_identity(
-                ("legacy", "batch-28391", "batch", n2),
-                "NODE ROLE FALLBACK eks-irsa-lab-node-role",
-                false,
-                (Verdict::Fail, Some(FindingCode::NODE002)),
-            ),
-            pod_identity(
-                (
-                    "payments",
-                    "api-5c7b",
-                    "api",
-                    "fargate-ip-10-0-3-30.eu-west-1.compute.internal",
-                ),
-                "Pod Identity payments-api-pod-identity",
-                true,
-                (Verdict::Ok, None),
-            ),
-        ],
-        findings,
-        unknowns: vec![SourceProblem {
-            source: SourceKind::Tokens,
-            message: "tokens read for 1 of 5 pods (the snapshot holds no others)".to_owned(),
-        }],
-    }
-}
-
 /// A cluster with nothing in it (and every AWS collection known and empty).
 pub fn empty() -> Dataset {
     let inventory = Inventory {
@@ -606,79 +436,4 @@ pub fn lab_without_aws() -> Dataset {
         },
     ];
     data
-}
-
-/// A generated cluster of `service_accounts` SAs with `pods_per_sa` pods each, spread over
-/// 50 namespaces and 200 nodes, with a finding on every 10th SA — for the benchmark.
-pub fn generated(service_accounts: usize, pods_per_sa: usize) -> Dataset {
-    let mut inv = Inventory {
-        captured_at: Some(NOW),
-        kubernetes_issuer: Some(ISSUER.to_owned()),
-        roles: Some(Vec::new()),
-        instances: Some(Vec::new()),
-        ..Inventory::default()
-    };
-    let mut report = AuditReport {
-        generated_at: NOW,
-        cluster: Some("generated".to_owned()),
-        account: Some(ACCOUNT.to_owned()),
-        issuer: Some(ISSUER.to_owned()),
-        bindings: Vec::new(),
-        pods: Vec::new(),
-        findings: Vec::new(),
-        unknowns: Vec::new(),
-    };
-    let nodes = 200;
-    for n in 0..nodes {
-        let name = format!("ip-10-1-{}-{}.internal", n / 250, n % 250);
-        inv.nodes.push(NodeInfo::new(
-            &name,
-            Some(&format!("aws:///eu-west-1a/i-{n:017x}")),
-        ));
-    }
-    for i in 0..service_accounts {
-        let ns = format!("team-{:02}", i % 50);
-        let name = format!("svc-{i:05}");
-        let role = role_arn(&format!("eks-generated-{ns}-{name}-role"));
-        inv.service_accounts
-            .push(ServiceAccountInfo::new(&ns, &name).with_annotation(ROLE_ANNOTATION, &role));
-        let broken = i % 10 == 0;
-        let verdict = if broken { Verdict::Fail } else { Verdict::Ok };
-        let worst = broken.then_some(FindingCode::IRSA003);
-        report
-            .bindings
-            .push(binding(&ns, &name, None, verdict, worst, pods_per_sa));
-        if let Some(b) = report.bindings.last_mut() {
-            b.mechanism = Mechanism::Irsa;
-            b.role_arn = Some(role.clone());
-        }
-        if broken {
-            report.findings.push(finding(
-                FindingCode::IRSA003,
-                Severity::High,
-                Subject::service_account(&ns, &name),
-                "trust does not admit this ServiceAccount",
-            ));
-        }
-        for p in 0..pods_per_sa {
-            let pod_name = format!("{name}-{p:03}");
-            let node = format!(
-                "ip-10-1-{}-{}.internal",
-                (i * pods_per_sa + p) % nodes / 250,
-                (i * pods_per_sa + p) % nodes % 250
-            );
-            inv.pods.push(irsa_pod(&ns, &pod_name, &name, &role, &node));
-            report.pods.push(pod_identity(
-                (&ns, &pod_name, &name, &node),
-                "IRSA role",
-                true,
-                (verdict, worst),
-            ));
-        }
-    }
-    Dataset {
-        inventory: inv,
-        report,
-        loaded_at: NOW,
-    }
 }
