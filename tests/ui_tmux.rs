@@ -82,6 +82,19 @@ impl Session {
         }
     }
 
+    /// Presses PageDown until the screen shows `text` (at most 10 pages).
+    fn scroll_until(&self, text: &str) -> String {
+        for _ in 0..10 {
+            std::thread::sleep(Duration::from_millis(150));
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            self.keys(&["PageDown"]);
+        }
+        self.wait_for(text)
+    }
+
     /// Quits with `key` and checks the process exited 0 and left the alternate screen.
     fn quit_cleanly(&self, key: &str) {
         self.keys(&[key]);
@@ -181,8 +194,7 @@ fn at_80x24_the_trust_view_scrolls_to_the_sub_condition() {
     s.wait_for("ns: demo2");
     s.keys(&["Enter"]);
     s.wait_for("ServiceAccount demo2/s3-reader");
-    s.keys(&["PageDown"]);
-    let screen = s.wait_for("expected system:serviceaccount:demo:s3-reader");
+    let screen = s.scroll_until("expected system:serviceaccount:demo:s3-reader");
     assert!(
         screen.contains("actual   system:serviceaccount:demo2:s3-reader"),
         "{screen}"

@@ -154,6 +154,7 @@ impl State {
         }
     }
 
+    /// Opens (or rebuilds, keeping the scroll position) the drill-down of `target`.
     fn open_drill(&mut self, target: DrillTarget) {
         let scroll = self
             .drill
@@ -163,6 +164,7 @@ impl State {
         // Drill-downs read times (token lifetimes) as of the analysis, like the report did.
         self.drill = self.dataset.as_deref().map(|data| {
             let mut drill = drill::build(&target, data, data.report.generated_at);
+            drill.lines = drill::wrap(drill.lines, usize::from(self.width.saturating_sub(2)));
             drill.scroll = scroll.min(drill.lines.len().saturating_sub(1));
             drill
         });

@@ -341,3 +341,18 @@ fn prepared_rows_are_used_as_derived_off_the_ui_thread() {
     );
     assert_eq!(prepared.load(), &LoadState::Ready);
 }
+
+#[test]
+fn drill_down_lines_are_rewrapped_to_the_terminal_width_on_resize() {
+    let mut s = State::new(DataOrigin::Demo, NOW, true, 160, 48);
+    s.apply(SourceEvent::Loaded(Box::new(sample::lab())));
+    s.update(Action::Open);
+    let wide = s.drill().map_or(0, |d| d.lines.len());
+    s.update(Action::Resize {
+        width: 80,
+        height: 24,
+    });
+    let drill = s.drill().expect("still open after resize");
+    assert!(drill.lines.len() > wide, "narrow wraps into more rows");
+    assert!(drill.lines.iter().all(|l| l.text().chars().count() <= 78));
+}

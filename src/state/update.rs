@@ -48,6 +48,9 @@ pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
             for pane in Pane::ALL {
                 on_table!(state, pane, |t| t.fit(h));
             }
+            if let Some(target) = state.drill.as_ref().map(|d| d.target.clone()) {
+                state.open_drill(target);
+            }
             return Vec::new();
         }
         Action::Quit => return vec![Effect::Quit],

@@ -8,6 +8,9 @@ mod pod;
 mod role;
 mod service_account;
 mod trust_view;
+mod wrap;
+
+pub use wrap::wrap;
 
 use crate::event::Dataset;
 use crate::model::{Finding, Subject};
