@@ -98,13 +98,13 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         keys: &[code(KeyCode::PageDown), ctrl('d'), ctrl('f')],
-        label: "PgDn ^d",
+        label: "PgDn ^d ^f",
         help: "page down",
         action: Action::PageDown,
     },
     Binding {
         keys: &[code(KeyCode::PageUp), ctrl('u'), ctrl('b')],
-        label: "PgUp ^u",
+        label: "PgUp ^u ^b",
         help: "page up",
         action: Action::PageUp,
     },
@@ -122,8 +122,8 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         keys: &[code(KeyCode::Enter), k('l'), code(KeyCode::Right)],
-        label: "Enter",
-        help: "drill down / go to subject",
+        label: "Enter l →",
+        help: "open / go to subject",
         action: Action::Open,
     },
     Binding {
@@ -133,14 +133,14 @@ pub const BINDINGS: &[Binding] = &[
             k('h'),
             code(KeyCode::Left),
         ],
-        label: "Esc Bksp",
+        label: "Esc Bksp h ←",
         help: "back / clear filter",
         action: Action::Back,
     },
     Binding {
         keys: &[k('/')],
         label: "/",
-        help: "filter, live (~x is fuzzy)",
+        help: "filter (~x: fuzzy)",
         action: Action::BeginFilter,
     },
     Binding {
@@ -158,7 +158,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &[k('y')],
         label: "y",
-        help: "copy role ARN / fix command",
+        help: "copy ARN / fix command",
         action: Action::Copy,
     },
     Binding {
@@ -261,6 +261,42 @@ mod tests {
         );
         let ctrl_c = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(action_for(&ctrl_c, InputMode::Filter), Some(Action::Quit));
+    }
+
+    /// How a key is written in a help label.
+    fn written(key: &Key) -> String {
+        let base = match key.code {
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Backspace => "Bksp".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            other => format!("{other:?}"),
+        };
+        if key.ctrl { format!("^{base}") } else { base }
+    }
+
+    #[test]
+    fn every_bound_key_is_named_in_its_help_label() {
+        for b in BINDINGS {
+            for key in b.keys {
+                let name = written(key);
+                assert!(
+                    b.label.split(' ').any(|part| part == name),
+                    "{name} missing from help label {:?}",
+                    b.label
+                );
+            }
+        }
     }
 
     #[test]

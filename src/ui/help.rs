@@ -11,6 +11,8 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 /// One entry's width in the two-column layout.
 const COLUMN: usize = 38;
+/// The key label's width inside an entry.
+const LABEL: usize = 12;
 
 pub(super) fn draw(frame: &mut Frame, area: Rect, theme: &Theme) {
     let entries: Vec<(&str, &str)> = BINDINGS
@@ -26,11 +28,11 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, theme: &Theme) {
     let one_column = entries.len() + 2 <= usize::from(area.height);
     let entry = |(label, help): (&str, &str)| {
         [
-            Span::styled(format!(" {label:<9} "), theme.header()),
+            Span::styled(format!(" {label:<LABEL$} "), theme.header()),
             Span::raw(format!(
                 "{:<w$}",
-                help.chars().take(COLUMN - 11).collect::<String>(),
-                w = COLUMN - 11
+                help.chars().take(COLUMN - LABEL - 2).collect::<String>(),
+                w = COLUMN - LABEL - 2
             )),
         ]
     };
