@@ -1,8 +1,10 @@
 //! Rows of the Roles pane: every role an SA is mapped to (IRSA annotation or Pod Identity
-//! association) and every role the analysis reported on (e.g. orphans trusting the cluster),
-//! with the reverse mapping role → ServiceAccounts.
+//! association), every role whose trust names this cluster's OIDC provider, and every role the
+//! analysis reported on, with the reverse mapping role → ServiceAccounts.
 
 use super::{Index, arn_name, haystack};
+use crate::analysis::checks::audit_trust::trusts_issuer;
+use crate::analysis::inventory::{InventoryIndex, issuer_host};
 use crate::model::{FindingCode, RoleLookup, Severity, Subject, SubjectKind};
 use crate::state::table::Row;
 use std::cmp::Ordering;
@@ -80,6 +82,15 @@ pub(super) fn derive(ix: &Index) -> Vec<RoleRow> {
     for f in &report.findings {
         if f.subject.kind == SubjectKind::Role {
             users.entry(f.subject.name.clone()).or_default();
+        }
+    }
+    // Roles whose trust names this cluster's OIDC provider, used or not (the analysis decides).
+    let analysis_index = InventoryIndex::new(inventory);
+    if let Some(host) = analysis_index.issuer().map(issuer_host) {
+        for role in analysis_index.roles() {
+            if trusts_issuer(&analysis_index, role, host) {
+                users.entry(role.arn.clone()).or_default();
+            }
         }
     }
     let cluster_account = report.account.as_deref().or(inventory.account());
