@@ -90,7 +90,13 @@ pub(super) fn draw(
             _ if !r.instances_known && !r.fargate => toned("UNKNOWN", Tone::Unknown, theme),
             _ => toned("OK", Tone::Good, theme),
         };
-        let mut cells = vec![Cell::from(r.name.clone())];
+        // Narrow: the EC2 DNS suffix every node shares is dropped.
+        let name = if wide {
+            r.name.as_str()
+        } else {
+            r.name.trim_end_matches(".compute.internal")
+        };
+        let mut cells = vec![Cell::from(name.to_owned())];
         if wide {
             cells.push(Cell::from(
                 r.instance_id.clone().unwrap_or_else(|| "-".to_owned()),

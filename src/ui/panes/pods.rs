@@ -40,15 +40,9 @@ pub(super) fn draw(
         }
     } else {
         Columns {
-            headers: &["NAMESPACE", "NAME", "SA", "IDENTITY", "MUT", "VERDICT"],
-            widths: vec![
-                Length(10),
-                Fill(1),
-                Length(12),
-                Fill(2),
-                Length(3),
-                Length(12),
-            ],
+            // The SA is left to the drill-down here: pod names usually carry it.
+            headers: &["NAMESPACE", "NAME", "IDENTITY", "MUT", "VERDICT"],
+            widths: vec![Length(10), Fill(1), Fill(1), Length(3), Length(12)],
         }
     };
     render(frame, area, state, table, theme, columns, |r| {
@@ -63,12 +57,9 @@ pub(super) fn draw(
         } else {
             toned("no", Tone::Warn, theme)
         };
-        let mut cells = vec![
-            Cell::from(r.namespace.clone()),
-            Cell::from(r.name.clone()),
-            Cell::from(r.service_account.clone()),
-        ];
+        let mut cells = vec![Cell::from(r.namespace.clone()), Cell::from(r.name.clone())];
         if wide {
+            cells.push(Cell::from(r.service_account.clone()));
             cells.push(Cell::from(r.node.clone().unwrap_or_else(|| "-".to_owned())));
         }
         cells.extend([
