@@ -212,3 +212,19 @@ fn colours_carry_meaning_and_no_color_keeps_the_badges() {
         .any(|c| c.fg != Color::Reset || c.bg != Color::Reset);
     assert!(!coloured, "NO_COLOR draws no colour at all");
 }
+
+#[test]
+fn a_failed_reload_stays_on_the_status_line_over_the_old_data() {
+    let mut s = state_with(Some(sample::lab()), 80, 24, true);
+    s.apply(SourceEvent::Failed {
+        message: "iam:GetAccountAuthorizationDetails throttled".into(),
+    });
+    s.update(Action::Down);
+    let out = screen(&s);
+    let last = out.lines().last().unwrap_or_default();
+    assert!(last.starts_with("ERROR reload failed"), "{out}");
+    assert!(
+        out.contains("ServiceAccounts (8)"),
+        "old data still shown:\n{out}"
+    );
+}

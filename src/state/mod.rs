@@ -80,6 +80,8 @@ pub struct State {
     drill: Option<Drill>,
     help: bool,
     status: Option<StatusMessage>,
+    /// The last reload's failure while older data stays on screen; cleared by new data.
+    reload_error: Option<String>,
     width: u16,
     height: u16,
 }
@@ -101,6 +103,7 @@ impl State {
             drill: None,
             help: false,
             status: None,
+            reload_error: None,
             width,
             height,
         }
@@ -124,10 +127,7 @@ impl State {
             }
             SourceEvent::Failed { message } => {
                 if self.dataset.is_some() {
-                    self.status = Some(StatusMessage {
-                        tone: Tone::Bad,
-                        text: format!("reload failed, showing the previous data: {message}"),
-                    });
+                    self.reload_error = Some(message);
                 } else {
                     self.load = LoadState::Failed(message);
                 }
@@ -149,6 +149,7 @@ impl State {
         self.tables.findings.set_rows(derived.findings, ns, h);
         self.dataset = Some(dataset);
         self.load = LoadState::Ready;
+        self.reload_error = None;
         if let Some(target) = self.drill.as_ref().map(|d| d.target.clone()) {
             self.open_drill(target);
         }
@@ -226,6 +227,10 @@ impl State {
     /// The status-bar message, if any.
     pub fn status(&self) -> Option<&StatusMessage> {
         self.status.as_ref()
+    }
+    /// Why the last reload failed, while the previous data is still shown.
+    pub fn reload_error(&self) -> Option<&str> {
+        self.reload_error.as_deref()
     }
     /// Terminal size as last reported.
     pub fn size(&self) -> (u16, u16) {

@@ -57,7 +57,14 @@ fn a_failed_first_load_is_shown_and_a_failed_reload_keeps_the_data() {
         message: "timeout".into(),
     });
     assert_eq!(s.load(), &LoadState::Ready);
-    assert!(s.status().is_some_and(|m| m.text.contains("timeout")));
+    s.update(Action::Down);
+    assert_eq!(
+        s.reload_error(),
+        Some("timeout"),
+        "stays visible after a key"
+    );
+    s.apply(SourceEvent::Loaded(Box::new(sample::lab())));
+    assert_eq!(s.reload_error(), None, "cleared by fresh data");
 }
 
 #[test]

@@ -46,6 +46,15 @@ fn line<'a>(state: &'a State, theme: &Theme) -> Line<'a> {
     if let Some(msg) = state.status() {
         return Line::styled(msg.text.clone(), theme.tone(msg.tone));
     }
+    if let Some(message) = state.reload_error() {
+        return Line::from(vec![
+            Span::styled(
+                "ERROR reload failed, showing the previous data: ",
+                theme.tone(Tone::Bad),
+            ),
+            Span::raw(message.to_owned()),
+        ]);
+    }
     if let LoadState::Failed(message) = state.load() {
         return Line::from(vec![
             Span::styled("ERROR ", theme.tone(Tone::Bad)),
