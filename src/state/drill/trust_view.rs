@@ -6,7 +6,7 @@
 use super::{Line, Span, Tone};
 use crate::analysis::audit::{IrsaAnalysis, TrustOutcome};
 use crate::analysis::policy;
-use crate::analysis::trust::{Decision, StatementTrace};
+use crate::analysis::trust::{Decision, StatementTrace, TrustVerdict};
 use crate::event::Dataset;
 use crate::model::RoleLookup;
 
@@ -48,18 +48,62 @@ pub(super) fn trust_section(lines: &mut Vec<Line>, data: &Dataset, irsa: &IrsaAn
         return;
     };
     lines.push(Line::blank());
-    lines.push(Line::toned(Tone::Dim, "  document:"));
-    let pretty = policy::decode(raw)
-        .map_err(|e| e.to_string())
-        .and_then(|v| serde_json::to_string_pretty(&v).map_err(|e| e.to_string()));
-    match pretty {
-        Ok(text) => {
-            for l in text.lines() {
-                lines.push(Line::toned(Tone::Code, format!("    {l}")));
-            }
-        }
+    lines.push(Line::toned(
+        Tone::Dim,
+        "  document (deciding statement underlined, failed condition keys marked ✗):",
+    ));
+    let verdict = match &irsa.trust {
+        TrustOutcome::Evaluated { verdict } => Some(verdict),
+        _ => None,
+    };
+    match policy::decode(raw) {
+        Ok(doc) => document_lines(lines, &doc, verdict),
         Err(e) => lines.push(Line::toned(Tone::Bad, format!("    {e}"))),
     }
+}
+
+/// The document pretty-printed statement by statement, so the deciding statement and the
+/// condition keys that failed can be marked where they are written.
+fn document_lines(lines: &mut Vec<Line>, doc: &serde_json::Value, verdict: Option<&TrustVerdict>) {
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    let statements: Vec<&serde_json::Value> = match doc.get("Statement") {
+        Some(serde_json::Value::Array(list)) => list.iter().collect(),
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    if statements.is_empty() {
+        lines.extend(
+            pretty(doc)
+                .lines()
+                .map(|l| Line::toned(Tone::Code, format!("    {l}"))),
+        );
+        return;
+    }
+    for (key, value) in doc.as_object().into_iter().flatten() {
+        if key != "Statement" {
+            lines.push(Line::toned(Tone::Code, format!("    \"{key}\": {value}")));
+        }
+    }
+    lines.push(Line::toned(Tone::Code, "    \"Statement\": ["));
+    for (i, statement) in statements.iter().enumerate() {
+        let trace = verdict.and_then(|v| v.statements.get(i));
+        let deciding = verdict.is_some_and(|v| v.deciding_statement == Some(i));
+        for l in pretty(statement).lines() {
+            let failed = trace.is_some_and(|t| {
+                t.conditions
+                    .iter()
+                    .any(|c| !c.passed && l.contains(&format!("\"{}\"", c.key)))
+            });
+            let tone = match (failed, deciding) {
+                (true, _) => Tone::Bad,
+                (false, true) => Tone::Accent,
+                (false, false) => Tone::Code,
+            };
+            let mark = if failed { "  ✗" } else { "" };
+            lines.push(Line::toned(tone, format!("      {l}{mark}")));
+        }
+    }
+    lines.push(Line::toned(Tone::Code, "    ]"));
 }
 
 fn mark(ok: bool) -> (&'static str, Tone) {
@@ -85,7 +129,7 @@ fn statement_lines(lines: &mut Vec<Line>, st: &StatementTrace, deciding: bool) {
     let mut head = vec![
         Span::new(
             head_tone,
-            format!("  Statement {}{sid} ({:?})", st.index, st.effect),
+            format!("  Statement {}{sid} ({:?})", st.index + 1, st.effect),
         ),
         Span::new(
             tone,
