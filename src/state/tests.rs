@@ -363,3 +363,18 @@ fn drill_down_lines_are_rewrapped_to_the_terminal_width_on_resize() {
     assert!(drill.lines.len() > wide, "narrow wraps into more rows");
     assert!(drill.lines.iter().all(|l| l.text().chars().count() <= 78));
 }
+
+#[test]
+fn backspace_past_the_start_leaves_the_input_bars() {
+    let mut s = ready();
+    s.update(Action::BeginFilter);
+    type_text(&mut s, "ab");
+    s.update(Action::InputBackspace);
+    s.update(Action::InputBackspace);
+    assert_eq!(s.mode(), InputMode::Filter, "still typing after erasing");
+    s.update(Action::InputBackspace);
+    assert_eq!(s.mode(), InputMode::Normal);
+    s.update(Action::BeginCommand);
+    s.update(Action::InputBackspace);
+    assert_eq!(s.mode(), InputMode::Normal);
+}

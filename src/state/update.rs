@@ -75,6 +75,8 @@ fn filter_input(state: &mut State, action: Action) -> Vec<Effect> {
             state.input.push(c);
             apply_filter(state);
         }
+        // Backspace on an empty filter leaves the filter bar, as in the command bar.
+        Action::InputBackspace if state.input.is_empty() => state.mode = InputMode::Normal,
         Action::InputBackspace => {
             state.input.pop();
             apply_filter(state);
