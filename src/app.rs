@@ -40,13 +40,40 @@ const TICK: Duration = Duration::from_secs(1);
 /// The error is one line for the screen.
 pub type Loader = Arc<dyn Fn() -> Result<Dataset, String> + Send + Sync>;
 
+/// Where the UI's data comes from. A source only sends [`SourceEvent`]s; it never touches the
+/// state. Both methods are called on the UI's runtime and must not block: spawn tasks (or
+/// blocking tasks) that send on `tx`.
+pub trait Source: Send + Sync {
+    /// Starts producing data (a one-shot load, or long-lived watchers).
+    fn start(&self, tx: &mpsc::UnboundedSender<SourceEvent>);
+    /// The user asked for fresh data (`r`).
+    fn refresh(&self, tx: &mpsc::UnboundedSender<SourceEvent>);
+}
+
+/// A [`Source`] that runs a blocking [`Loader`] off the UI thread, at start and on refresh.
+pub struct LoaderSource(pub Loader);
+
+impl Source for LoaderSource {
+    fn start(&self, tx: &mpsc::UnboundedSender<SourceEvent>) {
+        load(&self.0, tx);
+    }
+    fn refresh(&self, tx: &mpsc::UnboundedSender<SourceEvent>) {
+        load(&self.0, tx);
+    }
+}
+
 /// Opens the UI on `origin`, loading with `loader`, until the user quits.
 pub fn run(origin: DataOrigin, loader: Loader) -> anyhow::Result<()> {
+    run_source(origin, Box::new(LoaderSource(loader)))
+}
+
+/// Opens the UI on `origin` fed by `source` (live watchers plug in here), until the user quits.
+pub fn run_source(origin: DataOrigin, source: Box<dyn Source>) -> anyhow::Result<()> {
     let _log = init_logging();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()?;
-    runtime.block_on(run_async(origin, loader))
+    runtime.block_on(run_async(origin, source))
 }
 
 /// Restores the terminal when dropped: every return path of the loop, errors included.
@@ -80,7 +107,7 @@ fn init_terminal() -> anyhow::Result<(DefaultTerminal, TerminalGuard)> {
     Ok((terminal, guard))
 }
 
-async fn run_async(origin: DataOrigin, loader: Loader) -> anyhow::Result<()> {
+async fn run_async(origin: DataOrigin, source: Box<dyn Source>) -> anyhow::Result<()> {
     let (mut terminal, _guard) = init_terminal()?;
     let size = terminal.size()?;
     let mut state = State::new(
@@ -91,7 +118,7 @@ async fn run_async(origin: DataOrigin, loader: Loader) -> anyhow::Result<()> {
         size.height,
     );
     let (tx, mut rx) = mpsc::unbounded_channel();
-    load(&loader, &tx);
+    source.start(&tx);
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     let mut dirty = true;
@@ -143,7 +170,7 @@ async fn run_async(origin: DataOrigin, loader: Loader) -> anyhow::Result<()> {
                         tracing::warn!(error = %e, "clipboard copy failed");
                     }
                 }
-                Effect::Refresh => load(&loader, &tx),
+                Effect::Refresh => source.refresh(&tx),
             }
         }
     }
