@@ -1,5 +1,6 @@
 //! End to end: the real binary in a real terminal (tmux), driven by keys, read back with
-//! `capture-pane`. Skipped with a message when tmux is not installed.
+//! `capture-pane`. Skipped with a message when tmux is not installed, unless
+//! `IRSA_REQUIRE_TMUX=1` (set by `.ci/run`, which installs tmux) makes that a failure.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -23,6 +24,10 @@ impl Session {
     /// Starts `irsa-inspector ARGS` in a detached `width`×`height` session; `None` without tmux.
     fn start(test: &str, args: &str, width: u16, height: u16) -> Option<Session> {
         if Command::new("tmux").arg("-V").output().is_err() {
+            assert!(
+                std::env::var_os("IRSA_REQUIRE_TMUX").is_none(),
+                "tmux is not installed but IRSA_REQUIRE_TMUX is set: apt-get install tmux"
+            );
             eprintln!("skipped: tmux is not installed");
             return None;
         }
