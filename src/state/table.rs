@@ -2,8 +2,9 @@
 //! (kept by row key, so re-derivation, re-sorting or live inserts never make the cursor jump to
 //! another object) and the scroll offset.
 //!
-//! The view is a list of indices into `rows`; it is recomputed when the rows, the filter, the
-//! namespace or the sort change — never while drawing.
+//! `order` is every row index in sort order, recomputed only when the rows or the sort change;
+//! the view is the filtered subsequence of `order`, recomputed when the filter or the namespace
+//! change — so a keystroke in `/` filters in one pass without re-sorting. Never while drawing.
 
 use super::filter::Filter;
 use std::cmp::Ordering;
@@ -29,6 +30,7 @@ pub trait Row {
 #[derive(Debug, Clone)]
 pub struct Table<R> {
     rows: Vec<R>,
+    order: Vec<usize>,
     view: Vec<usize>,
     selected: Option<String>,
     cursor: usize,
@@ -41,6 +43,7 @@ impl<R> Default for Table<R> {
     fn default() -> Self {
         Self {
             rows: Vec::new(),
+            order: Vec::new(),
             view: Vec::new(),
             selected: None,
             cursor: 0,
@@ -55,7 +58,20 @@ impl<R: Row> Table<R> {
     /// Replaces the rows (new data) and re-derives the view, keeping the selected key.
     pub fn set_rows(&mut self, rows: Vec<R>, namespace: Option<&str>, height: usize) {
         self.rows = rows;
+        self.sort_rows();
         self.refresh(namespace, height);
+    }
+
+    /// Recomputes `order` for the current rows and sort.
+    fn sort_rows(&mut self) {
+        let rows = &self.rows;
+        let sort = self.sort;
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&a, &b| match (rows.get(a), rows.get(b)) {
+            (Some(x), Some(y)) => x.compare(y, sort),
+            _ => Ordering::Equal,
+        });
+        self.order = order;
     }
 
     /// All rows, unfiltered.
@@ -117,6 +133,7 @@ impl<R: Row> Table<R> {
     /// Switches to the next sort order (wraps) and re-derives the view.
     pub fn cycle_sort(&mut self, namespace: Option<&str>, height: usize) {
         self.sort = (self.sort + 1) % R::SORTS.len().max(1);
+        self.sort_rows();
         self.refresh(namespace, height);
     }
 
@@ -163,7 +180,10 @@ impl<R: Row> Table<R> {
     pub fn refresh(&mut self, namespace: Option<&str>, height: usize) {
         let rows = &self.rows;
         let mut matcher = self.filter.matcher();
-        let mut view: Vec<usize> = (0..rows.len())
+        self.view = self
+            .order
+            .iter()
+            .copied()
             .filter(|&i| {
                 rows.get(i).is_some_and(|r| {
                     namespace.is_none_or(|ns| r.namespace().is_none_or(|n| n == ns))
@@ -171,12 +191,6 @@ impl<R: Row> Table<R> {
                 })
             })
             .collect();
-        let sort = self.sort;
-        view.sort_by(|&a, &b| match (rows.get(a), rows.get(b)) {
-            (Some(x), Some(y)) => x.compare(y, sort),
-            _ => Ordering::Equal,
-        });
-        self.view = view;
         let found = self.selected.as_deref().and_then(|key| {
             self.view
                 .iter()
