@@ -349,3 +349,40 @@ fn explain_unknown_subject_or_bad_name_is_exit_2() {
         );
     }
 }
+
+#[test]
+fn malformed_principal_arn_is_exit_2_naming_the_part() {
+    let out = bin()
+        .args([
+            "trust",
+            "evaluate",
+            "--policy",
+            &format!("{FIXTURES}/s3-reader-trust.json"),
+        ])
+        .args(["--federated", "arn:aws:iam::1234:oidc-provider/x"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--federated") && err.contains("12 digits"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_empty_cluster_snapshot_is_exit_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("kubernetes.json"),
+        r#"{"apiVersion":"v1","kind":"List","items":[]}"#,
+    )
+    .expect("write");
+    let out = bin()
+        .args(["audit", "--snapshot", &dir.path().display().to_string()])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no ServiceAccounts, pods or nodes"), "{err}");
+}

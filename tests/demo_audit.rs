@@ -187,3 +187,15 @@ fn bad_snapshot_folder_is_exit_2_with_one_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("iam-authorization-details.json"), "{err}");
 }
+
+#[test]
+fn readme_documents_every_finding_code() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let missing: Vec<&str> = FindingCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !readme.contains(&format!("| {c} |")))
+        .collect();
+    assert!(missing.is_empty(), "README lacks finding codes {missing:?}");
+}

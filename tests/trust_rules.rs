@@ -124,7 +124,12 @@ fn empty_value_set_is_an_empty_set() {
     ] {
         let mut request =
             RequestContext::new("sts:AssumeRole", RequestPrincipal::Aws(ACCOUNT.into()));
-        request.keys.insert(K.to_owned(), Vec::new());
+        request
+            .keys
+            .push(irsa_inspector::analysis::trust::RequestKey {
+                name: K.to_owned(),
+                values: Vec::new(),
+            });
         let verdict = evaluate(
             json!({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "*",
                    "Condition": {op: {"test:Key": "x"}}}}),

@@ -67,7 +67,14 @@ fn load_inventory(source: &crate::cli::SourceArgs) -> Result<Inventory> {
         return Ok(snapshot::load_demo()?);
     }
     if let Some(dir) = &source.snapshot {
-        return Ok(snapshot::load_dir(dir)?);
+        let inv = snapshot::load_dir(dir)?;
+        if inv.service_accounts.is_empty() && inv.pods.is_empty() && inv.nodes.is_empty() {
+            bail!(
+                "{}: no ServiceAccounts, pods or nodes (kubernetes.json missing or empty) — nothing to analyse",
+                dir.display()
+            );
+        }
+        return Ok(inv);
     }
     bail!("no data source: the live cluster source is not built yet — use --demo or --snapshot DIR")
 }

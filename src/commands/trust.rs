@@ -4,6 +4,7 @@
 use super::input::read_text;
 use crate::cli::{TextOrJson, TrustEvaluateArgs};
 use anyhow::{Result, anyhow, bail};
+use irsa_inspector::analysis::checks::arn::{check_aws_principal, check_federated_principal};
 use irsa_inspector::analysis::policy;
 use irsa_inspector::analysis::trust::{self, Decision, RequestContext, RequestPrincipal};
 use irsa_inspector::report::trust_text;
@@ -26,8 +27,14 @@ pub fn evaluate(args: &TrustEvaluateArgs) -> Result<ExitCode> {
     let text = read_text(&args.policy)?;
     let doc = policy::parse_str(&text).map_err(|e| anyhow!("{label}: {e}"))?;
     let principal = match (&args.federated, &args.aws_principal, &args.service) {
-        (Some(f), _, _) => RequestPrincipal::Federated(f.clone()),
-        (_, Some(a), _) => RequestPrincipal::Aws(a.clone()),
+        (Some(f), _, _) => {
+            check_federated_principal(f).map_err(|e| anyhow!("--federated {f:?}: {e}"))?;
+            RequestPrincipal::Federated(f.clone())
+        }
+        (_, Some(a), _) => {
+            check_aws_principal(a).map_err(|e| anyhow!("--aws-principal {a:?}: {e}"))?;
+            RequestPrincipal::Aws(a.clone())
+        }
         (_, _, Some(s)) => RequestPrincipal::Service(s.clone()),
         _ => bail!(
             "give the requesting principal: --federated ARN, --aws-principal ARN or --service NAME"

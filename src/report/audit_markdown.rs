@@ -1,6 +1,6 @@
 //! `audit --format markdown`: for tickets and pull requests.
 
-use super::audit_table::{mechanism_label, role_name, subject_label, verdict_label};
+use super::audit_table::{binding_cells, mechanism_label, subject_label};
 use crate::analysis::audit::AuditReport;
 
 /// Escapes what would break a Markdown table cell, and control characters.
@@ -20,16 +20,7 @@ pub fn render(report: &AuditReport) -> String {
     ));
     out.push_str("## ServiceAccounts\n\n| Namespace | ServiceAccount | Mechanism | Role | Verdict | Pods |\n|---|---|---|---|---|---|\n");
     for b in &report.bindings {
-        let role = b
-            .role_arn
-            .as_deref()
-            .or(b.pod_identity_role_arn.as_deref())
-            .map(role_name)
-            .unwrap_or("-");
-        let verdict = match b.worst {
-            Some(c) => format!("{} {c}", verdict_label(b.verdict)),
-            None => verdict_label(b.verdict).to_owned(),
-        };
+        let (role, verdict) = binding_cells(b);
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",
             cell(b.service_account.namespace.as_deref().unwrap_or("")),

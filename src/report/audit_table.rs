@@ -22,16 +22,7 @@ pub fn render(report: &AuditReport) -> String {
         "PODS",
     ]);
     for b in &report.bindings {
-        let role = b
-            .role_arn
-            .as_deref()
-            .or(b.pod_identity_role_arn.as_deref())
-            .map(role_name)
-            .unwrap_or("-");
-        let verdict = match b.worst {
-            Some(code) => format!("{} {}", verdict_label(b.verdict), code),
-            None => verdict_label(b.verdict).to_owned(),
-        };
+        let (role, verdict) = binding_cells(b);
         sas.add_row([
             clean(b.service_account.namespace.as_deref().unwrap_or("")),
             clean(&b.service_account.name),
@@ -92,6 +83,21 @@ fn header(report: &AuditReport) -> String {
         clean(report.issuer.as_deref().unwrap_or("unknown")),
         report.generated_at
     )
+}
+
+/// The ROLE (name of the IRSA or Pod Identity role) and VERDICT (badge + worst code) cells.
+pub fn binding_cells(b: &crate::analysis::audit::Binding) -> (&str, String) {
+    let role = b
+        .role_arn
+        .as_deref()
+        .or(b.pod_identity_role_arn.as_deref())
+        .map(role_name)
+        .unwrap_or("-");
+    let verdict = match b.worst {
+        Some(code) => format!("{} {code}", verdict_label(b.verdict)),
+        None => verdict_label(b.verdict).to_owned(),
+    };
+    (role, verdict)
 }
 
 /// `kind ns/name`, with a role shown by its name rather than the whole ARN.

@@ -20,8 +20,12 @@ pub fn request(req: &RequestContext) -> String {
         RequestPrincipal::Service(s) => format!("Service {s}"),
     };
     let mut out = format!("request: {} by {}\n", clean(&req.action), clean(&principal));
-    for (k, vs) in &req.keys {
-        out.push_str(&format!("  key {} = {}\n", clean(k), clean(&vs.join(", "))));
+    for k in &req.keys {
+        out.push_str(&format!(
+            "  key {} = {}\n",
+            clean(&k.name),
+            clean(&k.values.join(", "))
+        ));
     }
     out
 }

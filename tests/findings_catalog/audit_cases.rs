@@ -282,7 +282,7 @@ fn aud010_over_broad_grants() {
     let r = run(&star);
     let f = fires(&r, C::AUD010, &role_subject());
     assert!(
-        evidence(f, "oops Statement[0]")
+        evidence(f, "oops statement 1")
             .actual
             .as_deref()
             .is_some_and(|a| a.contains("s3:PutObject"))

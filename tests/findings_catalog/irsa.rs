@@ -307,7 +307,7 @@ fn irsa009_no_statement_allows_web_identity() {
         evidence(f, "Allow statement")
             .actual
             .as_deref()
-            .is_some_and(|a| a.contains("Statement[0]"))
+            .is_some_and(|a| a.contains("statement 1"))
     );
 
     // An unparsable trust is IRSA009 too, with the parse error.

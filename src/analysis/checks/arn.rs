@@ -127,6 +127,75 @@ pub fn repair_role_arn(value: &str, account: Option<&str>) -> Option<String> {
         .find(|c| c != value && parse_role_arn(c).is_ok())
 }
 
+/// Splits an IAM/STS ARN (`arn:<partition>:<iam|sts>::<account>:<resource>`) into
+/// (service, account, resource), naming the part that is wrong.
+fn split_principal_arn(arn: &str) -> Result<(&str, &str, &str), String> {
+    if arn.chars().any(char::is_whitespace) {
+        return Err("contains white space".to_owned());
+    }
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [prefix, partition, service, region, account, resource] = parts.as_slice() else {
+        return Err(format!(
+            "{} `:`-separated fields, an ARN has 6",
+            parts.len()
+        ));
+    };
+    if *prefix != "arn" {
+        return Err(format!("starts with {prefix:?}, not \"arn\""));
+    }
+    if !PARTITIONS.contains(partition) {
+        return Err(format!("unknown partition {partition:?}"));
+    }
+    if !region.is_empty() {
+        return Err(format!("region {region:?} given; IAM ARNs have none"));
+    }
+    if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("account {account:?} is not 12 digits"));
+    }
+    if resource.is_empty() {
+        return Err("the resource part is empty".to_owned());
+    }
+    Ok((service, account, resource))
+}
+
+/// Checks a federated principal: an IAM OIDC or SAML provider ARN.
+pub fn check_federated_principal(arn: &str) -> Result<(), String> {
+    let (service, _, resource) = split_principal_arn(arn)?;
+    let provider = resource
+        .strip_prefix("oidc-provider/")
+        .or_else(|| resource.strip_prefix("saml-provider/"));
+    match (service, provider) {
+        ("iam", Some(p)) if !p.is_empty() => Ok(()),
+        ("iam", _) => Err(format!(
+            "{resource:?} is not oidc-provider/… or saml-provider/…"
+        )),
+        _ => Err(format!("service {service:?}, not \"iam\"")),
+    }
+}
+
+/// Checks an AWS principal: a 12-digit account id, or an IAM (`role/`, `user/`, `root`) or STS
+/// (`assumed-role/`) ARN.
+pub fn check_aws_principal(principal: &str) -> Result<(), String> {
+    if principal.len() == 12 && principal.chars().all(|c| c.is_ascii_digit()) {
+        return Ok(());
+    }
+    let (service, _, resource) = split_principal_arn(principal)?;
+    let ok = match service {
+        "iam" => {
+            resource == "root" || resource.starts_with("role/") || resource.starts_with("user/")
+        }
+        "sts" => resource.starts_with("assumed-role/") || resource.starts_with("federated-user/"),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{service}:{resource:?} is not an IAM role, user, account root or STS session"
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,5 +259,27 @@ mod tests {
             let err = parse_role_arn(arn).unwrap_err();
             assert!(err.contains(want), "{arn:?}: {err}");
         }
+    }
+
+    #[test]
+    fn principal_arns_are_checked_part_by_part() {
+        use super::{check_aws_principal, check_federated_principal};
+        let oidc =
+            "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC";
+        assert!(check_federated_principal(oidc).is_ok());
+        assert!(check_federated_principal("arn:aws:iam::123456789012:saml-provider/corp").is_ok());
+        let err = check_federated_principal("arn:aws:iam::123456789012:role/x").unwrap_err();
+        assert!(err.contains("oidc-provider"), "{err}");
+        assert!(check_federated_principal("oidc.eks.eu-west-1.amazonaws.com/id/ABC").is_err());
+        assert!(
+            check_federated_principal("arn:aws:iam::12345:oidc-provider/x")
+                .unwrap_err()
+                .contains("12 digits")
+        );
+        assert!(check_aws_principal("123456789012").is_ok());
+        assert!(check_aws_principal("arn:aws:iam::123456789012:role/a").is_ok());
+        assert!(check_aws_principal("arn:aws:sts::123456789012:assumed-role/a/s").is_ok());
+        assert!(check_aws_principal("arn:aws:s3:::bucket").is_err());
+        assert!(check_aws_principal("arn:aws:iam::123456789012:group/admins").is_err());
     }
 }

@@ -98,7 +98,7 @@ fn over_broad(policy_name: &str, doc: &PolicyDocument) -> Vec<Evidence> {
         }
         let res = resources(st);
         let any_resource = res.contains(&"*");
-        let item = format!("{policy_name} Statement[{i}]");
+        let item = format!("{policy_name} statement {}", i + 1);
         match &st.action {
             ActionSpec::Only(actions) => {
                 if actions.iter().any(|a| a == "*") {
@@ -182,7 +182,7 @@ fn cross_account(
             if account == own {
                 continue;
             }
-            let item = format!("{policy_name} Statement[{i}] sts:AssumeRole target");
+            let item = format!("{policy_name} statement {} sts:AssumeRole target", i + 1);
             let base = |title: String| {
                 finding(FindingCode::AUD009, Subject::role(&role.arn), title)
                     .evidence(Evidence::observed(item.clone(), target))

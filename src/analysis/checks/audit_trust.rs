@@ -132,7 +132,7 @@ pub fn check(
         let mut no_aud = Vec::new();
         let mut dangling = Vec::new();
         for (i, st, hosts) in &statements {
-            let label = format!("Statement[{i}]");
+            let label = format!("statement {}", i + 1);
             if !st.conditions.iter().any(|c| key_claim(&c.key, "sub")) {
                 no_sub.push(format!("{label} ({})", hosts.join(", ")));
             }

@@ -116,25 +116,7 @@ pub fn provider_links(
         code,
     };
     if !index.providers_known() {
-        let why = "IAM OIDC providers not loaded".to_owned();
-        return (
-            vec![
-                mk(
-                    LinkKind::OidcProviderRegistered,
-                    LinkStatus::Unknown,
-                    why.clone(),
-                    None,
-                ),
-                mk(
-                    LinkKind::AudienceAccepted,
-                    LinkStatus::Unknown,
-                    why.clone(),
-                    None,
-                ),
-            ],
-            Vec::new(),
-            vec![(SourceKind::OidcProviders, why)],
-        );
+        return providers_unknown("IAM OIDC providers not loaded".to_owned());
     }
     let host = issuer_host(issuer);
     let in_account = |p: &&&crate::model::OidcProvider| p.account() == Some(role_account);
@@ -142,25 +124,9 @@ pub fn provider_links(
         || index.providers().any(|p| p.account() == Some(role_account));
     let Some(provider) = index.providers_for_issuer(issuer).iter().find(in_account) else {
         if !account_loaded {
-            let why = format!("OIDC providers of account {role_account} not loaded");
-            return (
-                vec![
-                    mk(
-                        LinkKind::OidcProviderRegistered,
-                        LinkStatus::Unknown,
-                        why.clone(),
-                        None,
-                    ),
-                    mk(
-                        LinkKind::AudienceAccepted,
-                        LinkStatus::Unknown,
-                        why.clone(),
-                        None,
-                    ),
-                ],
-                Vec::new(),
-                vec![(SourceKind::OidcProviders, why)],
-            );
+            return providers_unknown(format!(
+                "OIDC providers of account {role_account} not loaded"
+            ));
         }
         let others: Vec<&str> = index
             .providers()
@@ -337,5 +303,23 @@ pub(super) fn trust_fix(
         issuer_host(issuer),
         &subs,
         &ctx.audience,
+    )
+}
+
+/// The provider and audience links when the providers that would decide them are not loaded.
+fn providers_unknown(why: String) -> Links {
+    let unknown = |kind| ChainLink {
+        kind,
+        status: LinkStatus::Unknown,
+        detail: why.clone(),
+        code: None,
+    };
+    (
+        vec![
+            unknown(LinkKind::OidcProviderRegistered),
+            unknown(LinkKind::AudienceAccepted),
+        ],
+        Vec::new(),
+        vec![(SourceKind::OidcProviders, why)],
     )
 }

@@ -12,8 +12,8 @@ use crate::model::{Evidence, Finding, FindingCode, RoleInfo};
 
 fn stmt_label(t: &StatementTrace) -> String {
     match &t.sid {
-        Some(sid) => format!("Statement[{}] (Sid {sid})", t.index),
-        None => format!("Statement[{}]", t.index),
+        Some(sid) => format!("statement {} (Sid {sid})", t.index + 1),
+        None => format!("statement {}", t.index + 1),
     }
 }
 

@@ -19,7 +19,6 @@ pub use oidc::{provider_arn, web_identity_request};
 
 use super::policy::{Effect, PolicyDocument, Statement};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The outcome of evaluating a trust policy for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,14 +41,22 @@ pub enum RequestPrincipal {
     Service(String),
 }
 
-/// The request context: action, principal and condition keys. Key names are stored
-/// case-insensitively; a key given several times is multi-valued; an omitted key is absent.
+/// The request context: action, principal and condition keys. Key names match
+/// case-insensitively (the first spelling given is kept for display); a key given several
+/// times is multi-valued; an omitted key is absent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestContext {
     pub action: String,
     pub principal: RequestPrincipal,
-    /// lower-cased key name → values.
-    pub keys: BTreeMap<String, Vec<String>>,
+    pub keys: Vec<RequestKey>,
+}
+
+/// One condition key of a request and its values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestKey {
+    /// As first given (display only; matching ignores case).
+    pub name: String,
+    pub values: Vec<String>,
 }
 
 impl RequestContext {
@@ -58,22 +65,32 @@ impl RequestContext {
         Self {
             action: action.to_owned(),
             principal,
-            keys: BTreeMap::new(),
+            keys: Vec::new(),
         }
     }
 
     /// Adds one value to a key (a second call with the same name makes it multi-valued).
     pub fn with_key(mut self, name: &str, value: &str) -> Self {
-        self.keys
-            .entry(name.to_ascii_lowercase())
-            .or_default()
-            .push(value.to_owned());
+        match self
+            .keys
+            .iter_mut()
+            .find(|k| k.name.eq_ignore_ascii_case(name))
+        {
+            Some(k) => k.values.push(value.to_owned()),
+            None => self.keys.push(RequestKey {
+                name: name.to_owned(),
+                values: vec![value.to_owned()],
+            }),
+        }
         self
     }
 
     /// The values of a key, matched case-insensitively; `None` when absent.
     pub fn key(&self, name: &str) -> Option<&[String]> {
-        self.keys.get(&name.to_ascii_lowercase()).map(Vec::as_slice)
+        self.keys
+            .iter()
+            .find(|k| k.name.eq_ignore_ascii_case(name))
+            .map(|k| k.values.as_slice())
     }
 }
 

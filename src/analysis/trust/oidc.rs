@@ -59,8 +59,11 @@ fn key_issuer(key: &str) -> Option<&str> {
 /// A note for a condition key absent from the request that looks like a mis-written or
 /// foreign OIDC key; `None` when nothing about the key itself explains the absence.
 pub(super) fn key_note(key: &str, request: &RequestContext) -> Option<String> {
-    let mut request_issuers: Vec<&str> =
-        request.keys.keys().filter_map(|k| key_issuer(k)).collect();
+    let mut request_issuers: Vec<&str> = request
+        .keys
+        .iter()
+        .filter_map(|k| key_issuer(&k.name))
+        .collect();
     request_issuers.sort_unstable();
     request_issuers.dedup();
     let lower = key.to_ascii_lowercase();
