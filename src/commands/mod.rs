@@ -4,10 +4,12 @@ mod audit;
 mod decode_token;
 mod explain;
 mod input;
+mod live;
+mod snapshot_save;
 mod trust;
 mod webhook;
 
-use crate::cli::{Cli, Command, TrustCommand, WebhookCommand};
+use crate::cli::{Cli, Command, SnapshotCommand, TrustCommand, WebhookCommand};
 use anyhow::{Context, Result, bail};
 use irsa_inspector::model::Inventory;
 use irsa_inspector::sources::snapshot;
@@ -38,6 +40,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Webhook {
             command: WebhookCommand::Predict(args),
         }) => webhook::predict(&args),
+        Some(Command::Snapshot {
+            command: SnapshotCommand::Save { dir },
+        }) => snapshot_save::run(&cli.source, &dir),
         Some(Command::DecodeToken(args)) => {
             decode_token::run(&args, now_flag.unwrap_or_else(Timestamp::now))
         }
@@ -76,5 +81,5 @@ fn load_inventory(source: &crate::cli::SourceArgs) -> Result<Inventory> {
         }
         return Ok(inv);
     }
-    bail!("no data source: the live cluster source is not built yet — use --demo or --snapshot DIR")
+    live::inventory(source)
 }

@@ -93,8 +93,15 @@ pub struct MetaWire {
     creation_timestamp: Option<Time>,
 }
 
+/// kubectl's copy of the whole object as last applied: it repeats the spec with every literal
+/// value (secret env values included, which the projection redacts) and nothing reads it.
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
 impl MetaWire {
-    fn into_meta(self) -> ObjectMeta {
+    fn into_meta(mut self) -> ObjectMeta {
+        if let Some(annotations) = &mut self.annotations {
+            annotations.remove(LAST_APPLIED);
+        }
         ObjectMeta {
             name: self.name,
             namespace: self.namespace,
@@ -200,6 +207,7 @@ mod tests {
             "apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": "p", "namespace": "ns", "resourceVersion": "7", "uid": "u1",
                 "labels": {"app": "p"},
+                "annotations": {(LAST_APPLIED): "{\"spec\":{\"containers\":[{\"env\":[{\"name\":\"AWS_SECRET_ACCESS_KEY\",\"value\":\"wJalrXUtnFEMI/K7MDENG\"}]}]}}"},
                 "managedFields": [{"manager": "kubelet", "fieldsV1": {"f:status": {}}}],
                 "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs",
                                      "uid": "r", "controller": true}]},
@@ -212,7 +220,8 @@ mod tests {
                                        "image": "i", "imageID": "x"}]}
         });
         let lean: Lean<PodInfo> = serde_json::from_value(json.clone()).unwrap();
-        let full: Pod = serde_json::from_value(json).unwrap();
+        let mut full: Pod = serde_json::from_value(json).unwrap();
+        full.metadata.annotations = None;
         assert_eq!(lean.info, PodInfo::from(&full));
         assert_eq!(lean.resource_version(), Some("7"));
         assert_eq!(lean.info.owner.as_deref(), Some("ReplicaSet/rs"));

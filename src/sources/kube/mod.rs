@@ -14,6 +14,7 @@
 pub mod config;
 pub mod facts;
 pub mod lean;
+pub mod save;
 pub mod status;
 pub mod token;
 mod watch;
@@ -28,6 +29,7 @@ use kube::runtime::reflector::Store;
 use lean::{Lean, Projection};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -168,6 +170,57 @@ impl KubeSource {
             ..Inventory::default()
         }
     }
+}
+
+/// Why [`load_once`] has no inventory.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot reach the API server of context {context}: {message}")]
+    Unreachable { context: String, message: String },
+    #[error("the cluster did not finish listing within {seconds} s: {statuses}")]
+    Timeout { seconds: u64, statuses: String },
+}
+
+/// The cluster once, for one-shot commands (`audit`, `explain`): checks the API server
+/// answers, watches until every resource is listed (or denied), and returns the inventory.
+pub async fn load_once(connection: Connection, patience: Duration) -> Result<Inventory, LoadError> {
+    let context = connection.context.clone();
+    match tokio::time::timeout(patience, connection.client.apiserver_version()).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => {
+            return Err(LoadError::Unreachable {
+                context,
+                message: config::one_line(&e),
+            });
+        }
+        Err(_) => {
+            return Err(LoadError::Unreachable {
+                context,
+                message: format!("no answer within {} s", patience.as_secs()),
+            });
+        }
+    }
+    let (tx, mut rx) = mpsc::channel(CHANNEL_CAPACITY);
+    let source = KubeSource::start(connection, tx);
+    let deadline = tokio::time::Instant::now() + patience;
+    while !source.is_settled() {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => {
+                let statuses = source
+                    .statuses()
+                    .iter()
+                    .map(|(w, s)| StatusLine(*w, s).to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                return Err(LoadError::Timeout {
+                    seconds: patience.as_secs(),
+                    statuses,
+                });
+            }
+        }
+    }
+    Ok(source.inventory())
 }
 
 impl Drop for KubeSource {
