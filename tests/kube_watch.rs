@@ -230,3 +230,21 @@ async fn objects_of_one_namespace_only_when_narrowed() {
         inv.problems
     );
 }
+
+#[tokio::test]
+async fn a_large_list_arrives_in_pages_and_is_shown_only_when_complete() {
+    let mut live = Live::start(objects::large_cluster(20, 1_100, 2)).await;
+    live.until("initial sync", |s| {
+        // Readers never see a half-listed store.
+        let pods = s.inventory().pods.len();
+        assert!(pods == 0 || pods == 1_100, "partial list visible: {pods}");
+        s.is_settled()
+    })
+    .await;
+    assert_eq!(live.source.inventory().pods.len(), 1_100);
+    assert_eq!(
+        live.server.requests(Kind::Pod, Verb::List),
+        3,
+        "500 per page"
+    );
+}

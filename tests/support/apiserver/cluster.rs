@@ -116,6 +116,9 @@ pub struct Cluster {
     /// When the last page (no `continue`) of a LIST was served, per resource.
     pub last_page_at: HashMap<Kind, SystemTime>,
     pub live: broadcast::Sender<Live>,
+    /// Bumped whenever open watches are dropped: a watch of an older generation sends nothing
+    /// more.
+    pub generation: u64,
     pub issuer: String,
 }
 
@@ -131,6 +134,7 @@ impl Cluster {
             requests: HashMap::new(),
             last_page_at: HashMap::new(),
             live,
+            generation: 0,
             issuer: issuer.to_owned(),
         }
     }

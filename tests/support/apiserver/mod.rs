@@ -159,7 +159,9 @@ impl StandIn {
 
     /// Ends every open watch stream (the client sees the connection end and resumes).
     pub fn drop_watches(&self) {
-        let _ = self.cluster.lock().expect("lock").live.send(Live::Drop);
+        let mut c = self.cluster.lock().expect("lock");
+        c.generation += 1;
+        let _ = c.live.send(Live::Drop);
     }
 
     /// Compacts the history: every resourceVersion seen so far is now too old (410), and open
@@ -168,6 +170,7 @@ impl StandIn {
         let mut c = self.cluster.lock().expect("lock");
         c.compacted_below = c.rv + 1;
         c.history.clear();
+        c.generation += 1;
         let _ = c.live.send(Live::Drop);
     }
 

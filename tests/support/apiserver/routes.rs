@@ -260,6 +260,7 @@ fn watch(
         .collect();
     let mut live = c.live.subscribe();
     let mut last_rv = c.rv;
+    let generation = c.generation;
     drop(c);
     let bookmarks = is_true(query.get("allowWatchBookmarks"));
     let timeout = query
@@ -279,17 +280,13 @@ fn watch(
         tokio::pin!(deadline);
         let mut tick = tokio::time::interval(every);
         loop {
+            // Biased: a queued Drop (compaction) is handled before a bookmark could announce
+            // a version newer than the compaction.
             tokio::select! {
-                () = &mut deadline => return,
+                biased;
                 _ = shutdown.changed() => return,
                 () = tx.closed() => return,
-                _ = tick.tick(), if bookmarks => {
-                    let rv = cluster.lock().expect("lock").rv.max(last_rv);
-                    let line = format!("{}\n", json!({"type": "BOOKMARK", "object": {
-                        "kind": kind.kind(), "apiVersion": kind.api_version(),
-                        "metadata": {"resourceVersion": rv.to_string()}}}));
-                    if tx.send(Bytes::from(line)).await.is_err() { return; }
-                }
+                () = &mut deadline => return,
                 msg = live.recv() => match msg {
                     Ok(Live::Event(e)) if e.rv > from && wanted(&e) => {
                         last_rv = e.rv;
@@ -300,6 +297,19 @@ fn watch(
                     // Too slow to keep up: end the stream, the client resumes.
                     Err(broadcast::error::RecvError::Lagged(_)) => return,
                 },
+                _ = tick.tick(), if bookmarks => {
+                    let rv = {
+                        let c = cluster.lock().expect("lock");
+                        if c.generation != generation {
+                            return;
+                        }
+                        c.rv.max(last_rv)
+                    };
+                    let line = format!("{}\n", json!({"type": "BOOKMARK", "object": {
+                        "kind": kind.kind(), "apiVersion": kind.api_version(),
+                        "metadata": {"resourceVersion": rv.to_string()}}}));
+                    if tx.send(Bytes::from(line)).await.is_err() { return; }
+                }
             }
         }
     });
