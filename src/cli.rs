@@ -23,7 +23,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct SourceArgs {
     /// Use the embedded demo lab (cluster irsa-lab, eu-west-1) instead of a live cluster.
     #[arg(long, global = true, conflicts_with = "snapshot")]

@@ -140,18 +140,23 @@ impl KubeSource {
     }
 
     /// The cluster as it is in the stores now, as the analysis' input. Objects are sorted by
-    /// namespace and name; denied or failing resources become `problems`. AWS-side facts are
+    /// namespace and name; denied, failing and not yet listed resources become `problems`. AWS-side facts are
     /// unknown (`None`): this source does not read AWS.
     pub fn inventory(&self) -> Inventory {
         let facts = self.facts().unwrap_or_default();
+        let never_listed = |w: &Watched| match w {
+            Watched::ServiceAccounts => self.service_accounts.is_empty(),
+            Watched::Pods => self.pods.is_empty(),
+            Watched::Nodes => self.nodes.is_empty(),
+        };
         let mut problems: Vec<SourceProblem> = self
             .statuses()
             .iter()
-            .filter(|(_, s)| {
-                matches!(
-                    s,
-                    ResourceStatus::Forbidden { .. } | ResourceStatus::Reconnecting { .. }
-                )
+            .filter(|(w, s)| match s {
+                ResourceStatus::Forbidden { .. } | ResourceStatus::Reconnecting { .. } => true,
+                // Shown before the first list completes (a slow cluster): say what is missing.
+                ResourceStatus::Syncing => never_listed(w),
+                ResourceStatus::Ready { .. } => false,
             })
             .map(|(w, s)| SourceProblem {
                 source: SourceKind::Kubernetes,
