@@ -1,0 +1,10 @@
+//! Shared test support: a stand-in kube-apiserver ([`apiserver::StandIn`]) that speaks the
+//! Kubernetes list/watch protocol over plain HTTP, the kubeconfig that points at it, and
+//! generators of real-shaped Kubernetes objects (the demo lab's, and large clusters).
+//!
+//! Each integration test crate compiles this module on its own and uses only part of it.
+#![allow(dead_code)]
+
+pub mod apiserver;
+pub mod live;
+pub mod objects;
