@@ -1,3 +1,4 @@
 //! Data sources that fill an [`crate::model::Inventory`].
 
+pub mod aws;
 pub mod snapshot;
