@@ -9,10 +9,14 @@ mod webhook;
 
 use crate::cli::{Cli, Command, TrustCommand, WebhookCommand};
 use anyhow::{Context, Result, bail};
+use irsa_inspector::app;
+use irsa_inspector::event::{DataOrigin, Dataset};
 use irsa_inspector::model::Inventory;
 use irsa_inspector::sources::snapshot;
 use jiff::Timestamp;
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let now_flag = cli
@@ -41,9 +45,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::DecodeToken(args)) => {
             decode_token::run(&args, now_flag.unwrap_or_else(Timestamp::now))
         }
+        None if std::io::stdout().is_terminal() => tui(&cli.source, now_flag),
         None => {
-            // The interactive UI lands with the terminal-UI work; until then the default view is the
-            // audit table of the chosen source.
+            // Not a terminal (piped, redirected): print the audit table instead of the UI.
             let inv = load_inventory(&cli.source)?;
             audit::run(
                 &inv,
@@ -55,6 +59,29 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             )
         }
     }
+}
+
+/// Opens the terminal UI on the chosen source; loading and analysis run inside the UI (a
+/// failure is shown on screen, not printed).
+fn tui(source: &crate::cli::SourceArgs, now_flag: Option<Timestamp>) -> Result<ExitCode> {
+    let origin = match (&source.snapshot, source.demo) {
+        (_, true) => DataOrigin::Demo,
+        (Some(dir), false) => DataOrigin::Snapshot(dir.display().to_string()),
+        (None, false) => bail!(
+            "no data source: the live cluster source is not built yet — use --demo or --snapshot DIR"
+        ),
+    };
+    let source = crate::cli::SourceArgs {
+        demo: source.demo,
+        snapshot: source.snapshot.clone(),
+    };
+    let loader: app::Loader = Arc::new(move || {
+        let inv = load_inventory(&source).map_err(|e| format!("{e:#}"))?;
+        let now = clock(now_flag, &inv);
+        Ok(Dataset::analyse(inv, now, Timestamp::now()))
+    });
+    app::run(origin, loader)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The instant the analysis runs at: `--now`, else the snapshot's capture time, else the clock.

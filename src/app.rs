@@ -1,0 +1,251 @@
+//! The app loop: owns the [`State`], and is the only place that does IO for the UI.
+//!
+//! One current-thread tokio runtime; `select!` over the terminal's `EventStream` (never a
+//! blocking poll), the data sources' [`SourceEvent`] channel, a one-second tick (the header's
+//! freshness) and a frame deadline: while something changed, events keep being applied until
+//! the deadline, then the screen is drawn once — at most ~60 frames a second, none when idle.
+//!
+//! The terminal is restored on every exit path: normal quit, error (the guard's `Drop`),
+//! a panic on the UI thread (the panic hook) and Ctrl-C (a key in raw mode, mapped to quit).
+//! Logs go to a file, never to the screen.
+
+use crate::action::Action;
+use crate::effect::Effect;
+use crate::event::{self, DataOrigin, Dataset, Prepared, SourceEvent};
+use crate::state::State;
+use crate::ui;
+use futures::StreamExt;
+use jiff::Timestamp;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::clipboard::CopyToClipboard;
+use ratatui::crossterm::event::EventStream;
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{EnterAlternateScreen, enable_raw_mode};
+use ratatui::{DefaultTerminal, Terminal};
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, sleep_until};
+
+/// At most one frame per this long.
+const FRAME: Duration = Duration::from_millis(16);
+/// The log file's name inside [`log_dir`].
+pub const LOG_FILE: &str = "irsa-inspector.log";
+/// How often time-dependent text (freshness) is refreshed.
+const TICK: Duration = Duration::from_secs(1);
+
+/// Produces one complete, analysed dataset (blocking: it reads files and runs the analysis).
+/// The error is one line for the screen.
+pub type Loader = Arc<dyn Fn() -> Result<Dataset, String> + Send + Sync>;
+
+/// Where the UI's data comes from. A source only sends [`SourceEvent`]s; it never touches the
+/// state. Both methods are called on the UI's runtime and must not block: spawn tasks (or
+/// blocking tasks) that send on `tx`.
+pub trait Source: Send + Sync {
+    /// Starts producing data (a one-shot load, or long-lived watchers).
+    fn start(&self, tx: &mpsc::UnboundedSender<SourceEvent>);
+    /// The user asked for fresh data (`r`).
+    fn refresh(&self, tx: &mpsc::UnboundedSender<SourceEvent>);
+}
+
+/// A [`Source`] that runs a blocking [`Loader`] off the UI thread, at start and on refresh.
+pub struct LoaderSource(pub Loader);
+
+impl Source for LoaderSource {
+    fn start(&self, tx: &mpsc::UnboundedSender<SourceEvent>) {
+        load(&self.0, tx);
+    }
+    fn refresh(&self, tx: &mpsc::UnboundedSender<SourceEvent>) {
+        load(&self.0, tx);
+    }
+}
+
+/// Opens the UI on `origin`, loading with `loader`, until the user quits.
+pub fn run(origin: DataOrigin, loader: Loader) -> anyhow::Result<()> {
+    run_source(origin, Box::new(LoaderSource(loader)))
+}
+
+/// Opens the UI on `origin` fed by `source` (live watchers plug in here), until the user quits.
+pub fn run_source(origin: DataOrigin, source: Box<dyn Source>) -> anyhow::Result<()> {
+    let _log = init_logging();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    runtime.block_on(run_async(origin, source))
+}
+
+/// Restores the terminal when dropped: every return path of the loop, errors included.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+/// Enters raw mode and the alternate screen, with a panic hook that restores the terminal when
+/// the UI thread panics. A panic on a background thread (a loader) is logged only: it becomes
+/// a failed load on screen (see [`load`]), and the UI keeps running in a sane terminal.
+fn init_terminal() -> anyhow::Result<(DefaultTerminal, TerminalGuard)> {
+    let ui_thread = std::thread::current().id();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() == ui_thread {
+            ratatui::restore();
+            tracing::error!(panic = %info, "ui panicked");
+            previous(info);
+        } else {
+            tracing::error!(panic = %info, "background task panicked");
+        }
+    }));
+    enable_raw_mode()?;
+    let guard = TerminalGuard;
+    execute!(std::io::stdout(), EnterAlternateScreen)?;
+    let terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
+    Ok((terminal, guard))
+}
+
+async fn run_async(origin: DataOrigin, source: Box<dyn Source>) -> anyhow::Result<()> {
+    let (mut terminal, _guard) = init_terminal()?;
+    let size = terminal.size()?;
+    let mut state = State::new(
+        origin,
+        Timestamp::now(),
+        color_enabled(),
+        size.width,
+        size.height,
+    );
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    source.start(&tx);
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(TICK);
+    let mut dirty = true;
+    let mut last_frame = Instant::now() - FRAME;
+    tracing::info!(origin = %state.origin(), "ui started");
+    loop {
+        let deadline = last_frame + FRAME;
+        let effects = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => match event::to_action(&ev, state.mode()) {
+                    Some(action) => { dirty = true; state.update(action) }
+                    None => Vec::new(),
+                },
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            Some(msg) = rx.recv() => {
+                dirty = true;
+                if let SourceEvent::Failed { message } = &msg {
+                    tracing::warn!(%message, "load failed");
+                }
+                state.apply(msg)
+            }
+            _ = tick.tick() => {
+                let before = ui::clock_text(&state);
+                let effects = state.update(Action::Tick(Timestamp::now()));
+                dirty |= ui::clock_text(&state) != before;
+                effects
+            }
+            () = sleep_until(deadline), if dirty => {
+                draw(&mut terminal, &state)?;
+                dirty = false;
+                last_frame = Instant::now();
+                Vec::new()
+            }
+        };
+        for effect in effects {
+            match effect {
+                Effect::Quit => {
+                    tracing::info!("quit");
+                    return Ok(());
+                }
+                Effect::Copy(text) => {
+                    // OSC 52: the terminal puts it on the clipboard (works over SSH and in tmux
+                    // with set-clipboard on); the status line shows the text either way.
+                    if let Err(e) =
+                        execute!(std::io::stdout(), CopyToClipboard::to_clipboard_from(text))
+                    {
+                        tracing::warn!(error = %e, "clipboard copy failed");
+                    }
+                }
+                Effect::Refresh => source.refresh(&tx),
+            }
+        }
+    }
+}
+
+fn draw(terminal: &mut DefaultTerminal, state: &State) -> anyhow::Result<()> {
+    terminal.draw(|frame| ui::draw(frame, state))?;
+    Ok(())
+}
+
+/// Runs the loader off the UI thread and sends its result.
+fn load(loader: &Loader, tx: &mpsc::UnboundedSender<SourceEvent>) {
+    let loader = Arc::clone(loader);
+    let tx = tx.clone();
+    tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
+        let msg = match std::panic::catch_unwind(AssertUnwindSafe(|| loader())) {
+            Ok(Ok(data)) => SourceEvent::Prepared(Box::new(Prepared::new(data))),
+            Ok(Err(message)) => SourceEvent::Failed { message },
+            Err(panic) => SourceEvent::Failed {
+                message: format!(
+                    "the analysis crashed ({}); details in {}",
+                    panic_text(panic.as_ref()),
+                    log_dir().join(LOG_FILE).display()
+                ),
+            },
+        };
+        tracing::info!(elapsed_ms = started.elapsed().as_millis(), "load finished");
+        // The receiver is gone only when the UI has quit.
+        let _ = tx.send(msg);
+    });
+}
+
+/// The message of a panic payload.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+/// Colours unless `NO_COLOR` is set to a non-empty value (no-color.org).
+pub fn color_enabled() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Where the log file goes: `$IRSA_INSPECTOR_LOG_DIR`, else `$XDG_STATE_HOME/irsa-inspector`,
+/// else `~/.local/state/irsa-inspector`, else the temp dir.
+pub fn log_dir() -> PathBuf {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    env("IRSA_INSPECTOR_LOG_DIR")
+        .or_else(|| env("XDG_STATE_HOME").map(|d| d.join("irsa-inspector")))
+        .or_else(|| env("HOME").map(|h| h.join(".local/state/irsa-inspector")))
+        .unwrap_or_else(|| std::env::temp_dir().join("irsa-inspector"))
+}
+
+/// Logs to `<log_dir>/irsa-inspector.log` (level from `RUST_LOG`, default info). A log that
+/// cannot be opened is skipped: the UI must still start.
+fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = log_dir();
+    std::fs::create_dir_all(&dir).ok()?;
+    let file = tracing_appender::rolling::never(&dir, LOG_FILE);
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}

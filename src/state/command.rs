@@ -1,0 +1,69 @@
+//! The `:` command bar's language.
+
+use super::Pane;
+
+/// A parsed command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Show(Pane),
+    /// `:ns NAME`; `None` for `:ns`, `:ns all` or `:ns -`.
+    Namespace(Option<String>),
+    Quit,
+    Help,
+}
+
+/// Parses what was typed after `:`; the error is a one-line message for the status bar.
+pub fn parse(text: &str) -> Result<Command, String> {
+    let mut words = text.split_whitespace();
+    let Some(first) = words.next() else {
+        return Err(
+            "empty command (try :sa, :pods, :roles, :nodes, :findings, :ns NAME, :q)".to_owned(),
+        );
+    };
+    let rest: Vec<&str> = words.collect();
+    if let Some(pane) = Pane::from_command(first) {
+        return if rest.is_empty() {
+            Ok(Command::Show(pane))
+        } else {
+            Err(format!(":{first} takes no argument"))
+        };
+    }
+    match (first.to_ascii_lowercase().as_str(), rest.as_slice()) {
+        ("ns" | "namespace", []) | ("ns" | "namespace", ["all" | "-" | "*"]) => {
+            Ok(Command::Namespace(None))
+        }
+        ("ns" | "namespace", [name]) => Ok(Command::Namespace(Some((*name).to_owned()))),
+        ("ns" | "namespace", _) => Err(":ns takes one namespace name (or all)".to_owned()),
+        ("q" | "quit" | "q!", []) => Ok(Command::Quit),
+        ("help" | "h", []) => Ok(Command::Help),
+        _ => Err(format!(
+            "unknown command :{text} (try :sa, :pods, :roles, :nodes, :findings, :ns NAME, :q)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_parse_as_documented() {
+        let cases = [
+            ("sa", Ok(Command::Show(Pane::ServiceAccounts))),
+            ("pods", Ok(Command::Show(Pane::Pods))),
+            (" roles ", Ok(Command::Show(Pane::Roles))),
+            ("nodes", Ok(Command::Show(Pane::Nodes))),
+            ("findings", Ok(Command::Show(Pane::Findings))),
+            ("ns demo2", Ok(Command::Namespace(Some("demo2".to_owned())))),
+            ("ns all", Ok(Command::Namespace(None))),
+            ("ns", Ok(Command::Namespace(None))),
+            ("q", Ok(Command::Quit)),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse(text), expected, "{text:?}");
+        }
+        for bad in ["", "frobnicate", "ns a b", "sa extra"] {
+            assert!(parse(bad).is_err(), "{bad:?} should be an error");
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! The finding view, for findings whose subject no pane lists (OIDC provider, cluster).
+
+use super::{Line, Tone, finding_lines};
+use crate::event::Dataset;
+use crate::state::rows::finding::subject_label;
+
+pub(super) fn build(data: &Dataset, key: &str) -> (String, Vec<Line>, Option<String>) {
+    let rows = crate::state::rows::derive_findings(&data.report);
+    let Some(row) = rows.into_iter().find(|r| r.key == key) else {
+        return (
+            "Finding".to_owned(),
+            vec![Line::toned(
+                Tone::Unknown,
+                "This finding is no longer reported.",
+            )],
+            None,
+        );
+    };
+    let f = &row.finding;
+    let mut lines = vec![Line::field("subject", subject_label(&f.subject))];
+    for r in &f.related {
+        lines.push(Line::field("related", subject_label(r)));
+    }
+    lines.push(Line::blank());
+    lines.extend(finding_lines(f));
+    (
+        format!("{} {}", f.code, row.subject_label),
+        lines,
+        f.fix.clone(),
+    )
+}

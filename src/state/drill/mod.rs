@@ -1,0 +1,207 @@
+//! Drill-downs: the detail views Enter opens. Each is built once (on Enter, and again when new
+//! data arrives) into styled text lines; drawing only scrolls through them. The lines carry
+//! semantic [`Tone`]s, not colours, so the theme (and `NO_COLOR`) decides how they look.
+
+mod finding;
+mod node;
+mod pod;
+mod role;
+mod service_account;
+mod trust_view;
+mod wrap;
+
+pub use wrap::wrap;
+
+use crate::event::Dataset;
+use crate::model::{Finding, Subject};
+use jiff::Timestamp;
+
+/// What a piece of text means, for the theme to colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tone {
+    Plain,
+    Heading,
+    Dim,
+    Good,
+    Bad,
+    Warn,
+    Unknown,
+    /// The part that decided a verdict (the deciding statement, the first broken link).
+    Accent,
+    /// Commands and documents.
+    Code,
+}
+
+/// A run of text with one tone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub tone: Tone,
+    pub text: String,
+}
+
+impl Span {
+    /// A span of text with a tone.
+    pub fn new(tone: Tone, text: impl Into<String>) -> Span {
+        Span {
+            tone,
+            text: text.into(),
+        }
+    }
+}
+
+/// One line of a drill-down.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Line {
+    pub spans: Vec<Span>,
+}
+
+impl Line {
+    /// A line of spans.
+    pub fn new(spans: Vec<Span>) -> Line {
+        Line { spans }
+    }
+    /// A line of one tone.
+    pub fn toned(tone: Tone, text: impl Into<String>) -> Line {
+        Line::new(vec![Span::new(tone, text)])
+    }
+    /// A plain line.
+    pub fn plain(text: impl Into<String>) -> Line {
+        Line::toned(Tone::Plain, text)
+    }
+    /// A section heading.
+    pub fn heading(text: impl Into<String>) -> Line {
+        Line::toned(Tone::Heading, text)
+    }
+    /// An empty line.
+    pub fn blank() -> Line {
+        Line::default()
+    }
+    /// `  label  value` with the label dimmed.
+    pub fn field(label: &str, value: impl Into<String>) -> Line {
+        Line::new(vec![
+            Span::new(Tone::Dim, format!("  {label:<18}")),
+            Span::new(Tone::Plain, value),
+        ])
+    }
+    /// The text of the line without tones.
+    pub fn text(&self) -> String {
+        self.spans.iter().map(|s| s.text.as_str()).collect()
+    }
+}
+
+/// Which object a drill-down shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DrillTarget {
+    /// The trust view of a ServiceAccount.
+    ServiceAccount { namespace: String, name: String },
+    /// The identity view of a pod.
+    Pod { namespace: String, name: String },
+    /// The policies view of a role.
+    Role { arn: String },
+    /// A node's IMDS settings and the pods that fall back to its role.
+    Node { name: String },
+    /// One finding (by its Findings-pane key), for subjects no pane lists.
+    Finding { key: String },
+}
+
+/// An open drill-down.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drill {
+    pub target: DrillTarget,
+    pub title: String,
+    pub lines: Vec<Line>,
+    /// First visible line.
+    pub scroll: usize,
+    /// What `y` copies here (the fix command, a role ARN).
+    pub copy: Option<String>,
+}
+
+/// Builds the drill-down of a target from the current data at `now`.
+pub fn build(target: &DrillTarget, data: &Dataset, now: Timestamp) -> Drill {
+    let (title, lines, copy) = match target {
+        DrillTarget::ServiceAccount { namespace, name } => {
+            service_account::build(data, namespace, name)
+        }
+        DrillTarget::Pod { namespace, name } => pod::build(data, namespace, name, now),
+        DrillTarget::Role { arn } => role::build(data, arn, now),
+        DrillTarget::Node { name } => node::build(data, name),
+        DrillTarget::Finding { key } => finding::build(data, key),
+    };
+    Drill {
+        target: target.clone(),
+        title,
+        lines,
+        scroll: 0,
+        copy,
+    }
+}
+
+/// Findings about a subject or naming it as related, worst first (the report's order).
+fn findings_about<'a>(
+    data: &'a Dataset,
+    subject: &'a Subject,
+) -> impl Iterator<Item = &'a Finding> {
+    data.report
+        .findings
+        .iter()
+        .filter(move |f| &f.subject == subject || f.related.contains(subject))
+}
+
+/// The lines of one finding: code, severity, title, evidence, AWS error, fix.
+fn finding_lines(f: &Finding) -> Vec<Line> {
+    let tone = severity_tone(f.severity);
+    let mut lines = vec![Line::new(vec![
+        Span::new(
+            tone,
+            format!("  {} {:<8}", f.code, f.severity.as_str().to_uppercase()),
+        ),
+        Span::new(Tone::Plain, format!(" {}", f.title)),
+    ])];
+    for e in &f.evidence {
+        let mut spans = vec![Span::new(Tone::Dim, format!("      {}: ", e.item))];
+        if let Some(expected) = &e.expected {
+            spans.push(Span::new(Tone::Plain, format!("expected {expected}")));
+        }
+        if let Some(actual) = &e.actual {
+            let sep = if e.expected.is_some() { ", " } else { "" };
+            spans.push(Span::new(Tone::Plain, format!("{sep}actual {actual}")));
+        }
+        lines.push(Line::new(spans));
+    }
+    if let Some(err) = &f.aws_error {
+        lines.push(Line::new(vec![
+            Span::new(Tone::Dim, "      AWS says: "),
+            Span::new(Tone::Bad, err.clone()),
+        ]));
+    }
+    if let Some(fix) = &f.fix {
+        lines.push(Line::new(vec![
+            Span::new(Tone::Dim, "      fix: "),
+            Span::new(Tone::Code, fix.clone()),
+        ]));
+    }
+    lines
+}
+
+/// The tone of a severity badge.
+pub fn severity_tone(s: crate::model::Severity) -> Tone {
+    use crate::model::Severity;
+    match s {
+        Severity::Critical | Severity::High => Tone::Bad,
+        Severity::Medium | Severity::Low => Tone::Warn,
+        Severity::Info => Tone::Dim,
+    }
+}
+
+/// A "Findings" section: every finding about the subject, or a line saying there are none.
+fn findings_section<'a>(lines: &mut Vec<Line>, findings: impl Iterator<Item = &'a Finding>) {
+    lines.push(Line::blank());
+    lines.push(Line::heading("Findings"));
+    let before = lines.len();
+    for f in findings {
+        lines.extend(finding_lines(f));
+    }
+    if lines.len() == before {
+        lines.push(Line::toned(Tone::Good, "  none"));
+    }
+}

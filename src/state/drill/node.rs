@@ -1,0 +1,86 @@
+//! The node view: instance, IMDS settings and reachability (from the analysis's node context),
+//! instance role, and the pods that run there with the identity each gets.
+
+use super::pod::{has_instance, imds_line};
+use super::{Line, Span, Tone, findings_about, findings_section};
+use crate::analysis::credentials::{InstanceState, NodeContext, NodeRole, imds_reach};
+use crate::analysis::inventory::InventoryIndex;
+use crate::event::Dataset;
+use crate::model::Subject;
+
+pub(super) fn build(data: &Dataset, name: &str) -> (String, Vec<Line>, Option<String>) {
+    let title = format!("Node {name}");
+    let index = InventoryIndex::new(&data.inventory);
+    let node = index.node_context(Some(name));
+    let mut lines = vec![Line::heading("Instance")];
+    context_lines(&mut lines, &node, false);
+    lines.push(Line::blank());
+    lines.push(Line::heading("Pods on this node"));
+    let mut any = false;
+    for p in data
+        .report
+        .pods
+        .iter()
+        .filter(|p| p.node.as_deref() == Some(name))
+    {
+        any = true;
+        let tone = if p.identity.starts_with("NODE ROLE") {
+            Tone::Bad
+        } else {
+            Tone::Plain
+        };
+        lines.push(Line::new(vec![
+            Span::new(
+                Tone::Plain,
+                format!(
+                    "  {}/{}  ",
+                    p.pod.namespace.as_deref().unwrap_or(""),
+                    p.pod.name
+                ),
+            ),
+            Span::new(tone, p.identity.clone()),
+        ]));
+    }
+    if !any {
+        lines.push(Line::toned(Tone::Dim, "  none"));
+    }
+    findings_section(&mut lines, findings_about(data, &Subject::node(name)));
+    let copy = node.instance_id().map(str::to_owned);
+    (title, lines, copy)
+}
+
+/// Instance id, IMDS settings and reachability, and instance role of a node.
+pub(super) fn context_lines(lines: &mut Vec<Line>, node: &NodeContext, host_network: bool) {
+    match &node.instance {
+        InstanceState::NotEc2 => {
+            lines.push(Line::field("compute", "Fargate (no IMDS, no Pod Identity)"));
+        }
+        InstanceState::Unknown(why) => {
+            lines.push(Line::toned(
+                Tone::Unknown,
+                format!("  UNKNOWN instance: {why}"),
+            ));
+        }
+        InstanceState::Found(instance) => {
+            lines.push(Line::field("instance", instance.instance_id.clone()));
+            let opts = instance.metadata_options.as_ref();
+            let tokens = opts
+                .and_then(|o| o.http_tokens.clone())
+                .unwrap_or_else(|| "unknown".to_owned());
+            lines.push(Line::field("IMDS HttpTokens", tokens));
+            let hops = opts
+                .and_then(|o| o.http_put_response_hop_limit)
+                .map_or_else(|| "unknown".to_owned(), |h| h.to_string());
+            lines.push(Line::field("IMDS hop limit", hops));
+        }
+    }
+    if has_instance(node) || node.fargate {
+        lines.push(imds_line(&imds_reach(node, host_network)));
+    }
+    let role = match &node.node_role {
+        NodeRole::Known(r) => r.arn.clone(),
+        NodeRole::None => "none".to_owned(),
+        NodeRole::Unknown(why) => format!("unknown ({why})"),
+    };
+    lines.push(Line::field("instance role", role));
+}

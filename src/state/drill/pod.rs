@@ -1,0 +1,283 @@
+//! The pod identity view, read from the analysis's `pod_analysis`: the identity the pod gets,
+//! its token (decoded claims and time left, or the projected volume's settings when no token
+//! was read), the webhook's prediction against the live spec as a diff, the credential chain
+//! of every container with where it lands, and the node's IMDS settings.
+
+use super::{Line, Span, Tone, findings_section};
+use crate::analysis::checks::pod_analysis;
+use crate::analysis::credentials::{
+    CredentialVerdict, ImdsReach, InstanceState, NodeContext, StepResult,
+};
+use crate::analysis::inventory::InventoryIndex;
+use crate::analysis::webhook::{self, MutationMode, PodIdentityConfig};
+use crate::event::Dataset;
+use crate::model::{PodInfo, ProjectedSource, Subject, VolumeSourceInfo};
+use jiff::Timestamp;
+
+pub(super) fn build(
+    data: &Dataset,
+    namespace: &str,
+    name: &str,
+    now: Timestamp,
+) -> (String, Vec<Line>, Option<String>) {
+    let title = format!("Pod {namespace}/{name} — identity");
+    let index = InventoryIndex::new(&data.inventory);
+    let Some(pod) = data.inventory.pod(namespace, name) else {
+        return (
+            title,
+            vec![Line::toned(
+                Tone::Unknown,
+                "This pod is no longer in the data.",
+            )],
+            None,
+        );
+    };
+    let (_, analysis) = pod_analysis(&index, pod);
+    let subject = Subject::pod(namespace, name);
+    let sa_subject = Subject::service_account(namespace, &pod.service_account);
+    let mut lines = vec![Line::heading("Identity")];
+    if let Some(s) = data.report.pods.iter().find(|p| p.pod == subject) {
+        let tone = if s.identity.starts_with("NODE ROLE") {
+            Tone::Bad
+        } else {
+            Tone::Plain
+        };
+        lines.push(Line::new(vec![
+            Span::new(Tone::Dim, format!("  {:<18}", "gets")),
+            Span::new(tone, s.identity.clone()),
+        ]));
+    }
+    let mutated = match analysis.injection.mode {
+        MutationMode::Irsa => "yes (IRSA)",
+        MutationMode::PodIdentity => "yes (Pod Identity)",
+        MutationMode::None => "no",
+    };
+    lines.push(Line::field("webhook mutated", mutated));
+    lines.push(Line::field("ServiceAccount", pod.service_account.clone()));
+    token_section(&mut lines, &index, pod, now);
+    webhook_section(&mut lines, &index, pod);
+    lines.push(Line::blank());
+    lines.push(Line::heading("Credential chain per container"));
+    for c in &analysis.containers {
+        container_lines(&mut lines, c);
+    }
+    node_section(&mut lines, &analysis.node, pod.host_network);
+    let findings: Vec<_> = data
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.subject == subject || f.related.contains(&subject) || f.subject == sa_subject)
+        .collect();
+    let copy = findings.iter().find_map(|f| f.fix.clone());
+    findings_section(&mut lines, findings.into_iter());
+    (title, lines, copy)
+}
+
+fn token_section(lines: &mut Vec<Line>, index: &InventoryIndex, pod: &PodInfo, now: Timestamp) {
+    lines.push(Line::blank());
+    lines.push(Line::heading("Token"));
+    let observed = index.tokens_of(&pod.namespace, &pod.name);
+    for t in observed {
+        lines.push(Line::field("read from", t.origin.clone()));
+        let token = match &t.decoded {
+            Ok(token) => token,
+            Err(e) => {
+                lines.push(Line::toned(
+                    Tone::Bad,
+                    format!("  FAIL could not decode: {e}"),
+                ));
+                continue;
+            }
+        };
+        let c = &token.claims;
+        lines.push(Line::field("iss", c.iss.clone().unwrap_or_default()));
+        lines.push(Line::field("sub", c.sub.clone().unwrap_or_default()));
+        lines.push(Line::field("aud", c.aud.join(", ")));
+        let Some(l) = token.lifetime(now) else {
+            lines.push(Line::field("lifetime", "unknown (no iat/exp claim)"));
+            continue;
+        };
+        lines.push(Line::field("issued", l.issued_at.to_string()));
+        lines.push(Line::field("expires", l.expires_at.to_string()));
+        let (tone, left) = if l.expired {
+            (
+                Tone::Bad,
+                format!("EXPIRED {} ago", duration(-l.remaining_seconds)),
+            )
+        } else if l.past_refresh {
+            (
+                Tone::Warn,
+                format!(
+                    "{} left, past its refresh point (kubelet should have rotated it)",
+                    duration(l.remaining_seconds)
+                ),
+            )
+        } else {
+            (
+                Tone::Good,
+                format!("{} left", duration(l.remaining_seconds)),
+            )
+        };
+        lines.push(Line::new(vec![
+            Span::new(Tone::Dim, format!("  {:<18}", "time left")),
+            Span::new(tone, left),
+        ]));
+    }
+    if !observed.is_empty() {
+        return;
+    }
+    lines.push(Line::toned(
+        Tone::Dim,
+        "  no token read; the projected volumes request:",
+    ));
+    let mut any = false;
+    for v in &pod.volumes {
+        let VolumeSourceInfo::Projected { sources } = &v.source else {
+            continue;
+        };
+        for s in sources {
+            if let ProjectedSource::ServiceAccountToken {
+                audience,
+                expiration_seconds,
+                path,
+            } = s
+            {
+                any = true;
+                lines.push(Line::plain(format!(
+                    "    {}: audience {}, lifetime {}, file {path}",
+                    v.name,
+                    audience.as_deref().unwrap_or("(API server default)"),
+                    expiration_seconds.map_or_else(|| "default".to_owned(), |s| format!("{s} s")),
+                )));
+            }
+        }
+    }
+    if !any {
+        lines.push(Line::toned(
+            Tone::Dim,
+            "    no projected ServiceAccount token volume",
+        ));
+    }
+}
+
+fn webhook_section(lines: &mut Vec<Line>, index: &InventoryIndex, pod: &PodInfo) {
+    lines.push(Line::blank());
+    lines.push(Line::heading("Webhook prediction vs live spec"));
+    let Some(sa) = index.service_account(&pod.namespace, &pod.service_account) else {
+        lines.push(Line::toned(
+            Tone::Unknown,
+            "  UNKNOWN the pod's ServiceAccount is not in the data",
+        ));
+        return;
+    };
+    let pi = (!index
+        .associations_of(&pod.namespace, &pod.service_account)
+        .is_empty())
+    .then(PodIdentityConfig::eks);
+    let deviations = webhook::diff(sa, pod, &index.settings, pi.as_ref());
+    if deviations.is_empty() {
+        lines.push(Line::toned(
+            Tone::Good,
+            "  ✓ the live pod matches what the webhook would inject today",
+        ));
+    }
+    for d in deviations {
+        let place = d
+            .container
+            .as_deref()
+            .map_or_else(|| "pod".to_owned(), |c| format!("container {c}"));
+        lines.push(Line::new(vec![
+            Span::new(Tone::Bad, "  ✗ "),
+            Span::new(Tone::Plain, format!("{place}: {}", d.item)),
+        ]));
+        lines.push(Line::toned(
+            Tone::Good,
+            format!(
+                "      + webhook: {}",
+                d.expected.as_deref().unwrap_or("(nothing)")
+            ),
+        ));
+        lines.push(Line::toned(
+            Tone::Bad,
+            format!(
+                "      - live:    {}",
+                d.actual.as_deref().unwrap_or("(absent)")
+            ),
+        ));
+    }
+}
+
+fn container_lines(lines: &mut Vec<Line>, c: &CredentialVerdict) {
+    let tone = if c.lands_on_imds() {
+        Tone::Bad
+    } else {
+        Tone::Plain
+    };
+    lines.push(Line::new(vec![
+        Span::new(Tone::Heading, format!("  {} ", c.container)),
+        Span::new(Tone::Dim, "→ "),
+        Span::new(tone, c.label()),
+    ]));
+    for step in &c.steps {
+        let (mark, tone) = match step.result {
+            StepResult::Selected => ("▶", Tone::Good),
+            StepResult::Fails => ("✗", Tone::Bad),
+            StepResult::Skipped | StepResult::NotReached => ("·", Tone::Dim),
+            StepResult::Maybe | StepResult::Unknown => ("?", Tone::Unknown),
+        };
+        lines.push(Line::new(vec![
+            Span::new(tone, format!("    {mark} ")),
+            Span::new(Tone::Plain, format!("{:<44} ", step.checked)),
+            Span::new(Tone::Dim, step.detail.clone()),
+        ]));
+    }
+    if let Some(f) = &c.fallback {
+        lines.push(Line::new(vec![
+            Span::new(Tone::Bad, "    fails: "),
+            Span::new(Tone::Plain, f.reason.clone()),
+        ]));
+        lines.push(Line::new(vec![
+            Span::new(Tone::Dim, "    AWS says: "),
+            Span::new(Tone::Bad, f.aws_error.clone()),
+        ]));
+    }
+}
+
+fn node_section(lines: &mut Vec<Line>, node: &NodeContext, host_network: bool) {
+    lines.push(Line::blank());
+    lines.push(Line::heading(format!(
+        "Node {}",
+        node.node_name.as_deref().unwrap_or("(not scheduled)")
+    )));
+    super::node::context_lines(lines, node, host_network);
+}
+
+/// `2h 5m`, `3d 4h`, `45s`.
+pub(super) fn duration(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m {}s", s / 60, s % 60),
+        3600..86400 => format!("{}h {}m", s / 3600, (s % 3600) / 60),
+        _ => format!("{}d {}h", s / 86400, (s % 86400) / 3600),
+    }
+}
+
+/// The IMDS verdict line.
+pub(super) fn imds_line(reach: &ImdsReach) -> Line {
+    let (mark, tone, why) = match reach {
+        ImdsReach::Reachable(why) => ("REACHABLE from pods", Tone::Bad, why),
+        ImdsReach::Unreachable(why) => ("not reachable from pods", Tone::Good, why),
+        ImdsReach::Unknown(why) => ("UNKNOWN", Tone::Unknown, why),
+    };
+    Line::new(vec![
+        Span::new(Tone::Dim, format!("  {:<18}", "IMDS")),
+        Span::new(tone, mark),
+        Span::new(Tone::Dim, format!("  {why}")),
+    ])
+}
+
+/// Whether a node context has a known instance.
+pub(super) fn has_instance(node: &NodeContext) -> bool {
+    matches!(node.instance, InstanceState::Found(_))
+}

@@ -1,0 +1,162 @@
+//! The ServiceAccount trust view, read from the analysis's `evaluate_binding`: the mapping,
+//! the IRSA chain of IRSA.md §1 as a checklist with the first broken link marked (and the AWS
+//! error a pod would see, and the fix), the trust evaluation statement by statement, the trust
+//! document, the Pod Identity association, and the findings.
+
+use super::{Line, Span, Tone, findings_about, findings_section, trust_view};
+use crate::analysis::audit::{BindingAnalysis, IrsaAnalysis, LinkStatus, evaluate_binding};
+use crate::analysis::credentials::WebIdentityOutlook;
+use crate::analysis::inventory::InventoryIndex;
+use crate::analysis::trust::Decision;
+use crate::event::Dataset;
+use crate::model::{Finding, Subject};
+use crate::state::rows::service_account::mechanism_label;
+
+pub(super) fn build(
+    data: &Dataset,
+    namespace: &str,
+    name: &str,
+) -> (String, Vec<Line>, Option<String>) {
+    let title = format!("ServiceAccount {namespace}/{name} — trust");
+    let index = InventoryIndex::new(&data.inventory);
+    let Some(sa) = index.service_account(namespace, name) else {
+        return (
+            title,
+            vec![Line::toned(
+                Tone::Unknown,
+                "This ServiceAccount is no longer in the data.",
+            )],
+            None,
+        );
+    };
+    let analysis = evaluate_binding(&index, sa);
+    let subject = Subject::service_account(namespace, name);
+    let findings: Vec<&Finding> = findings_about(data, &subject).collect();
+    let mut lines = vec![Line::heading("Mapping")];
+    lines.push(Line::field(
+        "mechanism",
+        mechanism_label(analysis.mechanism),
+    ));
+    let mut copy = None;
+    match &analysis.irsa {
+        Some(irsa) => {
+            copy = chain(&mut lines, irsa, &findings);
+            trust_view::trust_section(&mut lines, data, irsa);
+        }
+        None => {
+            lines.push(Line::blank());
+            lines.push(Line::heading("IRSA chain"));
+            lines.push(Line::toned(
+                Tone::Dim,
+                "  no eks.amazonaws.com/role-arn annotation: IRSA is not configured",
+            ));
+        }
+    }
+    pod_identity(&mut lines, &analysis);
+    findings_section(&mut lines, findings.iter().copied());
+    unknowns(&mut lines, &analysis);
+    let copy = copy
+        .or_else(|| findings.iter().find_map(|f| f.fix.clone()))
+        .or_else(|| analysis.irsa.as_ref().map(|i| i.role_arn.clone()));
+    (title, lines, copy)
+}
+
+/// Writes the chain checklist; returns the fix of the finding that breaks the first link.
+fn chain(lines: &mut Vec<Line>, irsa: &IrsaAnalysis, findings: &[&Finding]) -> Option<String> {
+    lines.push(Line::field("role", irsa.role_arn.clone()));
+    if let Some(provider) = &irsa.provider_arn {
+        lines.push(Line::field("OIDC provider", provider.clone()));
+    }
+    lines.push(Line::field("token sub", irsa.subject.clone()));
+    lines.push(Line::field("token aud", irsa.audience.clone()));
+    lines.push(Line::blank());
+    lines.push(Line::heading("IRSA chain"));
+    for (i, link) in irsa.links.iter().enumerate() {
+        let (mark, tone) = match link.status {
+            LinkStatus::Ok => ("✓ OK", Tone::Good),
+            LinkStatus::Broken => ("✗ FAIL", Tone::Bad),
+            LinkStatus::Unknown => ("? UNKNOWN", Tone::Unknown),
+            LinkStatus::Skipped => ("- SKIPPED", Tone::Dim),
+        };
+        let mut spans = vec![
+            Span::new(tone, format!("  {mark:<10}")),
+            Span::new(Tone::Plain, format!("{:<26}", link.kind.label())),
+        ];
+        if irsa.first_broken == Some(i) {
+            spans.push(Span::new(Tone::Accent, "← first break "));
+        }
+        if let Some(code) = link.code {
+            spans.push(Span::new(tone, format!("{code} ")));
+        }
+        spans.push(Span::new(Tone::Dim, link.detail.clone()));
+        lines.push(Line::new(spans));
+    }
+    let WebIdentityOutlook::Fails {
+        code, aws_error, ..
+    } = &irsa.outlook
+    else {
+        return None;
+    };
+    lines.push(Line::new(vec![
+        Span::new(Tone::Dim, "  a pod sees: "),
+        Span::new(Tone::Bad, aws_error.clone()),
+    ]));
+    let fix = findings
+        .iter()
+        .find(|f| f.code == *code)
+        .and_then(|f| f.fix.clone());
+    if let Some(fix) = &fix {
+        lines.push(Line::new(vec![
+            Span::new(Tone::Dim, "  fix (y copies): "),
+            Span::new(Tone::Code, fix.clone()),
+        ]));
+    }
+    fix
+}
+
+fn pod_identity(lines: &mut Vec<Line>, analysis: &BindingAnalysis) {
+    let Some(pi) = &analysis.pod_identity else {
+        return;
+    };
+    lines.push(Line::blank());
+    lines.push(Line::heading("EKS Pod Identity"));
+    lines.push(Line::field("association", pi.association_id.clone()));
+    lines.push(Line::field("role", pi.role_arn.clone()));
+    let decision = |label: &str, d: Option<Decision>| {
+        let (text, tone) = match d {
+            Some(Decision::Allow) => ("✓ allowed", Tone::Good),
+            Some(Decision::Deny) => ("✗ denied (explicit)", Tone::Bad),
+            Some(Decision::ImplicitDeny) => ("✗ not allowed", Tone::Bad),
+            None => ("? unknown", Tone::Unknown),
+        };
+        Line::new(vec![
+            Span::new(Tone::Dim, format!("  {label:<40}")),
+            Span::new(tone, text),
+        ])
+    };
+    lines.push(decision(
+        "pods.eks.amazonaws.com sts:AssumeRole",
+        pi.assume_role,
+    ));
+    lines.push(decision(
+        "pods.eks.amazonaws.com sts:TagSession",
+        pi.tag_session,
+    ));
+    if let Some(why) = &pi.unknown {
+        lines.push(Line::toned(Tone::Unknown, format!("  UNKNOWN {why}")));
+    }
+}
+
+fn unknowns(lines: &mut Vec<Line>, analysis: &BindingAnalysis) {
+    if analysis.unknowns.is_empty() {
+        return;
+    }
+    lines.push(Line::blank());
+    lines.push(Line::heading("Not checked"));
+    for (source, why) in &analysis.unknowns {
+        lines.push(Line::new(vec![
+            Span::new(Tone::Unknown, format!("  UNKNOWN {source} ")),
+            Span::new(Tone::Plain, why.clone()),
+        ]));
+    }
+}

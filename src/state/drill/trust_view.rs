@@ -1,0 +1,180 @@
+//! The trust-policy part of the ServiceAccount view: the evaluator's trace for the request a
+//! pod of this SA makes (from the analysis) — each statement with its principal, action and
+//! conditions (expected, actual, ✓/✗), the deciding statement marked — then the role's trust
+//! document, pretty-printed.
+
+use super::{Line, Span, Tone};
+use crate::analysis::audit::{IrsaAnalysis, TrustOutcome};
+use crate::analysis::policy;
+use crate::analysis::trust::{Decision, StatementTrace, TrustVerdict};
+use crate::event::Dataset;
+use crate::model::RoleLookup;
+
+pub(super) fn trust_section(lines: &mut Vec<Line>, data: &Dataset, irsa: &IrsaAnalysis) {
+    lines.push(Line::blank());
+    lines.push(Line::heading(format!("Trust policy of {}", irsa.role_arn)));
+    match &irsa.trust {
+        TrustOutcome::Evaluated { verdict } => {
+            let (mark, tone) = match verdict.decision {
+                Decision::Allow => ("✓ ALLOW", Tone::Good),
+                Decision::Deny => ("✗ DENY (explicit)", Tone::Bad),
+                Decision::ImplicitDeny => ("✗ DENY (no statement allows)", Tone::Bad),
+            };
+            lines.push(Line::new(vec![
+                Span::new(Tone::Dim, "  decision for this ServiceAccount: "),
+                Span::new(tone, mark),
+            ]));
+            for st in &verdict.statements {
+                statement_lines(lines, st, verdict.deciding_statement == Some(st.index));
+            }
+        }
+        TrustOutcome::NotEvaluated { reason } => {
+            lines.push(Line::toned(
+                Tone::Unknown,
+                format!("  UNKNOWN not evaluated: {reason}"),
+            ));
+        }
+        TrustOutcome::Unparsable { error } => {
+            lines.push(Line::toned(
+                Tone::Bad,
+                format!("  FAIL trust policy unreadable: {error}"),
+            ));
+        }
+    }
+    let RoleLookup::Found(role) = data.inventory.role(&irsa.role_arn) else {
+        return;
+    };
+    let Some(raw) = role.trust_policy.as_ref() else {
+        return;
+    };
+    lines.push(Line::blank());
+    lines.push(Line::toned(
+        Tone::Dim,
+        "  document (deciding statement underlined, failed condition keys marked ✗):",
+    ));
+    let verdict = match &irsa.trust {
+        TrustOutcome::Evaluated { verdict } => Some(verdict),
+        _ => None,
+    };
+    match policy::decode(raw) {
+        Ok(doc) => document_lines(lines, &doc, verdict),
+        Err(e) => lines.push(Line::toned(Tone::Bad, format!("    {e}"))),
+    }
+}
+
+/// The document pretty-printed statement by statement, so the deciding statement and the
+/// condition keys that failed can be marked where they are written.
+fn document_lines(lines: &mut Vec<Line>, doc: &serde_json::Value, verdict: Option<&TrustVerdict>) {
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    let statements: Vec<&serde_json::Value> = match doc.get("Statement") {
+        Some(serde_json::Value::Array(list)) => list.iter().collect(),
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    if statements.is_empty() {
+        lines.extend(
+            pretty(doc)
+                .lines()
+                .map(|l| Line::toned(Tone::Code, format!("    {l}"))),
+        );
+        return;
+    }
+    for (key, value) in doc.as_object().into_iter().flatten() {
+        if key != "Statement" {
+            lines.push(Line::toned(Tone::Code, format!("    \"{key}\": {value}")));
+        }
+    }
+    lines.push(Line::toned(Tone::Code, "    \"Statement\": ["));
+    for (i, statement) in statements.iter().enumerate() {
+        let trace = verdict.and_then(|v| v.statements.get(i));
+        let deciding = verdict.is_some_and(|v| v.deciding_statement == Some(i));
+        for l in pretty(statement).lines() {
+            let failed = trace.is_some_and(|t| {
+                t.conditions
+                    .iter()
+                    .any(|c| !c.passed && l.contains(&format!("\"{}\"", c.key)))
+            });
+            let tone = match (failed, deciding) {
+                (true, _) => Tone::Bad,
+                (false, true) => Tone::Accent,
+                (false, false) => Tone::Code,
+            };
+            let mark = if failed { "  ✗" } else { "" };
+            lines.push(Line::toned(tone, format!("      {l}{mark}")));
+        }
+    }
+    lines.push(Line::toned(Tone::Code, "    ]"));
+}
+
+fn mark(ok: bool) -> (&'static str, Tone) {
+    if ok {
+        ("✓", Tone::Good)
+    } else {
+        ("✗", Tone::Bad)
+    }
+}
+
+fn statement_lines(lines: &mut Vec<Line>, st: &StatementTrace, deciding: bool) {
+    let sid = st
+        .sid
+        .as_deref()
+        .map(|s| format!(" {s}"))
+        .unwrap_or_default();
+    let (m, tone) = mark(st.applies);
+    let head_tone = if deciding {
+        Tone::Accent
+    } else {
+        Tone::Heading
+    };
+    let mut head = vec![
+        Span::new(
+            head_tone,
+            format!("  Statement {}{sid} ({:?})", st.index + 1, st.effect),
+        ),
+        Span::new(
+            tone,
+            format!(
+                "  {m} {}",
+                if st.applies {
+                    "applies"
+                } else {
+                    "does not apply"
+                }
+            ),
+        ),
+    ];
+    if deciding {
+        head.push(Span::new(Tone::Accent, "  ← decided"));
+    }
+    lines.push(Line::new(head));
+    for (label, t) in [("principal", &st.principal), ("action", &st.action)] {
+        let (m, tone) = mark(t.matched);
+        lines.push(Line::new(vec![
+            Span::new(tone, format!("    {m} ")),
+            Span::new(Tone::Dim, format!("{label:<10}")),
+            Span::new(Tone::Plain, t.detail.clone()),
+        ]));
+    }
+    for c in &st.conditions {
+        let (m, tone) = mark(c.passed);
+        lines.push(Line::new(vec![
+            Span::new(tone, format!("    {m} ")),
+            Span::new(Tone::Plain, format!("{} {}", c.operator, c.key)),
+        ]));
+        lines.push(Line::new(vec![
+            Span::new(Tone::Dim, "        expected "),
+            Span::new(Tone::Plain, c.expected.join(" | ")),
+        ]));
+        let actual = c
+            .actual
+            .as_ref()
+            .map_or_else(|| "(absent)".to_owned(), |a| a.join(" | "));
+        lines.push(Line::new(vec![
+            Span::new(Tone::Dim, "        actual   "),
+            Span::new(tone, actual),
+        ]));
+        if let Some(note) = &c.note {
+            lines.push(Line::toned(Tone::Dim, format!("        note: {note}")));
+        }
+    }
+}

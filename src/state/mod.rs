@@ -1,0 +1,249 @@
+//! The UI's single source of truth. The app loop owns one [`State`]; terminal keys arrive as
+//! [`Action`]s through [`State::update`], data sources as [`SourceEvent`]s through
+//! [`State::apply`]. Both return [`Effect`]s instead of doing IO, so every behaviour is
+//! testable without a terminal. Rows are derived here when data changes; `ui::draw` only reads.
+
+mod command;
+pub mod drill;
+mod filter;
+pub mod layout;
+mod pane;
+pub mod rows;
+pub mod sample;
+pub mod table;
+mod update;
+
+#[cfg(test)]
+mod tests;
+
+pub use drill::{Drill, DrillTarget, Line, Span, Tone};
+pub use filter::Filter;
+pub use pane::Pane;
+pub use table::{Row, Table};
+
+use crate::action::Action;
+use crate::effect::Effect;
+use crate::event::{DataOrigin, Dataset, Prepared, SourceEvent};
+use jiff::Timestamp;
+use rows::{FindingRow, NodeRow, PodRow, RoleRow, SaRow};
+
+/// Where typed characters go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InputMode {
+    #[default]
+    Normal,
+    /// Typing after `/`.
+    Filter,
+    /// Typing after `:`.
+    Command,
+}
+
+/// Whether data has arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadState {
+    Loading,
+    Ready,
+    /// The first load failed; the message says why.
+    Failed(String),
+}
+
+/// A one-line message in the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusMessage {
+    pub tone: Tone,
+    pub text: String,
+}
+
+/// The tables of every pane.
+#[derive(Debug, Clone, Default)]
+pub struct Tables {
+    pub service_accounts: Table<SaRow>,
+    pub pods: Table<PodRow>,
+    pub roles: Table<RoleRow>,
+    pub nodes: Table<NodeRow>,
+    pub findings: Table<FindingRow>,
+}
+
+/// Everything the screen shows, and nothing the screen computes.
+#[derive(Debug, Clone)]
+pub struct State {
+    now: Timestamp,
+    color: bool,
+    origin: DataOrigin,
+    load: LoadState,
+    dataset: Option<Box<Dataset>>,
+    tables: Tables,
+    pane: Pane,
+    mode: InputMode,
+    input: String,
+    namespace: Option<String>,
+    drill: Option<Drill>,
+    help: bool,
+    status: Option<StatusMessage>,
+    /// The last reload's failure while older data stays on screen; cleared by new data.
+    reload_error: Option<String>,
+    width: u16,
+    height: u16,
+}
+
+impl State {
+    /// A state waiting for its first data from `origin`. `color` is false under `NO_COLOR`.
+    pub fn new(origin: DataOrigin, now: Timestamp, color: bool, width: u16, height: u16) -> State {
+        State {
+            now,
+            color,
+            origin,
+            load: LoadState::Loading,
+            dataset: None,
+            tables: Tables::default(),
+            pane: Pane::default(),
+            mode: InputMode::Normal,
+            input: String::new(),
+            namespace: None,
+            drill: None,
+            help: false,
+            status: None,
+            reload_error: None,
+            width,
+            height,
+        }
+    }
+
+    /// Applies a user action; returns what the app loop must do.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        update::update(self, action)
+    }
+
+    /// Applies a data source's message: new data re-derives every pane's rows once.
+    pub fn apply(&mut self, event: SourceEvent) -> Vec<Effect> {
+        match event {
+            SourceEvent::Loaded(dataset) => {
+                let derived = rows::derive(&dataset.inventory, &dataset.report);
+                self.set_dataset(dataset, derived);
+            }
+            SourceEvent::Prepared(prepared) => {
+                let Prepared { dataset, rows } = *prepared;
+                self.set_dataset(Box::new(dataset), rows);
+            }
+            SourceEvent::Failed { message } => {
+                if self.dataset.is_some() {
+                    self.reload_error = Some(message);
+                } else {
+                    self.load = LoadState::Failed(message);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn set_dataset(&mut self, dataset: Box<Dataset>, derived: rows::DerivedRows) {
+        let ns = self.namespace.clone();
+        let ns = ns.as_deref();
+        let h = self.page_height();
+        self.tables
+            .service_accounts
+            .set_rows(derived.service_accounts, ns, h);
+        self.tables.pods.set_rows(derived.pods, ns, h);
+        self.tables.roles.set_rows(derived.roles, ns, h);
+        self.tables.nodes.set_rows(derived.nodes, ns, h);
+        self.tables.findings.set_rows(derived.findings, ns, h);
+        self.dataset = Some(dataset);
+        self.load = LoadState::Ready;
+        self.reload_error = None;
+        if let Some(target) = self.drill.as_ref().map(|d| d.target.clone()) {
+            self.open_drill(target);
+        }
+    }
+
+    /// Opens (or rebuilds, keeping the scroll position) the drill-down of `target`.
+    fn open_drill(&mut self, target: DrillTarget) {
+        let scroll = self
+            .drill
+            .as_ref()
+            .filter(|d| d.target == target)
+            .map_or(0, |d| d.scroll);
+        // Drill-downs read times (token lifetimes) as of the analysis, like the report did.
+        self.drill = self.dataset.as_deref().map(|data| {
+            let mut drill = drill::build(&target, data, data.report.generated_at);
+            drill.lines = drill::wrap(drill.lines, usize::from(self.width.saturating_sub(2)));
+            drill.scroll = scroll.min(drill.lines.len().saturating_sub(1));
+            drill
+        });
+    }
+
+    /// Rows a table shows at the current terminal size.
+    pub fn page_height(&self) -> usize {
+        layout::table_rows(self.height)
+    }
+
+    /// The clock the screen reads against (fixed in tests).
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+    /// False when colours are off (`NO_COLOR`): badges carry the meaning alone.
+    pub fn color(&self) -> bool {
+        self.color
+    }
+    /// Where the data comes from.
+    pub fn origin(&self) -> &DataOrigin {
+        &self.origin
+    }
+    /// Whether data has arrived.
+    pub fn load(&self) -> &LoadState {
+        &self.load
+    }
+    /// The current data, once loaded.
+    pub fn dataset(&self) -> Option<&Dataset> {
+        self.dataset.as_deref()
+    }
+    /// Every pane's table.
+    pub fn tables(&self) -> &Tables {
+        &self.tables
+    }
+    /// The pane on screen.
+    pub fn pane(&self) -> Pane {
+        self.pane
+    }
+    /// Where typed characters go.
+    pub fn mode(&self) -> InputMode {
+        self.mode
+    }
+    /// The text being typed into the filter or command bar.
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+    /// The `:ns` namespace, if one is set.
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+    /// The open drill-down, if any.
+    pub fn drill(&self) -> Option<&Drill> {
+        self.drill.as_ref()
+    }
+    /// True while the help overlay is open.
+    pub fn help(&self) -> bool {
+        self.help
+    }
+    /// The status-bar message, if any.
+    pub fn status(&self) -> Option<&StatusMessage> {
+        self.status.as_ref()
+    }
+    /// Why the last reload failed, while the previous data is still shown.
+    pub fn reload_error(&self) -> Option<&str> {
+        self.reload_error.as_deref()
+    }
+    /// Terminal size as last reported.
+    pub fn size(&self) -> (u16, u16) {
+        (self.width, self.height)
+    }
+    /// The current pane's filter.
+    pub fn filter(&self) -> &Filter {
+        match self.pane {
+            Pane::ServiceAccounts => self.tables.service_accounts.filter(),
+            Pane::Pods => self.tables.pods.filter(),
+            Pane::Roles => self.tables.roles.filter(),
+            Pane::Nodes => self.tables.nodes.filter(),
+            Pane::Findings => self.tables.findings.filter(),
+        }
+    }
+}

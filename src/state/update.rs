@@ -1,0 +1,310 @@
+//! `State::update`: one user action in, state changed, effects out.
+
+use super::command::{self, Command};
+use super::{DrillTarget, Filter, InputMode, Pane, State, StatusMessage, Tone, layout};
+use crate::action::Action;
+use crate::effect::Effect;
+use crate::model::SubjectKind;
+use crate::state::table::Row;
+
+/// Runs `$body` with `$t` bound to the table of `$pane` (each pane's table has its own row type).
+macro_rules! on_table {
+    ($state:expr, $pane:expr, |$t:ident| $body:expr) => {
+        match $pane {
+            Pane::ServiceAccounts => {
+                let $t = &mut $state.tables.service_accounts;
+                $body
+            }
+            Pane::Pods => {
+                let $t = &mut $state.tables.pods;
+                $body
+            }
+            Pane::Roles => {
+                let $t = &mut $state.tables.roles;
+                $body
+            }
+            Pane::Nodes => {
+                let $t = &mut $state.tables.nodes;
+                $body
+            }
+            Pane::Findings => {
+                let $t = &mut $state.tables.findings;
+                $body
+            }
+        }
+    };
+}
+
+pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Tick(now) => {
+            state.now = now;
+            return Vec::new();
+        }
+        Action::Resize { width, height } => {
+            state.width = width;
+            state.height = height;
+            let h = state.page_height();
+            for pane in Pane::ALL {
+                on_table!(state, pane, |t| t.fit(h));
+            }
+            if let Some(target) = state.drill.as_ref().map(|d| d.target.clone()) {
+                state.open_drill(target);
+            }
+            return Vec::new();
+        }
+        Action::Quit => return vec![Effect::Quit],
+        _ => {}
+    }
+    if state.help {
+        if matches!(action, Action::ToggleHelp | Action::Back) {
+            state.help = false;
+        }
+        return Vec::new();
+    }
+    match state.mode {
+        InputMode::Filter => filter_input(state, action),
+        InputMode::Command => command_input(state, action),
+        InputMode::Normal => normal(state, action),
+    }
+}
+
+fn filter_input(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Input(c) => {
+            state.input.push(c);
+            apply_filter(state);
+        }
+        // Backspace on an empty filter leaves the filter bar, as in the command bar.
+        Action::InputBackspace if state.input.is_empty() => state.mode = InputMode::Normal,
+        Action::InputBackspace => {
+            state.input.pop();
+            apply_filter(state);
+        }
+        Action::InputSubmit => state.mode = InputMode::Normal,
+        Action::InputCancel => {
+            state.input.clear();
+            apply_filter(state);
+            state.mode = InputMode::Normal;
+        }
+        Action::Up | Action::Down => return normal(state, action),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn apply_filter(state: &mut State) {
+    let filter = Filter::parse(&state.input);
+    let (pane, ns, h) = (state.pane, state.namespace.clone(), state.page_height());
+    on_table!(state, pane, |t| t.set_filter(filter, ns.as_deref(), h));
+}
+
+fn command_input(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Input(c) => state.input.push(c),
+        Action::InputBackspace if state.input.pop().is_none() => state.mode = InputMode::Normal,
+        Action::InputCancel => {
+            state.input.clear();
+            state.mode = InputMode::Normal;
+        }
+        Action::InputSubmit => {
+            let text = std::mem::take(&mut state.input);
+            state.mode = InputMode::Normal;
+            return run_command(state, &text);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
+    match command::parse(text) {
+        Ok(Command::Quit) => return vec![Effect::Quit],
+        Ok(Command::Help) => state.help = true,
+        Ok(Command::Show(pane)) => show_pane(state, pane),
+        Ok(Command::Namespace(ns)) => set_namespace(state, ns),
+        Err(message) => state.status = Some(message_bad(message)),
+    }
+    Vec::new()
+}
+
+fn message_bad(text: String) -> StatusMessage {
+    StatusMessage {
+        tone: Tone::Bad,
+        text,
+    }
+}
+
+fn show_pane(state: &mut State, pane: Pane) {
+    state.pane = pane;
+    state.drill = None;
+}
+
+fn set_namespace(state: &mut State, ns: Option<String>) {
+    state.namespace = ns;
+    let h = state.page_height();
+    let ns = state.namespace.clone();
+    for pane in Pane::ALL {
+        on_table!(state, pane, |t| t.refresh(ns.as_deref(), h));
+    }
+}
+
+fn normal(state: &mut State, action: Action) -> Vec<Effect> {
+    state.status = None;
+    if let (Action::Copy, Some(drill)) = (&action, &state.drill) {
+        let value = drill.copy.clone();
+        return copy(state, value);
+    }
+    if state.drill.is_some() && drill_action(state, &action) {
+        return Vec::new();
+    }
+    let h = state.page_height();
+    let pane = state.pane;
+    let page = isize::try_from(h).unwrap_or(isize::MAX);
+    match action {
+        Action::ShowPane(p) => show_pane(state, p),
+        Action::NextPane => show_pane(state, pane.next()),
+        Action::PrevPane => show_pane(state, pane.prev()),
+        Action::Down => on_table!(state, pane, |t| t.move_by(1, h)),
+        Action::Up => on_table!(state, pane, |t| t.move_by(-1, h)),
+        Action::PageDown => on_table!(state, pane, |t| t.move_by(page, h)),
+        Action::PageUp => on_table!(state, pane, |t| t.move_by(-page, h)),
+        Action::Top => on_table!(state, pane, |t| t.top(h)),
+        Action::Bottom => on_table!(state, pane, |t| t.bottom(h)),
+        Action::Open => open(state),
+        Action::Back if !state.filter().is_empty() => {
+            state.input.clear();
+            apply_filter(state);
+        }
+        Action::BeginFilter => {
+            state.mode = InputMode::Filter;
+            state.input = state.filter().text().to_owned();
+        }
+        Action::BeginCommand => {
+            state.mode = InputMode::Command;
+            state.input.clear();
+        }
+        Action::CycleSort => {
+            let ns = state.namespace.clone();
+            on_table!(state, pane, |t| t.cycle_sort(ns.as_deref(), h));
+        }
+        Action::ToggleHelp => state.help = true,
+        Action::Copy => {
+            let value = on_table!(state, pane, |t| t
+                .selected()
+                .and_then(|r| r.copy_value())
+                .map(str::to_owned));
+            return copy(state, value);
+        }
+        Action::Refresh => return vec![Effect::Refresh],
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Handles an action inside an open drill-down; false when the table should handle it.
+fn drill_action(state: &mut State, action: &Action) -> bool {
+    let rows = layout::drill_rows(state.height);
+    let Some(drill) = state.drill.as_mut() else {
+        return false;
+    };
+    let last = drill.lines.len().saturating_sub(rows);
+    match action {
+        Action::Back => state.drill = None,
+        Action::Down => drill.scroll = (drill.scroll + 1).min(last),
+        Action::Up => drill.scroll = drill.scroll.saturating_sub(1),
+        Action::PageDown => drill.scroll = (drill.scroll + rows).min(last),
+        Action::PageUp => drill.scroll = drill.scroll.saturating_sub(rows),
+        Action::Top => drill.scroll = 0,
+        Action::Bottom => drill.scroll = last,
+        Action::Open => {}
+        _ => return false,
+    }
+    true
+}
+
+fn copy(state: &mut State, value: Option<String>) -> Vec<Effect> {
+    match value {
+        Some(text) => {
+            state.status = Some(StatusMessage {
+                tone: Tone::Good,
+                text: format!("copied: {text}"),
+            });
+            vec![Effect::Copy(text)]
+        }
+        None => {
+            state.status = Some(StatusMessage {
+                tone: Tone::Dim,
+                text: "nothing to copy on this row".to_owned(),
+            });
+            Vec::new()
+        }
+    }
+}
+
+fn open(state: &mut State) {
+    let target = match state.pane {
+        Pane::ServiceAccounts => {
+            state
+                .tables
+                .service_accounts
+                .selected()
+                .map(|r| DrillTarget::ServiceAccount {
+                    namespace: r.namespace.clone(),
+                    name: r.name.clone(),
+                })
+        }
+        Pane::Pods => state.tables.pods.selected().map(|r| DrillTarget::Pod {
+            namespace: r.namespace.clone(),
+            name: r.name.clone(),
+        }),
+        Pane::Roles => state
+            .tables
+            .roles
+            .selected()
+            .map(|r| DrillTarget::Role { arn: r.arn.clone() }),
+        Pane::Nodes => state.tables.nodes.selected().map(|r| DrillTarget::Node {
+            name: r.name.clone(),
+        }),
+        Pane::Findings => {
+            let Some(row) = state.tables.findings.selected() else {
+                return;
+            };
+            let (subject, key) = (row.subject.clone(), row.key.clone());
+            if jump_to(state, &subject) {
+                return;
+            }
+            Some(DrillTarget::Finding { key })
+        }
+    };
+    if let Some(target) = target {
+        state.open_drill(target);
+    }
+}
+
+/// Jumps from a finding to its subject's pane and row; false when no pane lists the subject.
+fn jump_to(state: &mut State, subject: &crate::model::Subject) -> bool {
+    let key = match &subject.namespace {
+        Some(ns) => format!("{ns}/{}", subject.name),
+        None => subject.name.clone(),
+    };
+    let pane = match subject.kind {
+        SubjectKind::ServiceAccount => Pane::ServiceAccounts,
+        SubjectKind::Pod => Pane::Pods,
+        SubjectKind::Role => Pane::Roles,
+        SubjectKind::Node => Pane::Nodes,
+        SubjectKind::OidcProvider | SubjectKind::Cluster => return false,
+    };
+    let h = state.page_height();
+    let mut ns = state.namespace.clone();
+    let mut found = on_table!(state, pane, |t| t.select_key(&key, ns.as_deref(), h));
+    if !found && ns.is_some() {
+        set_namespace(state, None);
+        ns = None;
+        found = on_table!(state, pane, |t| t.select_key(&key, ns.as_deref(), h));
+    }
+    if found {
+        show_pane(state, pane);
+    }
+    found
+}

@@ -1,0 +1,125 @@
+//! The two header lines: who and what we look at (cluster, context, account, caller), then the
+//! pane tabs with row counts and the data source with its freshness.
+
+use super::{short_age, theme::Theme};
+use crate::event::DataOrigin;
+use crate::state::{LoadState, Pane, State, Tone};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let [top, tabs] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    frame.render_widget(Paragraph::new(identity_line(state, theme)), top);
+    let source = source_text(state);
+    let source_width = u16::try_from(source.chars().count() + 1).unwrap_or(u16::MAX);
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(source_width)]).areas(tabs);
+    frame.render_widget(Paragraph::new(tab_line(state, theme)), left);
+    frame.render_widget(
+        Paragraph::new(Line::styled(source, theme.tone(Tone::Dim))).right_aligned(),
+        right,
+    );
+}
+
+fn identity_line<'a>(state: &'a State, theme: &Theme) -> Line<'a> {
+    let dim = theme.tone(Tone::Dim);
+    let mut spans = vec![Span::styled("irsa-inspector", theme.header())];
+    let Some(data) = state.dataset() else {
+        return Line::from(spans);
+    };
+    let inv = &data.inventory;
+    let report = &data.report;
+    let mut field = |label: &'static str, value: String| {
+        spans.push(Span::styled(format!("  {label} "), dim));
+        spans.push(Span::raw(value));
+    };
+    let unknown = || "unknown".to_owned();
+    field(
+        "cluster",
+        report
+            .cluster
+            .clone()
+            .or_else(|| inv.cluster.as_ref().map(|c| c.name.clone()))
+            .unwrap_or_else(unknown),
+    );
+    field(
+        "account",
+        report
+            .account
+            .clone()
+            .or_else(|| inv.account().map(str::to_owned))
+            .unwrap_or_else(unknown),
+    );
+    field(
+        "caller",
+        inv.caller
+            .as_ref()
+            .map(|c| short_caller(&c.arn))
+            .unwrap_or_else(unknown),
+    );
+    if let Some(ctx) = &inv.context {
+        field("context", ctx.clone());
+    }
+    Line::from(spans)
+}
+
+/// `assumed-role/sre-oncall/alice` from a full STS ARN: the part that says who.
+fn short_caller(arn: &str) -> String {
+    arn.splitn(6, ':').nth(5).unwrap_or(arn).to_owned()
+}
+
+fn tab_line<'a>(state: &'a State, theme: &Theme) -> Line<'a> {
+    let t = state.tables();
+    let spans = Pane::ALL.iter().flat_map(|&pane| {
+        let count = match pane {
+            Pane::ServiceAccounts => t.service_accounts.len(),
+            Pane::Pods => t.pods.len(),
+            Pane::Roles => t.roles.len(),
+            Pane::Nodes => t.nodes.len(),
+            Pane::Findings => t.findings.len(),
+        };
+        let label = format!(" {} {} {count} ", pane.number(), short_title(pane));
+        let style = if pane == state.pane() {
+            theme.active_tab()
+        } else {
+            theme.tone(Tone::Plain)
+        };
+        [Span::styled(label, style), Span::raw(" ")]
+    });
+    Line::from(spans.collect::<Vec<_>>())
+}
+
+fn short_title(pane: Pane) -> &'static str {
+    match pane {
+        Pane::ServiceAccounts => "SA",
+        other => other.title(),
+    }
+}
+
+/// `demo`, `snapshot DIR · captured 3h ago`, `live CTX · updated 5s ago`, `loading…`.
+pub(super) fn source_text(state: &State) -> String {
+    let now = state.now().as_second();
+    match (state.load(), state.dataset()) {
+        (LoadState::Loading, _) => format!("{} · loading…", state.origin()),
+        (LoadState::Failed(_), None) => format!("{} · FAILED", state.origin()),
+        (_, Some(data)) => match state.origin() {
+            DataOrigin::Demo => "source: demo lab".to_owned(),
+            DataOrigin::Snapshot(_) => match data.inventory.captured_at {
+                Some(at) => format!(
+                    "{} · captured {} ago",
+                    state.origin(),
+                    short_age(now - at.as_second())
+                ),
+                None => format!("{} · capture time unknown", state.origin()),
+            },
+            DataOrigin::Live(_) => format!(
+                "{} · updated {} ago",
+                state.origin(),
+                short_age(now - data.loaded_at.as_second())
+            ),
+        },
+        (_, None) => state.origin().to_string(),
+    }
+}

@@ -1,0 +1,230 @@
+//! Snapshot tests of the terminal UI: every pane in the ready, empty, filtered and error
+//! states, the drill-downs and the help overlay, at 80×24 and 160×48, drawn into ratatui's
+//! `TestBackend` with a fixed clock. Plus cell-style checks where colour carries meaning.
+
+use irsa_inspector::action::Action;
+use irsa_inspector::event::{DataOrigin, Dataset, SourceEvent};
+use irsa_inspector::state::{Pane, State, sample};
+use irsa_inspector::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn state_with(data: Option<Dataset>, w: u16, h: u16, color: bool) -> State {
+    let mut s = State::new(DataOrigin::Demo, sample::NOW, color, w, h);
+    if let Some(d) = data {
+        s.apply(SourceEvent::Loaded(Box::new(d)));
+    }
+    s
+}
+
+fn buffer(state: &State) -> Buffer {
+    let (w, h) = state.size();
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    terminal.draw(|f| ui::draw(f, state)).expect("draw");
+    terminal.backend().buffer().clone()
+}
+
+fn text(buf: &Buffer) -> String {
+    let area = buf.area;
+    (0..area.height)
+        .map(|y| {
+            (0..area.width)
+                .map(|x| buf.cell((x, y)).map_or(" ", |c| c.symbol()))
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn screen(state: &State) -> String {
+    text(&buffer(state))
+}
+
+fn type_text(s: &mut State, t: &str) {
+    for c in t.chars() {
+        s.update(Action::Input(c));
+    }
+}
+
+fn pane_name(p: Pane) -> &'static str {
+    match p {
+        Pane::ServiceAccounts => "sa",
+        Pane::Pods => "pods",
+        Pane::Roles => "roles",
+        Pane::Nodes => "nodes",
+        Pane::Findings => "findings",
+    }
+}
+
+/// A filter that keeps some rows of each pane.
+fn filter_for(p: Pane) -> &'static str {
+    match p {
+        Pane::ServiceAccounts | Pane::Pods => "demo",
+        Pane::Roles => "s3",
+        Pane::Nodes => "ip-10",
+        Pane::Findings => "~irsa",
+    }
+}
+
+#[test]
+fn panes_in_every_state_and_size() {
+    for (w, h) in SIZES {
+        for pane in Pane::ALL {
+            let name = |state: &str| format!("{}_{state}_{w}x{h}", pane_name(pane));
+
+            let mut ready = state_with(Some(sample::lab()), w, h, true);
+            ready.update(Action::ShowPane(pane));
+            insta::assert_snapshot!(name("ready"), screen(&ready));
+
+            let mut empty = state_with(Some(sample::empty()), w, h, true);
+            empty.update(Action::ShowPane(pane));
+            insta::assert_snapshot!(name("empty"), screen(&empty));
+
+            let mut filtered = state_with(Some(sample::lab()), w, h, true);
+            filtered.update(Action::ShowPane(pane));
+            filtered.update(Action::BeginFilter);
+            type_text(&mut filtered, filter_for(pane));
+            insta::assert_snapshot!(name("filtered"), screen(&filtered));
+
+            let mut error = state_with(None, w, h, true);
+            error.apply(SourceEvent::Failed {
+                message: "snapshot folder ./snap has no serviceaccounts.json".into(),
+            });
+            error.update(Action::ShowPane(pane));
+            insta::assert_snapshot!(name("error"), screen(&error));
+
+            let mut unknown = state_with(Some(sample::lab_without_aws()), w, h, true);
+            unknown.update(Action::ShowPane(pane));
+            insta::assert_snapshot!(name("aws_unknown"), screen(&unknown));
+        }
+    }
+}
+
+#[test]
+fn filtered_to_nothing_says_so() {
+    let mut s = state_with(Some(sample::lab()), 80, 24, true);
+    s.update(Action::BeginFilter);
+    type_text(&mut s, "no-such-thing");
+    let out = screen(&s);
+    assert!(
+        out.contains("No row matches the filter \"no-such-thing\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn loading_says_what_it_waits_for() {
+    let s = state_with(None, 80, 24, true);
+    let out = screen(&s);
+    assert!(out.contains("Loading demo"), "{out}");
+}
+
+#[test]
+fn drill_downs_in_both_sizes() {
+    let opens: [(&str, Pane, &str); 5] = [
+        ("trust_demo2", Pane::ServiceAccounts, "demo2/s3-reader"),
+        ("pod_identity_demo", Pane::Pods, "demo/s3-test"),
+        ("role_policies", Pane::Roles, "demo-s3-reader"),
+        ("node", Pane::Nodes, "ip-10-0-2-20"),
+        ("finding_cluster", Pane::Findings, "pod010"),
+    ];
+    for (w, h) in SIZES {
+        for (name, pane, filter) in opens {
+            let mut s = state_with(Some(sample::lab()), w, h, true);
+            s.update(Action::ShowPane(pane));
+            s.update(Action::BeginFilter);
+            type_text(&mut s, filter);
+            s.update(Action::InputSubmit);
+            s.update(Action::Open);
+            assert!(s.drill().is_some(), "{name}: no drill-down opened");
+            insta::assert_snapshot!(format!("drill_{name}_{w}x{h}"), screen(&s));
+        }
+    }
+}
+
+#[test]
+fn trust_view_of_demo2_shows_expected_and_actual_sub_on_screen() {
+    let mut s = state_with(Some(sample::lab()), 160, 48, true);
+    s.update(Action::BeginFilter);
+    type_text(&mut s, "demo2");
+    s.update(Action::InputSubmit);
+    s.update(Action::Open);
+    let out = screen(&s);
+    assert!(
+        out.contains("expected system:serviceaccount:demo:s3-reader"),
+        "{out}"
+    );
+    assert!(
+        out.contains("actual   system:serviceaccount:demo2:s3-reader"),
+        "{out}"
+    );
+}
+
+#[test]
+fn help_overlay_lists_the_keys() {
+    for (w, h) in SIZES {
+        let mut s = state_with(Some(sample::lab()), w, h, true);
+        s.update(Action::ToggleHelp);
+        let out = screen(&s);
+        for b in irsa_inspector::keymap::BINDINGS {
+            assert!(
+                out.contains(b.label),
+                "{} missing from help at {w}x{h}",
+                b.label
+            );
+        }
+        insta::assert_snapshot!(format!("help_{w}x{h}"), out);
+    }
+}
+
+#[test]
+fn colours_carry_meaning_and_no_color_keeps_the_badges() {
+    let find = |buf: &Buffer, word: &str| -> Option<(u16, u16)> {
+        let t = text(buf);
+        t.lines().enumerate().find_map(|(y, line)| {
+            line.find(word).map(|byte| {
+                let x = line[..byte].chars().count();
+                (u16::try_from(x).unwrap_or(0), u16::try_from(y).unwrap_or(0))
+            })
+        })
+    };
+    let s = state_with(Some(sample::lab()), 80, 24, true);
+    let buf = buffer(&s);
+    let fail = find(&buf, "FAIL IRSA003").expect("FAIL badge on screen");
+    assert_eq!(buf.cell(fail).map(|c| c.fg), Some(Color::Red));
+    let ok = find(&buf, " OK ")
+        .map(|(x, y)| (x + 1, y))
+        .expect("OK badge on screen");
+    assert_eq!(buf.cell(ok).map(|c| c.fg), Some(Color::Green));
+
+    let plain = state_with(Some(sample::lab()), 80, 24, false);
+    let buf = buffer(&plain);
+    assert_eq!(text(&buf), screen(&s), "NO_COLOR shows the same text");
+    let coloured = buf
+        .content
+        .iter()
+        .any(|c| c.fg != Color::Reset || c.bg != Color::Reset);
+    assert!(!coloured, "NO_COLOR draws no colour at all");
+}
+
+#[test]
+fn a_failed_reload_stays_on_the_status_line_over_the_old_data() {
+    let mut s = state_with(Some(sample::lab()), 80, 24, true);
+    s.apply(SourceEvent::Failed {
+        message: "iam:GetAccountAuthorizationDetails throttled".into(),
+    });
+    s.update(Action::Down);
+    let out = screen(&s);
+    let last = out.lines().last().unwrap_or_default();
+    assert!(last.starts_with("ERROR reload failed"), "{out}");
+    assert!(
+        out.contains("ServiceAccounts (8)"),
+        "old data still shown:\n{out}"
+    );
+}
