@@ -32,6 +32,19 @@ pub struct SourceArgs {
     /// Use an offline snapshot folder (the JSON kubectl and the AWS CLI print; see README).
     #[arg(long, global = true, value_name = "DIR")]
     pub snapshot: Option<PathBuf>,
+
+    /// Read the AWS side (IAM roles, OIDC providers, EKS, EC2) live, with your AWS credentials
+    /// resolved as the AWS CLI does (env, profile, SSO, web identity, instance metadata).
+    #[arg(long, global = true)]
+    pub aws: bool,
+
+    /// The AWS CLI profile for --aws (default: AWS_PROFILE, else `default`).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// The AWS region for --aws (default: the environment or profile, else the issuer's).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

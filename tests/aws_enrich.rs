@@ -6,7 +6,7 @@ mod support;
 use irsa_inspector::analysis::audit::audit;
 use irsa_inspector::model::{FindingCode, Inventory, RoleInfo, RoleLookup, SourceKind};
 use irsa_inspector::sources::aws::{
-    AwsClients, AwsOptions, AwsSource, EnrichRequest, Enrichment, IamPath,
+    AwsClients, AwsOptions, AwsSource, EnrichRequest, Enrichment, IamPath, WebIdentityAnswer,
 };
 use pretty_assertions::assert_eq;
 use support::moto::{ACCOUNT, moto, sdk_config};
@@ -247,4 +247,70 @@ async fn a_role_deleted_while_watching_becomes_irsa006_after_refresh() {
     let (after, _) = live(&demo, &source).await;
     assert!(found(&after, &format!("arn:aws:iam::{ACCOUNT}:role/{role_name}")).is_none());
     assert!(irsa006_on(&after), "IRSA006 after refresh");
+}
+
+#[tokio::test]
+async fn a_burst_of_enrichments_costs_one_read_per_role() {
+    let moto = moto().await;
+    let config = sdk_config(&moto.endpoint, None).await;
+    let demo = seed_demo_lab(&config).await.demo();
+    let request = EnrichRequest::from_inventory(&demo);
+    let once = source(&config, IamPath::PerRole);
+    once.enrich(&request).await;
+    let reads_once = once.call_counts();
+
+    let source = source(&config, IamPath::PerRole);
+    let (a, b, c) = tokio::join!(
+        source.enrich(&request),
+        source.enrich(&request),
+        source.enrich(&request)
+    );
+    assert_eq!(a.roles, b.roles);
+    assert_eq!(b.roles, c.roles);
+    let calls = source.call_counts();
+    for action in [
+        "iam:GetRole",
+        "iam:ListRolePolicies",
+        "iam:GetPolicyVersion",
+        "iam:ListRoles",
+    ] {
+        assert_eq!(
+            calls[action], reads_once[action],
+            "{action}: one read per role, not per ask"
+        );
+    }
+}
+
+#[tokio::test]
+async fn testing_for_real_returns_aws_answer_without_the_credentials() {
+    let moto = moto().await;
+    let config = sdk_config(&moto.endpoint, None).await;
+    seed_demo_lab(&config).await;
+    let source = source(&config, IamPath::Auto);
+    // moto validates nothing about the token: it stands in for STS accepting it.
+    let token =
+        "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6ZGVtbzpzMy1yZWFkZXIifQ.c2ln";
+    let answer = source
+        .test_web_identity(
+            &format!("arn:aws:iam::{ACCOUNT}:role/eks-irsa-lab-demo-s3-reader-role"),
+            token,
+            "irsa-inspector-test",
+        )
+        .await;
+    match &answer {
+        WebIdentityAnswer::Accepted {
+            assumed_role_arn, ..
+        } => assert!(
+            assumed_role_arn.as_deref().is_some_and(
+                |a| a.ends_with("/eks-irsa-lab-demo-s3-reader-role/irsa-inspector-test")
+            ),
+            "{answer:?}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    // Nothing secret can be printed: neither the token nor any credential.
+    let shown = format!("{answer:?}");
+    assert!(!shown.contains(token) && !shown.contains("c2ln"));
+    assert!(!shown.to_ascii_lowercase().contains("secret"));
+    assert!(!shown.contains("ASIA") && !shown.contains("SessionToken"));
 }

@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 use irsa_inspector::app;
 use irsa_inspector::event::{DataOrigin, Dataset};
 use irsa_inspector::model::Inventory;
-use irsa_inspector::sources::snapshot;
+use irsa_inspector::sources::{aws, snapshot};
 use jiff::Timestamp;
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -74,6 +74,9 @@ fn tui(source: &crate::cli::SourceArgs, now_flag: Option<Timestamp>) -> Result<E
     let source = crate::cli::SourceArgs {
         demo: source.demo,
         snapshot: source.snapshot.clone(),
+        aws: source.aws,
+        profile: source.profile.clone(),
+        region: source.region.clone(),
     };
     let loader: app::Loader = Arc::new(move || {
         let inv = load_inventory(&source).map_err(|e| format!("{e:#}"))?;
@@ -89,7 +92,21 @@ fn clock(flag: Option<Timestamp>, inv: &Inventory) -> Timestamp {
     flag.or(inv.captured_at).unwrap_or_else(Timestamp::now)
 }
 
+/// The chosen source's inventory, with the AWS side read live when `--aws` is given.
 fn load_inventory(source: &crate::cli::SourceArgs) -> Result<Inventory> {
+    let mut inv = load_offline(source)?;
+    if source.aws {
+        let options = aws::AwsOptions {
+            profile: source.profile.clone(),
+            region: source.region.clone(),
+            ..aws::AwsOptions::default()
+        };
+        aws::blocking::enrich_inventory(&mut inv, options)?;
+    }
+    Ok(inv)
+}
+
+fn load_offline(source: &crate::cli::SourceArgs) -> Result<Inventory> {
     if source.demo {
         return Ok(snapshot::load_demo()?);
     }

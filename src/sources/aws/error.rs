@@ -7,7 +7,8 @@
 //! (`ProvideErrorMetadata`), never the message text, except for the SSO case where the
 //! credentials provider only gives text.
 
-use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_iam::config::http::HttpResponse;
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use std::fmt;
 use thiserror::Error;
 
@@ -60,14 +61,19 @@ impl CallError {
     }
 
     /// Classifies an SDK error of any AWS service client.
-    pub fn from_sdk<E, R>(action: &'static str, err: &SdkError<E, R>) -> Self
+    pub fn from_sdk<E>(action: &'static str, err: &SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: fmt::Debug,
     {
         let kind = match err {
-            SdkError::ServiceError(service) => classify_code(service.err().code()),
-            other => classify_text(&DisplayErrorContext(other).to_string()),
+            SdkError::ServiceError(service) => match service.err().code() {
+                None => FailureKind::Other(format!(
+                    "HTTP {} without an AWS error code (does the endpoint implement this API?)",
+                    service.raw().status().as_u16()
+                )),
+                code => classify_code(code),
+            },
+            other => classify_text(&chain(other)),
         };
         Self { action, kind }
     }
@@ -98,9 +104,26 @@ fn classify_code(code: Option<&str>) -> FailureKind {
             "AWS rejected the credentials ({}) — refresh them (aws sso login / aws configure) and retry",
             code.unwrap_or_default()
         )),
-        "" => FailureKind::Other("the service answered with an error without a code".to_owned()),
         other => FailureKind::Other(other.to_owned()),
     }
+}
+
+/// The messages of an error and its causes, `: `-joined, on one line (no Debug dumps).
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut next = err.source();
+    while let Some(e) = next {
+        let text = e.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts
+        .join(": ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Errors without a service answer: missing or expired credentials, transport failures.
@@ -109,12 +132,16 @@ fn classify_text(text: &str) -> FailureKind {
     if lower.contains("sso") && (lower.contains("expired") || lower.contains("sso login")) {
         return FailureKind::Credentials(sso_expired_line(None));
     }
-    if lower.contains("no credentials") || lower.contains("credentials provider") {
-        return FailureKind::Credentials(
-            "no AWS credentials found (env, profile, SSO, web identity, IMDS) — set AWS_PROFILE \
-             or run aws configure / aws sso login"
-                .to_owned(),
-        );
+    if lower.contains("no credentials")
+        || lower.contains("credentials provider")
+        || lower.contains("loading credentials")
+    {
+        // The innermost cause says which provider of the chain gave up, and why.
+        let cause = text.rsplit(": ").next().unwrap_or(text);
+        return FailureKind::Credentials(format!(
+            "no usable AWS credentials (env, profile, SSO, web identity, IMDS; last: {cause}) — \
+             set AWS_PROFILE or --profile, or run aws configure / aws sso login"
+        ));
     }
     // First line only: the view shows one line per problem.
     let first = text.lines().next().unwrap_or(text);
@@ -141,6 +168,9 @@ pub enum AwsStartError {
     /// The credentials could not be resolved; the message says how to fix it.
     #[error("{0}")]
     Credentials(String),
+    /// The AWS worker could not run (no threads, or it crashed).
+    #[error("AWS worker: {0}")]
+    Worker(String),
 }
 
 #[cfg(test)]

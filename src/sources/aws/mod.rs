@@ -15,6 +15,7 @@
 //! - Throttling and transient errors are retried with backoff by the SDK's standard retry
 //!   strategy (as configured for the AWS CLI: `AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE`, profile).
 
+pub mod blocking;
 pub mod cache;
 pub mod calls;
 pub mod config;
@@ -35,9 +36,9 @@ pub use error::{AwsStartError, CallError, FailureKind};
 pub use sts::WebIdentityAnswer;
 
 use crate::model::{CallerIdentity, RoleInfo, SourceKind};
+use aws_sdk_iam::config::http::HttpResponse;
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use std::collections::BTreeMap;
-use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -183,15 +184,14 @@ impl AwsSource {
     }
 
     /// One AWS call of `action`: counted, and behind the concurrency limit.
-    async fn call<T, E, R, Fut>(
+    async fn call<T, E, Fut>(
         &self,
         action: &'static str,
         send: impl FnOnce() -> Fut,
     ) -> Result<T, CallError>
     where
-        Fut: Future<Output = Result<T, SdkError<E, R>>>,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: fmt::Debug,
     {
         let _permit = self.limit.acquire().await.map_err(|_| CallError {
             action,
