@@ -24,7 +24,13 @@ async fn main() {
         .unwrap_or(2000);
     let server = moto::moto().await;
     let config = moto::sdk_config(&server.endpoint, None).await;
-    let iam = aws_sdk_iam::Client::new(&config);
+    // moto occasionally answers a concurrent attach with HTTP 500: seed with SDK retries on.
+    let seeding = moto::sdk_config(
+        &server.endpoint,
+        Some(aws_config::retry::RetryConfig::standard().with_max_attempts(5)),
+    )
+    .await;
+    let iam = aws_sdk_iam::Client::new(&seeding);
 
     let started = Instant::now();
     let cluster = aws_sdk_eks::Client::new(&config)

@@ -2,24 +2,29 @@
 //! (`ListPodIdentityAssociations`, then `DescribePodIdentityAssociation` per id, since the
 //! list has no role ARN).
 
-use super::enrichment::{EnrichRequest, Enrichment};
 use super::{AwsSource, convert};
-use crate::model::{ClusterInfo, PodIdentityAssociation, SourceKind};
+use crate::model::{ClusterInfo, PodIdentityAssociation};
 
 /// A collection and the problems met while reading it (`None`: unknown).
 pub(super) type Read<T> = (Option<Vec<T>>, Vec<String>);
+/// One value and the problems met while reading it (`None`: unknown).
+pub(super) type Read1<T> = (Option<T>, Vec<String>);
 
 impl AwsSource {
-    /// `eks:DescribeCluster` into `out.cluster` (or a problem).
-    pub(super) async fn describe_cluster(&self, request: &EnrichRequest, out: &mut Enrichment) {
-        let Some(name) = request.cluster_name.as_deref() else {
-            out.problem(
-                SourceKind::EksCluster,
-                "EKS cluster name unknown (the kubeconfig context names none) — issuer, \
-                 platform and Pod Identity associations not read"
-                    .to_owned(),
+    /// `eks:DescribeCluster`: the cluster, or the problem that makes it unknown.
+    pub(super) async fn describe_cluster(
+        &self,
+        name: Option<&str>,
+    ) -> (Option<ClusterInfo>, Vec<String>) {
+        let Some(name) = name else {
+            return (
+                None,
+                vec![
+                    "EKS cluster name unknown (the kubeconfig context names none) — issuer, \
+                     platform and Pod Identity associations not read"
+                        .to_owned(),
+                ],
             );
-            return;
         };
         let result = self
             .call("eks:DescribeCluster", || {
@@ -28,17 +33,19 @@ impl AwsSource {
             .await;
         match result {
             Ok(o) => match o.cluster() {
-                Some(c) => out.cluster = Some(ClusterInfo::from(&convert::cluster(c))),
-                None => out.problem(
-                    SourceKind::EksCluster,
-                    format!("eks:DescribeCluster returned no cluster for {name}"),
+                Some(c) => (Some(ClusterInfo::from(&convert::cluster(c))), Vec::new()),
+                None => (
+                    None,
+                    vec![format!(
+                        "eks:DescribeCluster returned no cluster for {name}"
+                    )],
                 ),
             },
-            Err(e) => out.problem(
-                SourceKind::EksCluster,
-                e.status(&format!(
+            Err(e) => (
+                None,
+                vec![e.status(&format!(
                     "cluster {name}: issuer, platform version and region unknown"
-                )),
+                ))],
             ),
         }
     }

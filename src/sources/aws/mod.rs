@@ -35,7 +35,10 @@ pub use enrichment::{EnrichRequest, Enrichment};
 pub use error::{AwsStartError, CallError, FailureKind};
 pub use sts::WebIdentityAnswer;
 
-use crate::model::{CallerIdentity, RoleInfo, SourceKind};
+use crate::model::{
+    CallerIdentity, ClusterInfo, Ec2Instance, OidcProvider, PodIdentityAssociation, RoleInfo,
+    SourceKind,
+};
 use aws_sdk_iam::config::http::HttpResponse;
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use std::collections::BTreeMap;
@@ -56,6 +59,11 @@ pub struct AwsSource {
     policies: TtlCache<crate::model::aws_cli::ManagedPolicyDetail>,
     /// Account-wide listings: the fast path's roles, or `ListRoles` + `ListInstanceProfiles`.
     listings: TtlCache<Arc<iam::Listing>>,
+    /// The cluster (by name), OIDC providers, associations (by cluster), instances (by ids).
+    clusters: TtlCache<eks::Read1<ClusterInfo>>,
+    providers: TtlCache<eks::Read<OidcProvider>>,
+    associations: TtlCache<eks::Read<PodIdentityAssociation>>,
+    instances: TtlCache<eks::Read<Ec2Instance>>,
 }
 
 impl AwsSource {
@@ -98,6 +106,10 @@ impl AwsSource {
             roles: TtlCache::new(ttl),
             policies: TtlCache::new(ttl),
             listings: TtlCache::new(ttl),
+            clusters: TtlCache::new(ttl),
+            providers: TtlCache::new(ttl),
+            associations: TtlCache::new(ttl),
+            instances: TtlCache::new(ttl),
         }
     }
 
@@ -122,6 +134,10 @@ impl AwsSource {
         self.roles.clear();
         self.policies.clear();
         self.listings.clear();
+        self.clusters.clear();
+        self.providers.clear();
+        self.associations.clear();
+        self.instances.clear();
     }
 
     /// What the cache knows of one role (per-role path): Pending, Ready or Failed.
@@ -145,21 +161,40 @@ impl AwsSource {
                 e.status("who runs the tool (account, ARN) unknown"),
             ),
         }
-        self.describe_cluster(request, &mut out).await;
+        let name = request.cluster_name.as_deref();
+        let cluster = cached(&self.clusters, name.unwrap_or(""), || {
+            self.describe_cluster(name)
+        })
+        .await;
+        for message in cluster.1 {
+            out.problem(SourceKind::EksCluster, message);
+        }
+        out.cluster = cluster.0;
         let issuer = out
             .cluster
             .as_ref()
             .and_then(|c| c.issuer.clone())
             .or_else(|| request.issuer.clone());
+        let cluster_name = out
+            .cluster
+            .as_ref()
+            .map(|c| c.name.clone())
+            .or_else(|| request.cluster_name.clone());
+        let ids = request
+            .instance_ids
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(",");
         let (providers, associations, instances) = tokio::join!(
-            self.oidc_providers(),
-            self.pod_identity_associations(
-                out.cluster
-                    .as_ref()
-                    .map(|c| c.name.as_str())
-                    .or(request.cluster_name.as_deref())
+            cached(&self.providers, "providers", || self.oidc_providers()),
+            cached(
+                &self.associations,
+                cluster_name.as_deref().unwrap_or(""),
+                || { self.pod_identity_associations(cluster_name.as_deref()) }
             ),
-            self.instances(&request.instance_ids),
+            cached(&self.instances, &ids, || self
+                .instances(&request.instance_ids)),
         );
         for (source, result) in [
             (SourceKind::OidcProviders, providers.1),
@@ -182,7 +217,26 @@ impl AwsSource {
             .await;
         out
     }
+}
 
+/// A read that never fails (its gaps are inside the value), cached under `key` for the TTL.
+async fn cached<V: Clone + Default, Fut>(
+    cache: &TtlCache<V>,
+    key: &str,
+    read: impl FnOnce() -> Fut,
+) -> V
+where
+    Fut: Future<Output = V>,
+{
+    // `read` is wrapped in `Ok`, so the cache cannot answer `Err`; `Default` only satisfies
+    // the type.
+    cache
+        .get_or_fetch(key, || async { Ok(read().await) })
+        .await
+        .unwrap_or_default()
+}
+
+impl AwsSource {
     /// One AWS call of `action`: counted, and behind the concurrency limit.
     async fn call<T, E, Fut>(
         &self,
