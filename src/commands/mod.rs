@@ -14,7 +14,7 @@ use anyhow::{Context, Result, bail};
 use irsa_inspector::app;
 use irsa_inspector::event::{DataOrigin, Dataset};
 use irsa_inspector::model::Inventory;
-use irsa_inspector::sources::snapshot;
+use irsa_inspector::sources::{aws, snapshot};
 use jiff::Timestamp;
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -93,7 +93,21 @@ fn clock(flag: Option<Timestamp>, inv: &Inventory) -> Timestamp {
     flag.or(inv.captured_at).unwrap_or_else(Timestamp::now)
 }
 
+/// The chosen source's inventory, with the AWS side read live when `--aws` is given.
 fn load_inventory(source: &crate::cli::SourceArgs) -> Result<Inventory> {
+    let mut inv = load_offline(source)?;
+    if source.aws {
+        let options = aws::AwsOptions {
+            profile: source.profile.clone(),
+            region: source.region.clone(),
+            ..aws::AwsOptions::default()
+        };
+        aws::blocking::enrich_inventory(&mut inv, options)?;
+    }
+    Ok(inv)
+}
+
+fn load_offline(source: &crate::cli::SourceArgs) -> Result<Inventory> {
     if source.demo {
         return Ok(snapshot::load_demo()?);
     }

@@ -1,10 +1,14 @@
 //! Shared test support: a stand-in kube-apiserver ([`apiserver::StandIn`]) that speaks the
-//! Kubernetes list/watch protocol over plain HTTP, the kubeconfig that points at it, and
-//! generators of real-shaped Kubernetes objects (the demo lab's, and large clusters).
+//! Kubernetes list/watch protocol over plain HTTP, the kubeconfig that points at it, generators
+//! of real-shaped Kubernetes objects (the demo lab's, and large clusters), the moto harness with
+//! its demo-lab seed, and a fault-injecting proxy.
 //!
 //! Each integration test crate compiles this module on its own and uses only part of it.
 #![allow(dead_code)]
 
 pub mod apiserver;
+pub mod fault_proxy;
 pub mod live;
+pub mod moto;
 pub mod objects;
+pub mod seed;

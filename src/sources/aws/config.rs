@@ -1,0 +1,147 @@
+//! Options, credentials and clients: the AWS CLI's own resolution (`aws-config`'s default
+//! chain: environment, `--profile`/`AWS_PROFILE`, SSO, web identity, `credential_process`,
+//! container and instance metadata), and its endpoint handling (`AWS_ENDPOINT_URL`,
+//! `AWS_ENDPOINT_URL_<SERVICE>`, `endpoint_url` in the profile), so the tool runs wherever
+//! `aws` runs and against any AWS-compatible endpoint.
+
+use super::error::AwsStartError;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use std::time::Duration;
+
+/// Which IAM reading strategy to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IamPath {
+    /// `GetAccountAuthorizationDetails` when allowed, else per-role calls (the default).
+    #[default]
+    Auto,
+    /// Only `GetAccountAuthorizationDetails` (denied → roles unknown).
+    FastOnly,
+    /// Only per-role calls (`ListRoles`, `GetRole`, …), as a least-privilege caller gets.
+    PerRole,
+}
+
+/// How the AWS source runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsOptions {
+    /// `--profile` (else `AWS_PROFILE`, else `default`, as the AWS CLI does).
+    pub profile: Option<String>,
+    /// `--region` (else the environment or profile, else the cluster issuer's region).
+    pub region: Option<String>,
+    /// Most AWS calls in flight at once (per-role reads, describes).
+    pub concurrency: usize,
+    /// How long an answer is reused before AWS is asked again (`r` refreshes at once).
+    pub ttl: Duration,
+    pub iam_path: IamPath,
+}
+
+impl Default for AwsOptions {
+    /// Profile and region from the environment; 8 calls in flight; answers kept 5 minutes.
+    fn default() -> Self {
+        Self {
+            profile: None,
+            region: None,
+            concurrency: 8,
+            ttl: Duration::from_secs(300),
+            iam_path: IamPath::Auto,
+        }
+    }
+}
+
+/// One client per service, all from the same resolved configuration.
+#[derive(Debug, Clone)]
+pub struct AwsClients {
+    pub sts: aws_sdk_sts::Client,
+    pub iam: aws_sdk_iam::Client,
+    pub eks: aws_sdk_eks::Client,
+    pub ec2: aws_sdk_ec2::Client,
+}
+
+impl AwsClients {
+    /// Clients for every service from one shared configuration.
+    pub fn new(config: &SdkConfig) -> Self {
+        Self {
+            sts: aws_sdk_sts::Client::new(config),
+            iam: aws_sdk_iam::Client::new(config),
+            eks: aws_sdk_eks::Client::new(config),
+            ec2: aws_sdk_ec2::Client::new(config),
+        }
+    }
+}
+
+/// Resolves the configuration as the AWS CLI would. The region comes from `--region`, else
+/// the environment or profile, else the cluster's issuer URL
+/// (`https://oidc.eks.<region>.amazonaws.com/id/…`).
+pub async fn load(options: &AwsOptions, issuer: Option<&str>) -> Result<SdkConfig, AwsStartError> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &options.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    let config = loader.load().await;
+    if config.region().is_some() {
+        return Ok(config);
+    }
+    let region = issuer
+        .and_then(region_from_issuer)
+        .ok_or(AwsStartError::NoRegion)?;
+    Ok(config
+        .into_builder()
+        .region(Region::new(region.to_owned()))
+        .build())
+}
+
+/// The region of an EKS issuer URL (`https://oidc.eks.eu-west-1.amazonaws.com/id/X` →
+/// `eu-west-1`); `None` for other issuers.
+pub fn region_from_issuer(issuer: &str) -> Option<&str> {
+    let host = issuer.strip_prefix("https://").unwrap_or(issuer);
+    let region = host.strip_prefix("oidc.eks.")?.split('.').next()?;
+    (!region.is_empty()).then_some(region)
+}
+
+/// The EKS cluster name a kubeconfig context names: the ARN `aws eks update-kubeconfig` writes
+/// (`arn:aws:eks:eu-west-1:123456789012:cluster/irsa-lab`) or eksctl's
+/// `user@irsa-lab.eu-west-1.eksctl.io`.
+pub fn cluster_name_from_context(context: &str) -> Option<&str> {
+    if let Some((_, name)) = context
+        .strip_prefix("arn:")
+        .and_then(|rest| rest.split_once(":cluster/"))
+    {
+        return (!name.is_empty()).then_some(name);
+    }
+    let host = context.rsplit_once('@').map_or(context, |(_, h)| h);
+    let name = host.strip_suffix(".eksctl.io")?.split('.').next()?;
+    (!name.is_empty()).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_is_read_from_eks_issuers_only() {
+        assert_eq!(
+            region_from_issuer("https://oidc.eks.eu-west-1.amazonaws.com/id/4656D0B7"),
+            Some("eu-west-1")
+        );
+        assert_eq!(
+            region_from_issuer("oidc.eks.us-gov-west-1.amazonaws.com/id/X"),
+            Some("us-gov-west-1")
+        );
+        assert_eq!(region_from_issuer("https://kubernetes.default.svc"), None);
+    }
+
+    #[test]
+    fn cluster_name_comes_from_aws_cli_and_eksctl_contexts() {
+        assert_eq!(
+            cluster_name_from_context("arn:aws:eks:eu-west-1:123456789012:cluster/irsa-lab"),
+            Some("irsa-lab")
+        );
+        assert_eq!(
+            cluster_name_from_context("alice@irsa-lab.eu-west-1.eksctl.io"),
+            Some("irsa-lab")
+        );
+        assert_eq!(cluster_name_from_context("kind-dev"), None);
+    }
+}

@@ -1,0 +1,258 @@
+//! The live AWS source: reads the AWS side of a cluster with the user's own credentials and
+//! answers in model types ([`Enrichment`]) that the caller merges into an
+//! [`crate::model::Inventory`].
+//!
+//! - Credentials, region and endpoints resolve as the AWS CLI resolves them ([`config`]).
+//! - STS `GetCallerIdentity` for the header; EKS `DescribeCluster` (issuer, platform) and the
+//!   Pod Identity associations (list + describe); IAM OIDC providers (list + get); EC2
+//!   `DescribeInstances` for the nodes (batched), whose instance profiles lead to node roles.
+//! - IAM roles: `GetAccountAuthorizationDetails` (every role and managed policy in a few
+//!   paginated calls) when allowed, else per-role calls behind a semaphore ([`iam`]).
+//! - Every answer is cached by ARN with a TTL ([`cache`]); a burst of requests for one role
+//!   costs one call, and [`AwsSource::refresh`] forgets everything.
+//! - Every failed call becomes one status line naming the missing IAM action and what is
+//!   unknown without it ([`error`]); nothing here panics on AWS's answers.
+//! - Throttling and transient errors are retried with backoff by the SDK's standard retry
+//!   strategy (as configured for the AWS CLI: `AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE`, profile).
+
+pub mod blocking;
+pub mod cache;
+pub mod calls;
+pub mod config;
+mod convert;
+mod ec2;
+mod eks;
+pub mod enrichment;
+pub mod error;
+mod iam;
+mod roles;
+mod sts;
+
+pub use cache::{CacheState, TtlCache};
+pub use calls::CallCounter;
+pub use config::{AwsClients, AwsOptions, IamPath, region_from_issuer};
+pub use enrichment::{EnrichRequest, Enrichment};
+pub use error::{AwsStartError, CallError, FailureKind};
+pub use sts::WebIdentityAnswer;
+
+use crate::model::{
+    CallerIdentity, ClusterInfo, Ec2Instance, OidcProvider, PodIdentityAssociation, RoleInfo,
+    SourceKind,
+};
+use aws_sdk_iam::config::http::HttpResponse;
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// The AWS worker: clients, the call limit, and the caches.
+pub struct AwsSource {
+    clients: AwsClients,
+    options: AwsOptions,
+    calls: CallCounter,
+    limit: Semaphore,
+    caller: TtlCache<CallerIdentity>,
+    /// Per-role path: role ARN → role with its policies (`None`: the role does not exist).
+    roles: TtlCache<roles::RoleFetch>,
+    /// Managed policy ARN → its default version (per-role path).
+    policies: TtlCache<crate::model::aws_cli::ManagedPolicyDetail>,
+    /// Account-wide listings: the fast path's roles, or `ListRoles` + `ListInstanceProfiles`.
+    listings: TtlCache<Arc<iam::Listing>>,
+    /// The cluster (by name), OIDC providers, associations (by cluster), instances (by ids).
+    clusters: TtlCache<eks::Read1<ClusterInfo>>,
+    providers: TtlCache<eks::Read<OidcProvider>>,
+    associations: TtlCache<eks::Read<PodIdentityAssociation>>,
+    instances: TtlCache<eks::Read<Ec2Instance>>,
+}
+
+impl AwsSource {
+    /// Resolves credentials and region as the AWS CLI does and checks them with
+    /// `sts:GetCallerIdentity`. Only unusable credentials (e.g. an expired SSO session: one
+    /// line naming `aws sso login --profile …`) or no region stop the start; a denied
+    /// `GetCallerIdentity` is a status like any other.
+    pub async fn connect(options: AwsOptions, issuer: Option<&str>) -> Result<Self, AwsStartError> {
+        let config = config::load(&options, issuer).await?;
+        let profile = options
+            .profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok());
+        let source = Self::new(AwsClients::new(&config), options);
+        match source.caller_identity().await {
+            Err(CallError {
+                kind: FailureKind::Credentials(line),
+                ..
+            }) => {
+                let line = if line == error::sso_expired_line(None) {
+                    error::sso_expired_line(profile.as_deref())
+                } else {
+                    line
+                };
+                Err(AwsStartError::Credentials(line))
+            }
+            _ => Ok(source),
+        }
+    }
+
+    /// A source over given clients (tests point them at an emulator or mock).
+    pub fn new(clients: AwsClients, options: AwsOptions) -> Self {
+        let ttl = options.ttl;
+        Self {
+            clients,
+            limit: Semaphore::new(options.concurrency.max(1)),
+            options,
+            calls: CallCounter::default(),
+            caller: TtlCache::new(ttl),
+            roles: TtlCache::new(ttl),
+            policies: TtlCache::new(ttl),
+            listings: TtlCache::new(ttl),
+            clusters: TtlCache::new(ttl),
+            providers: TtlCache::new(ttl),
+            associations: TtlCache::new(ttl),
+            instances: TtlCache::new(ttl),
+        }
+    }
+
+    /// The clients in use.
+    pub fn clients(&self) -> &AwsClients {
+        &self.clients
+    }
+
+    /// Calls made so far, per IAM action.
+    pub fn call_counts(&self) -> BTreeMap<&'static str, u64> {
+        self.calls.snapshot()
+    }
+
+    /// The most calls that were in flight at once (never above `options.concurrency`).
+    pub fn peak_in_flight(&self) -> usize {
+        self.calls.peak_in_flight()
+    }
+
+    /// Forgets every cached answer: the next enrichment asks AWS again (the `r` key).
+    pub fn refresh(&self) {
+        self.caller.clear();
+        self.roles.clear();
+        self.policies.clear();
+        self.listings.clear();
+        self.clusters.clear();
+        self.providers.clear();
+        self.associations.clear();
+        self.instances.clear();
+    }
+
+    /// What the cache knows of one role (per-role path): Pending, Ready or Failed.
+    pub fn role_state(&self, arn: &str) -> Option<CacheState<Option<RoleInfo>>> {
+        self.roles.state(arn).map(|s| match s {
+            CacheState::Pending => CacheState::Pending,
+            CacheState::Ready(f) => CacheState::Ready(f.role),
+            CacheState::Failed(e) => CacheState::Failed(e),
+        })
+    }
+
+    /// Reads everything `request` names: caller, cluster, OIDC providers, Pod Identity
+    /// associations, instances, then roles (annotated, associated, node roles, and those
+    /// trusting the cluster's issuer). Never fails: gaps are problems in the answer.
+    pub async fn enrich(&self, request: &EnrichRequest) -> Enrichment {
+        let mut out = Enrichment::default();
+        match self.caller_identity().await {
+            Ok(caller) => out.caller = Some(caller),
+            Err(e) => out.problem(
+                SourceKind::CallerIdentity,
+                e.status("who runs the tool (account, ARN) unknown"),
+            ),
+        }
+        let name = request.cluster_name.as_deref();
+        let cluster = cached(&self.clusters, name.unwrap_or(""), || {
+            self.describe_cluster(name)
+        })
+        .await;
+        for message in cluster.1 {
+            out.problem(SourceKind::EksCluster, message);
+        }
+        out.cluster = cluster.0;
+        let issuer = out
+            .cluster
+            .as_ref()
+            .and_then(|c| c.issuer.clone())
+            .or_else(|| request.issuer.clone());
+        let cluster_name = out
+            .cluster
+            .as_ref()
+            .map(|c| c.name.clone())
+            .or_else(|| request.cluster_name.clone());
+        let ids = request
+            .instance_ids
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(",");
+        let (providers, associations, instances) = tokio::join!(
+            cached(&self.providers, "providers", || self.oidc_providers()),
+            cached(
+                &self.associations,
+                cluster_name.as_deref().unwrap_or(""),
+                || { self.pod_identity_associations(cluster_name.as_deref()) }
+            ),
+            cached(&self.instances, &ids, || self
+                .instances(&request.instance_ids)),
+        );
+        for (source, result) in [
+            (SourceKind::OidcProviders, providers.1),
+            (SourceKind::PodIdentity, associations.1),
+            (SourceKind::Ec2Instances, instances.1),
+        ] {
+            for message in result {
+                out.problem(source, message);
+            }
+        }
+        out.oidc_providers = providers.0;
+        out.pod_identity_associations = associations.0;
+        out.instances = instances.0;
+        let account = out.caller.as_ref().map(|c| c.account.clone()).or_else(|| {
+            out.cluster
+                .as_ref()
+                .and_then(|c| c.account().map(str::to_owned))
+        });
+        self.read_roles(request, issuer.as_deref(), account.as_deref(), &mut out)
+            .await;
+        out
+    }
+}
+
+/// A read that never fails (its gaps are inside the value), cached under `key` for the TTL.
+async fn cached<V: Clone + Default, Fut>(
+    cache: &TtlCache<V>,
+    key: &str,
+    read: impl FnOnce() -> Fut,
+) -> V
+where
+    Fut: Future<Output = V>,
+{
+    // `read` is wrapped in `Ok`, so the cache cannot answer `Err`; `Default` only satisfies
+    // the type.
+    cache
+        .get_or_fetch(key, || async { Ok(read().await) })
+        .await
+        .unwrap_or_default()
+}
+
+impl AwsSource {
+    /// One AWS call of `action`: counted, and behind the concurrency limit.
+    async fn call<T, E, Fut>(
+        &self,
+        action: &'static str,
+        send: impl FnOnce() -> Fut,
+    ) -> Result<T, CallError>
+    where
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let _permit = self.limit.acquire().await.map_err(|_| CallError {
+            action,
+            kind: FailureKind::Other("the AWS source is shutting down".to_owned()),
+        })?;
+        let _in_flight = self.calls.enter();
+        self.calls.count(action);
+        send().await.map_err(|e| CallError::from_sdk(action, &e))
+    }
+}

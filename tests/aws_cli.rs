@@ -1,0 +1,79 @@
+//! `--aws` end to end: the real binary reads the AWS side from the endpoint that
+//! `AWS_ENDPOINT_URL` names (the SDK's own support), with credentials from the environment, as
+//! the AWS CLI would; the Kubernetes side is the demo lab's.
+
+mod support;
+
+use assert_cmd::Command;
+use support::moto::{moto, sdk_config};
+use support::seed::seed_demo_lab;
+
+fn run(endpoint: &str, home: &std::path::Path) -> std::process::Output {
+    Command::cargo_bin("irsa-inspector")
+        .expect("binary")
+        .args(["--demo", "--aws", "audit", "--format", "json"])
+        .env_clear()
+        .env("HOME", home)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing-access-key")
+        .env("AWS_SECRET_ACCESS_KEY", "testing-secret-key")
+        .env("AWS_REGION", "eu-west-1")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .output()
+        .expect("run")
+}
+
+#[tokio::test]
+async fn aws_endpoint_url_and_env_credentials_are_honoured() {
+    let moto = moto().await;
+    let seeded = seed_demo_lab(&sdk_config(&moto.endpoint, None).await).await;
+    let home = tempfile::tempdir().expect("empty HOME");
+    let out = run(&moto.endpoint, home.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    // The issuer is moto's, so the cluster was described live, not taken from the demo.
+    assert_eq!(report["issuer"], seeded.issuer.as_str());
+    assert_eq!(report["account"], "123456789012");
+    // The only AWS call that failed is the one moto lacks; every collection was loaded (what
+    // is left unknown is analysis detail: the other account's roles, the demo's instance ids).
+    let unknowns = report["unknowns"].as_array().expect("unknowns");
+    let failed: Vec<&str> = unknowns
+        .iter()
+        .filter(|u| {
+            u["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(" failed") || m.contains(" denied"))
+        })
+        .filter_map(|u| u["source"].as_str())
+        .collect();
+    assert_eq!(failed, ["pod-identity"], "{}", report["unknowns"]);
+    for not_loaded in [
+        "IAM roles not loaded",
+        "EC2 instances not loaded",
+        "OIDC providers not loaded",
+    ] {
+        assert!(
+            !report["unknowns"].to_string().contains(not_loaded),
+            "{not_loaded}: {}",
+            report["unknowns"]
+        );
+    }
+}
+
+#[test]
+fn without_credentials_the_start_fails_with_one_line() {
+    let home = tempfile::tempdir().expect("empty HOME");
+    let out = Command::cargo_bin("irsa-inspector")
+        .expect("binary")
+        .args(["--demo", "--aws", "audit"])
+        .env_clear()
+        .env("HOME", home.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("no usable AWS credentials"), "{stderr}");
+}
