@@ -163,6 +163,24 @@ pub enum EnvValue {
     Other,
 }
 
+/// kubectl's `last-applied-configuration` annotation: a copy of the whole manifest, which may
+/// carry secret env literals in plain text. Never kept in the model.
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// The annotations without [`LAST_APPLIED`].
+pub fn without_last_applied(
+    annotations: Option<&BTreeMap<String, String>>,
+) -> BTreeMap<String, String> {
+    annotations
+        .map(|a| {
+            a.iter()
+                .filter(|(k, _)| k.as_str() != LAST_APPLIED)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// True when a literal value of an env var with this name is a secret that must never be shown.
 /// Paths and URIs to secrets (`…_TOKEN_FILE`, `…_URI`) are not secrets themselves.
 pub fn is_secret_env_name(name: &str) -> bool {
@@ -306,7 +324,7 @@ impl From<&Pod> for PodInfo {
             name: m.name.clone().unwrap_or_default(),
             uid: m.uid.clone(),
             labels: m.labels.clone().unwrap_or_default(),
-            annotations: m.annotations.clone().unwrap_or_default(),
+            annotations: without_last_applied(m.annotations.as_ref()),
             service_account: spec
                 .and_then(|s| {
                     s.service_account_name
@@ -522,6 +540,22 @@ mod tests {
         assert!(!is_secret_env_name("AWS_WEB_IDENTITY_TOKEN_FILE"));
         assert!(!is_secret_env_name("AWS_CONTAINER_CREDENTIALS_FULL_URI"));
         assert!(!is_secret_env_name("AWS_ACCESS_KEY_ID"));
+    }
+
+    #[test]
+    fn last_applied_configuration_never_reaches_the_model() {
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "p", "namespace": "n", "annotations": {
+                LAST_APPLIED: "{\"env\":[{\"name\":\"AWS_SECRET_ACCESS_KEY\",\"value\":\"s3cr3t\"}]}",
+                "keep": "me"
+            }},
+            "spec": {"containers": [{"name": "c"}]}
+        }))
+        .unwrap();
+        let info = PodInfo::from(&pod);
+        assert!(!info.annotations.contains_key(LAST_APPLIED));
+        assert_eq!(info.annotations.get("keep").map(String::as_str), Some("me"));
+        assert!(!serde_json::to_string(&info).unwrap().contains("s3cr3t"));
     }
 
     #[test]

@@ -46,7 +46,7 @@ impl From<&ServiceAccount> for ServiceAccountInfo {
             namespace: m.namespace.clone().unwrap_or_else(|| "default".to_owned()),
             name: m.name.clone().unwrap_or_default(),
             uid: m.uid.clone(),
-            annotations: m.annotations.clone().unwrap_or_default(),
+            annotations: super::pod::without_last_applied(m.annotations.as_ref()),
             labels: m.labels.clone().unwrap_or_default(),
             created: m.creation_timestamp.as_ref().map(|t| t.0),
         }
