@@ -23,7 +23,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct SourceArgs {
     /// Use the embedded demo lab (cluster irsa-lab, eu-west-1) instead of a live cluster.
     #[arg(long, global = true, conflicts_with = "snapshot")]
@@ -45,6 +45,22 @@ pub struct SourceArgs {
     /// The AWS region for --aws (default: the environment or profile, else the issuer's).
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
+    /// Live cluster: this kubeconfig file only (default: KUBECONFIG, else ~/.kube/config,
+    /// else the in-cluster ServiceAccount).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Live cluster: the kubeconfig context (default: its current-context).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// Live cluster: ServiceAccounts and pods of this namespace only (default: all namespaces).
+    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// Live cluster: all namespaces (the default; accepted as with kubectl).
+    #[arg(short = 'A', long, global = true, conflicts_with = "namespace")]
+    pub all_namespaces: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -68,6 +84,21 @@ pub enum Command {
     },
     /// Decode a projected ServiceAccount token (JWT): header, claims, lifetime. Never prints the signature.
     DecodeToken(DecodeTokenArgs),
+    /// Offline snapshots.
+    Snapshot {
+        #[command(subcommand)]
+        command: SnapshotCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCommand {
+    /// Write the live cluster as a snapshot folder (read back with --snapshot DIR). Secret env
+    /// values are masked; Secrets are never read.
+    Save {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

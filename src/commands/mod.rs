@@ -4,10 +4,12 @@ mod audit;
 mod decode_token;
 mod explain;
 mod input;
+mod live;
+mod snapshot_save;
 mod trust;
 mod webhook;
 
-use crate::cli::{Cli, Command, TrustCommand, WebhookCommand};
+use crate::cli::{Cli, Command, SnapshotCommand, TrustCommand, WebhookCommand};
 use anyhow::{Context, Result, bail};
 use irsa_inspector::app;
 use irsa_inspector::event::{DataOrigin, Dataset};
@@ -42,6 +44,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Webhook {
             command: WebhookCommand::Predict(args),
         }) => webhook::predict(&args),
+        Some(Command::Snapshot {
+            command: SnapshotCommand::Save { dir },
+        }) => snapshot_save::run(&cli.source, &dir),
         Some(Command::DecodeToken(args)) => {
             decode_token::run(&args, now_flag.unwrap_or_else(Timestamp::now))
         }
@@ -67,17 +72,13 @@ fn tui(source: &crate::cli::SourceArgs, now_flag: Option<Timestamp>) -> Result<E
     let origin = match (&source.snapshot, source.demo) {
         (_, true) => DataOrigin::Demo,
         (Some(dir), false) => DataOrigin::Snapshot(dir.display().to_string()),
-        (None, false) => bail!(
-            "no data source: the live cluster source is not built yet — use --demo or --snapshot DIR"
-        ),
+        (None, false) => {
+            let (origin, live) = live::ui_source(source, now_flag)?;
+            app::run_source(origin, live)?;
+            return Ok(ExitCode::SUCCESS);
+        }
     };
-    let source = crate::cli::SourceArgs {
-        demo: source.demo,
-        snapshot: source.snapshot.clone(),
-        aws: source.aws,
-        profile: source.profile.clone(),
-        region: source.region.clone(),
-    };
+    let source = source.clone();
     let loader: app::Loader = Arc::new(move || {
         let inv = load_inventory(&source).map_err(|e| format!("{e:#}"))?;
         let now = clock(now_flag, &inv);
@@ -94,19 +95,23 @@ fn clock(flag: Option<Timestamp>, inv: &Inventory) -> Timestamp {
 
 /// The chosen source's inventory, with the AWS side read live when `--aws` is given.
 fn load_inventory(source: &crate::cli::SourceArgs) -> Result<Inventory> {
-    let mut inv = load_offline(source)?;
+    let mut inv = load_kubernetes_side(source)?;
     if source.aws {
-        let options = aws::AwsOptions {
-            profile: source.profile.clone(),
-            region: source.region.clone(),
-            ..aws::AwsOptions::default()
-        };
-        aws::blocking::enrich_inventory(&mut inv, options)?;
+        aws::blocking::enrich_inventory(&mut inv, aws_options(source))?;
     }
     Ok(inv)
 }
 
-fn load_offline(source: &crate::cli::SourceArgs) -> Result<Inventory> {
+/// `--profile` and `--region` as AWS source options.
+fn aws_options(source: &crate::cli::SourceArgs) -> aws::AwsOptions {
+    aws::AwsOptions {
+        profile: source.profile.clone(),
+        region: source.region.clone(),
+        ..aws::AwsOptions::default()
+    }
+}
+
+fn load_kubernetes_side(source: &crate::cli::SourceArgs) -> Result<Inventory> {
     if source.demo {
         return Ok(snapshot::load_demo()?);
     }
@@ -120,5 +125,5 @@ fn load_offline(source: &crate::cli::SourceArgs) -> Result<Inventory> {
         }
         return Ok(inv);
     }
-    bail!("no data source: the live cluster source is not built yet — use --demo or --snapshot DIR")
+    live::inventory(source)
 }

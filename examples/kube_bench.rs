@@ -1,0 +1,123 @@
+//! The live source as a process, for measurements (`scripts/kube-bench.sh`):
+//! `kube_bench KUBECONFIG WATCH_SECONDS` connects like the binary does, waits for the first
+//! complete inventory, runs the audit on it, keeps watching for WATCH_SECONDS, and prints the
+//! wall time (Unix ms) of each step.
+
+use irsa_inspector::analysis::audit::audit;
+use irsa_inspector::sources::kube::{CHANNEL_CAPACITY, ConnectOptions, KubeSource, connect};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Counts live heap bytes, to tell data from allocator overhead in the RSS figures.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator unchanged; only counts sizes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+fn heap_kb() -> usize {
+    LIVE.load(Ordering::Relaxed) / 1024
+}
+
+/// This process's resident set now, KB (Linux).
+fn rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn unix_ms() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis())
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let kubeconfig = std::env::args()
+        .nth(1)
+        .expect("usage: kube_bench KUBECONFIG SECONDS");
+    let watch_for: u64 = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30);
+    let started = Instant::now();
+    let connection = connect(&ConnectOptions {
+        kubeconfig: Some(kubeconfig.into()),
+        ..ConnectOptions::default()
+    })
+    .await
+    .expect("connect");
+    let (tx, mut rx) = tokio::sync::mpsc::channel(CHANNEL_CAPACITY);
+    let source = KubeSource::start(connection, tx);
+    while !source.is_settled() {
+        rx.recv().await.expect("source running");
+    }
+    let (synced_rss, synced_heap) = (rss_kb(), heap_kb());
+    let settled_ms = unix_ms();
+    let inventory = source.inventory();
+    let inventory_ms = unix_ms();
+    println!(
+        "rss_kb_synced={synced_rss} heap_kb_synced={synced_heap} rss_kb_with_inventory={} \
+         heap_kb_with_inventory={}",
+        rss_kb(),
+        heap_kb()
+    );
+    println!(
+        "settled_ms={settled_ms} inventory_build_ms={}",
+        inventory_ms - settled_ms
+    );
+    println!(
+        "inventory_ready_ms={inventory_ms} since_start_ms={} service_accounts={} pods={} nodes={}",
+        started.elapsed().as_millis(),
+        inventory.service_accounts.len(),
+        inventory.pods.len(),
+        inventory.nodes.len()
+    );
+    let t = Instant::now();
+    let report = audit(&inventory, jiff::Timestamp::now());
+    println!(
+        "audit_ms={} findings={} audit_done_ms={}",
+        t.elapsed().as_millis(),
+        report.findings.len(),
+        unix_ms()
+    );
+    println!(
+        "rss_kb_with_audit={} heap_kb_with_audit={}",
+        rss_kb(),
+        heap_kb()
+    );
+    drop(report);
+    drop(inventory);
+    let until = tokio::time::Instant::now() + Duration::from_secs(watch_for);
+    let mut events = 0usize;
+    while let Ok(Some(_)) = tokio::time::timeout_at(until, rx.recv()).await {
+        events += 1;
+    }
+    println!(
+        "watched_s={watch_for} events={events} rss_kb_end={} statuses={:?}",
+        rss_kb(),
+        source.statuses()
+    );
+}

@@ -1,0 +1,180 @@
+//! One kube-rs `watcher` + `reflector` per resource, run as a task that turns the watcher's
+//! events and errors into [`KubeEvent`]s.
+//!
+//! - The reflector's writer buffers a (re)list and swaps it into the store at `InitDone`, so
+//!   readers never see half a cluster; "changed" is signalled only for complete states
+//!   (`Apply`, `Delete`, `InitDone`), never mid-list.
+//! - Errors go through kube-rs's default backoff (0.8 s doubling to 30 s, jittered).
+//! - A 403 is reported as `Forbidden` with the verb from the failing step (list or watch).
+//! - Other errors are `Reconnecting`. The watcher says nothing when a resumed watch succeeds
+//!   (no event on a quiet cluster), so while reconnecting the task asks the server for
+//!   `/version` every [`PROBE_EVERY`]; an answer means the connection is back.
+
+use super::lean::{Lean, Projection};
+use super::status::{KubeEvent, ResourceStatus, Watched};
+use futures::StreamExt;
+use kube::runtime::WatchStreamExt;
+use kube::runtime::reflector::{self, Store};
+use kube::runtime::watcher::{self, Event};
+use kube::{Api, Client};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// How often a reconnecting watcher checks that the API server answers again.
+const PROBE_EVERY: Duration = Duration::from_secs(2);
+
+/// The statuses of all watched resources, shared by the watcher tasks and the inventory
+/// builder (which turns denied resources into `SourceProblem`s).
+pub type Statuses = Arc<Mutex<BTreeMap<Watched, ResourceStatus>>>;
+
+/// Starts watching `api` into a new store; returns the store's reader and the task.
+pub(super) fn spawn<P: Projection>(
+    api: Api<Lean<P>>,
+    client: Client,
+    watched: Watched,
+    namespace: Option<String>,
+    statuses: Statuses,
+    tx: mpsc::Sender<KubeEvent>,
+) -> (Store<Lean<P>>, JoinHandle<()>)
+where
+    <P::Kube as k8s_openapi::Resource>::Scope: Send,
+{
+    let (reader, writer) = reflector::store::<Lean<P>>();
+    let store = reader.clone();
+    let task = tokio::spawn(async move {
+        let stream = watcher::watcher(api, watcher::Config::default())
+            .default_backoff()
+            .reflect(writer);
+        let mut stream = std::pin::pin!(stream);
+        let reporter = Reporter {
+            watched,
+            namespace,
+            statuses,
+            tx,
+        };
+        reporter.set(ResourceStatus::Syncing).await;
+        let mut listed = false;
+        let mut probe = tokio::time::interval(PROBE_EVERY);
+        loop {
+            let reconnecting = matches!(
+                reporter.current(),
+                Some(ResourceStatus::Reconnecting { .. })
+            );
+            let item = tokio::select! {
+                item = stream.next() => item,
+                _ = probe.tick(), if reconnecting => {
+                    if client.apiserver_version().await.is_ok() {
+                        let status = if listed {
+                            ResourceStatus::Ready { objects: reader.len() }
+                        } else {
+                            ResourceStatus::Syncing
+                        };
+                        reporter.set(status).await;
+                    }
+                    continue;
+                }
+            };
+            let Some(item) = item else { return };
+            match item {
+                Ok(Event::Init) => {
+                    if listed {
+                        reporter.set(ResourceStatus::Syncing).await;
+                    }
+                }
+                Ok(Event::InitApply(_)) => {}
+                Ok(Event::InitDone) => {
+                    listed = true;
+                    reporter
+                        .set(ResourceStatus::Ready {
+                            objects: reader.len(),
+                        })
+                        .await;
+                    reporter.changed();
+                }
+                Ok(Event::Apply(_) | Event::Delete(_)) => {
+                    if !matches!(reporter.current(), Some(ResourceStatus::Ready { .. })) && listed {
+                        reporter
+                            .set(ResourceStatus::Ready {
+                                objects: reader.len(),
+                            })
+                            .await;
+                    }
+                    reporter.changed();
+                }
+                Err(err) => reporter.set(reporter.classify(&err)).await,
+            }
+        }
+    });
+    (store, task)
+}
+
+struct Reporter {
+    watched: Watched,
+    namespace: Option<String>,
+    statuses: Statuses,
+    tx: mpsc::Sender<KubeEvent>,
+}
+
+impl Reporter {
+    fn current(&self) -> Option<ResourceStatus> {
+        self.statuses
+            .lock()
+            .ok()
+            .and_then(|s| s.get(&self.watched).cloned())
+    }
+
+    /// Records and sends a status when it differs from the current one (object counts of a
+    /// ready resource are not news).
+    async fn set(&self, status: ResourceStatus) {
+        let same = match (self.current(), &status) {
+            (Some(ResourceStatus::Ready { .. }), ResourceStatus::Ready { .. }) => true,
+            (Some(old), new) => &old == new,
+            (None, _) => false,
+        };
+        if let Ok(mut map) = self.statuses.lock() {
+            map.insert(self.watched, status.clone());
+        }
+        if !same {
+            // The receiver is gone only when the app is quitting.
+            let _ = self.tx.send(KubeEvent::Status(self.watched, status)).await;
+        }
+    }
+
+    /// Signals a change; when the channel is full a signal is already pending and the
+    /// receiver reads every store anyway, so dropping this one loses nothing.
+    fn changed(&self) {
+        let _ = self.tx.try_send(KubeEvent::Changed(self.watched));
+    }
+
+    fn classify(&self, err: &watcher::Error) -> ResourceStatus {
+        let (verb, client_err) = match err {
+            watcher::Error::InitialListFailed(e) => ("list", Some(e)),
+            watcher::Error::WatchStartFailed(e) => ("watch", Some(e)),
+            watcher::Error::WatchFailed(e) => ("watch", Some(e)),
+            watcher::Error::WatchError(status) if status.is_forbidden() => {
+                return self.forbidden("watch");
+            }
+            // 410 Gone: the watcher relists at once; the store keeps the old list meanwhile.
+            watcher::Error::WatchError(status) if status.code == 410 => {
+                return ResourceStatus::Syncing;
+            }
+            _ => ("watch", None),
+        };
+        match client_err {
+            Some(kube::Error::Api(status)) if status.is_forbidden() => self.forbidden(verb),
+            _ => ResourceStatus::Reconnecting {
+                reason: super::config::one_line(err),
+            },
+        }
+    }
+
+    fn forbidden(&self, verb: &'static str) -> ResourceStatus {
+        ResourceStatus::Forbidden {
+            verb,
+            namespace: self.namespace.clone(),
+        }
+    }
+}
