@@ -157,3 +157,51 @@ async fn a_denied_token_request_says_what_is_missing() {
          unavailable"
     );
 }
+
+#[tokio::test]
+async fn a_mounted_token_is_read_through_exec_and_decoded_in_memory() {
+    use irsa_inspector::sources::kube::token::{ReadError, ReadRequest, read_mounted};
+    let live = Live::start([
+        objects::service_account("shop", "orders", &[]),
+        objects::pod("shop", "orders-1", "orders", "n1"),
+    ])
+    .await;
+    let request = ReadRequest {
+        namespace: "shop".to_owned(),
+        pod: "orders-1".to_owned(),
+        container: Some("app".to_owned()),
+        path: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token".to_owned(),
+    };
+    let decoded = read_mounted(live.source.client(), &request)
+        .await
+        .expect("exec allowed");
+    assert_eq!(
+        decoded.subject_service_account(),
+        Some(("shop".to_owned(), "orders".to_owned()))
+    );
+    assert_eq!(decoded.claims.aud, vec!["sts.amazonaws.com".to_owned()]);
+    assert!(!format!("{decoded:?}").contains("fake-signature"));
+
+    // A path with no token: the shell's complaint, naming the path.
+    let missing = ReadRequest {
+        path: "/var/run/secrets/nothing-here".to_owned(),
+        ..request.clone()
+    };
+    let err = read_mounted(live.source.client(), &missing)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("No such file or directory"),
+        "{err}"
+    );
+
+    live.server.forbid(Kind::Pod, Verb::Exec);
+    let err = read_mounted(live.source.client(), &request)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot create pods/exec in namespace shop: forbidden — mounted token unavailable"
+    );
+    assert!(matches!(err, ReadError::Forbidden { .. }));
+}

@@ -1,18 +1,23 @@
-//! Minting a ServiceAccount token with the TokenRequest API (`create serviceaccounts/token`),
-//! for the pod drill-down's "what would this pod's token say" view.
+//! Tokens for the pod drill-down, both opt-in:
 //!
-//! The raw token exists only inside [`mint`]: it is decoded in memory with
-//! [`crate::analysis::token::decode`] and dropped; only the header and claims leave. Tokens
-//! are short-lived (`expirationSeconds`, the API's minimum is 600 s) and bound to the pod when
-//! one is given, so it dies with the pod.
+//! - [`mint`]: a new token from the TokenRequest API (`create serviceaccounts/token`) — short
+//!   (`expirationSeconds`, the API's minimum is 600 s) and bound to the pod when one is given,
+//!   so it dies with the pod;
+//! - [`read_mounted`]: the token the kubelet mounted, read with `pods/exec` (`cat PATH` in the
+//!   container, over the websocket kube-rs speaks).
+//!
+//! Either way the raw token exists only inside the function: it is decoded in memory with
+//! [`crate::analysis::token::decode`] and dropped; only the header and claims leave, and no
+//! error message ever carries the command's output.
 
 use super::config::one_line;
 use crate::analysis::token::{self, DecodedToken};
 use k8s_openapi::api::authentication::v1::{BoundObjectReference, TokenRequest, TokenRequestSpec};
-use k8s_openapi::api::core::v1::ServiceAccount;
+use k8s_openapi::api::core::v1::{Pod, ServiceAccount};
 use kube::Client;
-use kube::api::{Api, PostParams};
+use kube::api::{Api, AttachParams, PostParams};
 use thiserror::Error;
+use tokio::io::AsyncReadExt;
 
 /// The API server's minimum `expirationSeconds`.
 pub const MIN_EXPIRATION_SECONDS: i64 = 600;
@@ -82,4 +87,131 @@ pub async fn mint(client: &Client, request: &MintRequest) -> Result<DecodedToken
         })?;
     let raw = response.status.map(|s| s.token).unwrap_or_default();
     token::decode(&raw).map_err(|e| MintError::Undecodable(e.to_string()))
+}
+
+/// A token file is a few KB; more output than this is not a token.
+const MAX_TOKEN_BYTES: u64 = 64 * 1024;
+
+/// Which mounted token to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadRequest {
+    pub namespace: String,
+    pub pod: String,
+    /// The container (the pod's first one when `None`).
+    pub container: Option<String>,
+    /// The token file, e.g. `/var/run/secrets/eks.amazonaws.com/serviceaccount/token`.
+    pub path: String,
+}
+
+/// Why a mounted token could not be read. Never contains the token.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ReadError {
+    #[error(
+        "cannot create pods/exec in namespace {namespace}: forbidden — mounted token unavailable"
+    )]
+    Forbidden { namespace: String },
+    #[error("cannot read {path} in {namespace}/{pod}: {message}")]
+    Failed {
+        namespace: String,
+        pod: String,
+        path: String,
+        message: String,
+    },
+    #[error("{path} in {namespace}/{pod} is not a token: {message}")]
+    Undecodable {
+        namespace: String,
+        pod: String,
+        path: String,
+        message: String,
+    },
+}
+
+/// How long reading a mounted token may take (a `cat` that hangs is cut off).
+pub const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Reads a mounted token with `kubectl exec POD -- cat PATH` and returns it decoded; the raw
+/// token never leaves this function. Gives up after [`READ_TIMEOUT`].
+pub async fn read_mounted(
+    client: &Client,
+    request: &ReadRequest,
+) -> Result<DecodedToken, ReadError> {
+    match tokio::time::timeout(READ_TIMEOUT, read_mounted_now(client, request)).await {
+        Ok(result) => result,
+        Err(_) => Err(ReadError::Failed {
+            namespace: request.namespace.clone(),
+            pod: request.pod.clone(),
+            path: request.path.clone(),
+            message: format!("no answer within {} s", READ_TIMEOUT.as_secs()),
+        }),
+    }
+}
+
+async fn read_mounted_now(
+    client: &Client,
+    request: &ReadRequest,
+) -> Result<DecodedToken, ReadError> {
+    let failed = |message: String| ReadError::Failed {
+        namespace: request.namespace.clone(),
+        pod: request.pod.clone(),
+        path: request.path.clone(),
+        message,
+    };
+    let api: Api<Pod> = Api::namespaced(client.clone(), &request.namespace);
+    let mut params = AttachParams::default()
+        .stdin(false)
+        .stdout(true)
+        .stderr(true);
+    if let Some(container) = &request.container {
+        params = params.container(container.clone());
+    }
+    let mut process = api
+        .exec(&request.pod, ["cat", request.path.as_str()], &params)
+        .await
+        .map_err(|e| match e {
+            kube::Error::Api(status) if status.is_forbidden() => ReadError::Forbidden {
+                namespace: request.namespace.clone(),
+            },
+            other => failed(one_line(&other)),
+        })?;
+    // Both streams at once: a full stderr pipe must not stall stdout.
+    let read_all = |stream: Option<tokio::io::ReadHalf<tokio::io::SimplexStream>>| async move {
+        let mut bytes = Vec::new();
+        if let Some(stream) = stream {
+            stream
+                .take(MAX_TOKEN_BYTES)
+                .read_to_end(&mut bytes)
+                .await
+                .map(|_| bytes)
+        } else {
+            Ok(bytes)
+        }
+    };
+    let (stdout, stderr) = tokio::join!(read_all(process.stdout()), read_all(process.stderr()));
+    let stdout = stdout.map_err(|e| failed(e.to_string()))?;
+    let stderr = stderr.map_err(|e| failed(e.to_string()))?;
+    let status = match process.take_status() {
+        Some(status) => status.await,
+        None => None,
+    };
+    let _ = process.join().await;
+    if status
+        .as_ref()
+        .is_some_and(|s| s.status.as_deref() == Some("Failure"))
+    {
+        // stderr is the shell's complaint (`No such file or directory`), never the token.
+        let text = String::from_utf8_lossy(&stderr);
+        let message = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        return Err(failed(if message.is_empty() {
+            "the command failed".to_owned()
+        } else {
+            message
+        }));
+    }
+    let raw = String::from_utf8_lossy(&stdout);
+    token::decode(&raw).map_err(|e| ReadError::Undecodable {
+        namespace: request.namespace.clone(),
+        pod: request.pod.clone(),
+        path: request.path.clone(),
+        message: e.to_string(),
+    })
 }

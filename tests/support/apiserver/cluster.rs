@@ -76,6 +76,8 @@ pub enum Verb {
     Get,
     /// `create` on `serviceaccounts/token`.
     CreateToken,
+    /// `create` on `pods/exec`.
+    Exec,
 }
 
 /// One stored object.

@@ -8,12 +8,16 @@
 //!   after `RV`, then live changes; an expired `RV` is an `ERROR` event carrying a 410 `Status`
 //!   inside the 200 stream (what kube-apiserver does);
 //! - `POST …/serviceaccounts/NAME/token` (TokenRequest) → 201 with a JWT (fake signature);
+//! - `GET …/pods/NAME/exec?command=cat&command=PATH` upgraded to a websocket
+//!   (`v4.channel.k8s.io`: channel-prefixed binary frames, the exit `Status` on channel 3):
+//!   `cat` of a projected token path prints a token for the pod's ServiceAccount;
 //! - `/.well-known/openid-configuration`, `/version`; errors as `Status` JSON.
 //!
 //! Test switches: 403 per resource and verb, dropping every open watch, compaction (410),
 //! stop/restart on the same port; request counters per resource and verb.
 
 pub mod cluster;
+mod exec;
 mod routes;
 
 pub use cluster::{Kind, Verb};
@@ -99,8 +103,9 @@ impl StandIn {
                 let mut stop = stop.clone();
                 tokio::spawn(async move {
                     let service = service_fn(move |req| routes::handle(shared.clone(), req));
-                    let conn =
-                        http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+                    let conn = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .with_upgrades();
                     tokio::select! {
                         _ = conn => {}
                         _ = stop.changed() => {}

@@ -30,6 +30,9 @@ pub struct Shared {
 
 /// Handles one request.
 pub async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+    if req.uri().path().ends_with("/exec") {
+        return Ok(super::exec::handle(&shared, req));
+    }
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let query = parse_query(req.uri().query().unwrap_or_default());
@@ -372,13 +375,7 @@ fn token_request(
         "kubernetes.io": k8s,
         "sub": format!("system:serviceaccount:{namespace}:{name}"),
     });
-    let header = json!({"alg": "RS256", "kid": "standin-key"});
-    let token = [
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string()),
-        URL_SAFE_NO_PAD.encode("fake-signature-not-a-real-token"),
-    ]
-    .join(".");
+    let token = jwt(&claims);
     let expires = jiff::Timestamp::from_second(now + expiration)
         .map(|t| t.to_string())
         .unwrap_or_default();
@@ -416,20 +413,20 @@ fn bytes_response(code: StatusCode, bytes: Bytes) -> Response<Body> {
     resp
 }
 
-fn json_response(code: StatusCode, value: &Value) -> Response<Body> {
+pub(super) fn json_response(code: StatusCode, value: &Value) -> Response<Body> {
     bytes_response(code, Bytes::from(value.to_string()))
 }
 
-fn status_object(code: u16, reason: &str, message: &str) -> Value {
+pub(super) fn status_object(code: u16, reason: &str, message: &str) -> Value {
     json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
            "message": message, "reason": reason, "code": code})
 }
 
-fn status(code: StatusCode, reason: &str, message: &str) -> Response<Body> {
+pub(super) fn status(code: StatusCode, reason: &str, message: &str) -> Response<Body> {
     json_response(code, &status_object(code.as_u16(), reason, message))
 }
 
-fn forbidden(kind: Kind, verb: &str, namespace: Option<&str>) -> Response<Body> {
+pub(super) fn forbidden(kind: Kind, verb: &str, namespace: Option<&str>) -> Response<Body> {
     let scope = match namespace {
         Some(ns) => format!("in the namespace \"{ns}\""),
         None => "at the cluster scope".to_owned(),
@@ -452,4 +449,15 @@ fn not_found(path: &str) -> Response<Body> {
         "NotFound",
         &format!("the server could not find the requested resource ({path})"),
     )
+}
+
+/// A JWT with the stand-in's fake signature.
+pub(super) fn jwt(claims: &Value) -> String {
+    let header = json!({"alg": "RS256", "kid": "standin-key"});
+    [
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        URL_SAFE_NO_PAD.encode("fake-signature-not-a-real-token"),
+    ]
+    .join(".")
 }
