@@ -33,6 +33,18 @@ pub struct SourceArgs {
     #[arg(long, global = true, value_name = "DIR")]
     pub snapshot: Option<PathBuf>,
 
+    /// Read the AWS side (IAM roles, OIDC providers, EKS, EC2) live, with your AWS credentials
+    /// resolved as the AWS CLI does (env, profile, SSO, web identity, instance metadata).
+    #[arg(long, global = true)]
+    pub aws: bool,
+
+    /// The AWS CLI profile for --aws (default: AWS_PROFILE, else `default`).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// The AWS region for --aws (default: the environment or profile, else the issuer's).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
     /// Live cluster: this kubeconfig file only (default: KUBECONFIG, else ~/.kube/config,
     /// else the in-cluster ServiceAccount).
     #[arg(long, global = true, value_name = "FILE")]
@@ -49,19 +61,6 @@ pub struct SourceArgs {
     /// Live cluster: all namespaces (the default; accepted as with kubectl).
     #[arg(short = 'A', long, global = true, conflicts_with = "namespace")]
     pub all_namespaces: bool,
-
-    /// Read the AWS side (IAM roles, OIDC providers, EKS, EC2) live, with your AWS credentials
-    /// resolved as the AWS CLI does (env, profile, SSO, web identity, instance metadata).
-    #[arg(long, global = true)]
-    pub aws: bool,
-
-    /// The AWS CLI profile for --aws (default: AWS_PROFILE, else `default`).
-    #[arg(long, global = true, value_name = "NAME")]
-    pub profile: Option<String>,
-
-    /// The AWS region for --aws (default: the environment or profile, else the issuer's).
-    #[arg(long, value_name = "REGION")]
-    pub region: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

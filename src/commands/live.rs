@@ -12,10 +12,12 @@ use anyhow::Result;
 use irsa_inspector::app::Source;
 use irsa_inspector::event::{DataOrigin, Dataset, Prepared, SourceEvent};
 use irsa_inspector::model::Inventory;
+use irsa_inspector::sources::aws::{AwsSource, EnrichRequest, region_from_context};
 use irsa_inspector::sources::kube::{
     self, CHANNEL_CAPACITY, ConnectOptions, Connection, KubeSource,
 };
 use jiff::Timestamp;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -62,6 +64,19 @@ pub fn ui_source(
     let runtime = runtime()?;
     let connection = runtime.block_on(kube::connect(&options(source)))?;
     let origin = DataOrigin::Live(connection.context.clone());
+    // --aws: the AWS side is read by the feeder after each rebuild (cached by ARN with a TTL,
+    // so rebuilds cost no AWS call; `r` empties the cache).
+    let aws = if source.aws {
+        let mut options = super::aws_options(source);
+        if options.region.is_none() {
+            options.region = region_from_context(&connection.context).map(str::to_owned);
+        }
+        Some(Arc::new(
+            runtime.block_on(AwsSource::connect(options, None))?,
+        ))
+    } else {
+        None
+    };
     Ok((
         origin,
         Box::new(LiveSource {
@@ -69,6 +84,7 @@ pub fn ui_source(
             connection,
             now_flag,
             refresh: std::sync::Mutex::new(None),
+            aws,
         }),
     ))
 }
@@ -81,6 +97,8 @@ struct LiveSource {
     connection: Connection,
     now_flag: Option<Timestamp>,
     refresh: std::sync::Mutex<Option<mpsc::Sender<()>>>,
+    /// The AWS side, when `--aws` is given.
+    aws: Option<Arc<AwsSource>>,
 }
 
 impl Source for LiveSource {
@@ -95,8 +113,9 @@ impl Source for LiveSource {
         let connection = self.connection.clone();
         let tx = tx.clone();
         let now_flag = self.now_flag;
+        let aws = self.aws.clone();
         std::thread::spawn(move || {
-            runtime.block_on(feed(connection, now_flag, tx, refresh_rx));
+            runtime.block_on(feed(connection, now_flag, tx, refresh_rx, aws));
         });
     }
 
@@ -116,6 +135,7 @@ async fn feed(
     now_flag: Option<Timestamp>,
     tx: mpsc::UnboundedSender<SourceEvent>,
     mut refresh: mpsc::Receiver<()>,
+    aws: Option<Arc<AwsSource>>,
 ) {
     let (events_tx, mut events) = mpsc::channel(CHANNEL_CAPACITY);
     let source = KubeSource::start(connection, events_tx);
@@ -136,13 +156,24 @@ async fn feed(
                 None => return,
             },
             request = refresh.recv() => match request {
-                Some(()) => { dirty = true; last_build = None; }
+                Some(()) => {
+                    dirty = true;
+                    last_build = None;
+                    if let Some(aws) = &aws {
+                        aws.refresh();
+                    }
+                }
                 None => return,
             },
             () = tokio::time::sleep_until(next_build), if (dirty || last_build.is_none()) && ready => {
                 dirty = false;
                 last_build = Some(Instant::now());
-                let inventory = source.inventory();
+                let mut inventory = source.inventory();
+                if let Some(aws) = &aws {
+                    aws.enrich(&EnrichRequest::from_inventory(&inventory))
+                        .await
+                        .merge_into(&mut inventory);
+                }
                 let prepared = tokio::task::spawn_blocking(move || {
                     let now = now_flag.unwrap_or_else(Timestamp::now);
                     Prepared::new(Dataset::analyse(inventory, now, Timestamp::now()))

@@ -95,19 +95,23 @@ fn clock(flag: Option<Timestamp>, inv: &Inventory) -> Timestamp {
 
 /// The chosen source's inventory, with the AWS side read live when `--aws` is given.
 fn load_inventory(source: &crate::cli::SourceArgs) -> Result<Inventory> {
-    let mut inv = load_offline(source)?;
+    let mut inv = load_kubernetes_side(source)?;
     if source.aws {
-        let options = aws::AwsOptions {
-            profile: source.profile.clone(),
-            region: source.region.clone(),
-            ..aws::AwsOptions::default()
-        };
-        aws::blocking::enrich_inventory(&mut inv, options)?;
+        aws::blocking::enrich_inventory(&mut inv, aws_options(source))?;
     }
     Ok(inv)
 }
 
-fn load_offline(source: &crate::cli::SourceArgs) -> Result<Inventory> {
+/// `--profile` and `--region` as AWS source options.
+fn aws_options(source: &crate::cli::SourceArgs) -> aws::AwsOptions {
+    aws::AwsOptions {
+        profile: source.profile.clone(),
+        region: source.region.clone(),
+        ..aws::AwsOptions::default()
+    }
+}
+
+fn load_kubernetes_side(source: &crate::cli::SourceArgs) -> Result<Inventory> {
     if source.demo {
         return Ok(snapshot::load_demo()?);
     }

@@ -1,7 +1,7 @@
 //! Shared test support: a stand-in kube-apiserver ([`apiserver::StandIn`]) that speaks the
-//! Kubernetes list/watch protocol over plain HTTP, the kubeconfig that points at it, generators
-//! of real-shaped Kubernetes objects (the demo lab's, and large clusters), the moto harness with
-//! its demo-lab seed, and a fault-injecting proxy.
+//! Kubernetes list/watch protocol over plain HTTP, the kubeconfig that points at it, and
+//! generators of real-shaped Kubernetes objects (the demo lab's, and large clusters); the moto
+//! harness (`moto_server` for the AWS source), its demo-lab seed, and a fault-injecting proxy.
 //!
 //! Each integration test crate compiles this module on its own and uses only part of it.
 #![allow(dead_code)]

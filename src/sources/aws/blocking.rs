@@ -9,8 +9,16 @@ use crate::model::Inventory;
 /// Reads the AWS side of the cluster `inv` shows and merges it into `inv`. Only a start-up
 /// failure (no usable credentials, no region) is an error; everything else becomes problems
 /// in the inventory. Notes (e.g. "fast path denied, read role by role") go to the log.
-pub fn enrich_inventory(inv: &mut Inventory, options: AwsOptions) -> Result<(), AwsStartError> {
+pub fn enrich_inventory(inv: &mut Inventory, mut options: AwsOptions) -> Result<(), AwsStartError> {
     let request = EnrichRequest::from_inventory(inv);
+    // An EKS kubeconfig context names the region.
+    if options.region.is_none() {
+        options.region = inv
+            .context
+            .as_deref()
+            .and_then(super::region_from_context)
+            .map(str::to_owned);
+    }
     let enrichment = std::thread::scope(|scope| {
         scope
             .spawn(move || {

@@ -115,6 +115,17 @@ pub fn cluster_name_from_context(context: &str) -> Option<&str> {
     (!name.is_empty()).then_some(name)
 }
 
+/// The region a kubeconfig context names: the cluster ARN's
+/// (`arn:aws:eks:eu-west-1:…:cluster/x`) or eksctl's (`user@x.eu-west-1.eksctl.io`).
+pub fn region_from_context(context: &str) -> Option<&str> {
+    if context.starts_with("arn:") {
+        return crate::model::aws_cli::arn_region(context);
+    }
+    let host = context.rsplit_once('@').map_or(context, |(_, h)| h);
+    let region = host.strip_suffix(".eksctl.io")?.rsplit('.').next()?;
+    (!region.is_empty()).then_some(region)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +154,14 @@ mod tests {
             Some("irsa-lab")
         );
         assert_eq!(cluster_name_from_context("kind-dev"), None);
+        assert_eq!(
+            region_from_context("arn:aws:eks:eu-west-1:123456789012:cluster/irsa-lab"),
+            Some("eu-west-1")
+        );
+        assert_eq!(
+            region_from_context("alice@irsa-lab.eu-west-1.eksctl.io"),
+            Some("eu-west-1")
+        );
+        assert_eq!(region_from_context("kind-dev"), None);
     }
 }

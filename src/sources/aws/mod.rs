@@ -30,7 +30,7 @@ mod sts;
 
 pub use cache::{CacheState, TtlCache};
 pub use calls::CallCounter;
-pub use config::{AwsClients, AwsOptions, IamPath, region_from_issuer};
+pub use config::{AwsClients, AwsOptions, IamPath, region_from_context, region_from_issuer};
 pub use enrichment::{EnrichRequest, Enrichment};
 pub use error::{AwsStartError, CallError, FailureKind};
 pub use sts::WebIdentityAnswer;
