@@ -1,3 +1,4 @@
+//! Test module: compiled only under `#[cfg(test)]` (declared so in its parent).
 //! Behaviour of the state store: actions and source events in, state and effects out.
 
 use super::sample::{self, NOW};

@@ -1,3 +1,4 @@
+//! Test module: compiled only under `#[cfg(test)]` (declared so in its parent).
 use super::*;
 use crate::model::{
     ContainerKind, Ec2Instance, EnvValue, EnvVarInfo, FindingCode, MetadataOptions, NodeInfo,

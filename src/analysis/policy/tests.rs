@@ -1,3 +1,4 @@
+//! Test module: compiled only under `#[cfg(test)]` (declared so in its parent).
 //! Every legal shape parses; every input form decodes to the same document; every malformed
 //! shape is an error whose one-line message names the statement.
 

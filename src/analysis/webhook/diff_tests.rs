@@ -1,3 +1,4 @@
+//! Test module: compiled only under `#[cfg(test)]` (declared so in its parent).
 //! `diff` and `injection_state` on live pods: the cases behind POD001–POD003.
 
 use super::test_support::*;

@@ -1,3 +1,4 @@
+//! Test module: compiled only under `#[cfg(test)]` (declared so in its parent).
 //! `predict` and `to_json_patch` behaviours the upstream fixtures do not pin down.
 
 use super::test_support::*;
