@@ -31,35 +31,9 @@ pub fn parse_role_arn(arn: &str) -> Result<RoleArn<'_>, String> {
     if arn.trim() != arn {
         return Err("leading or trailing white space".to_owned());
     }
-    if arn.chars().any(char::is_whitespace) {
-        return Err("contains white space".to_owned());
-    }
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let [prefix, partition, service, region, account, resource] = parts.as_slice() else {
-        return Err(format!(
-            "{} `:`-separated fields, an ARN has 6",
-            parts.len()
-        ));
-    };
-    if *prefix != "arn" {
-        return Err(format!("starts with {prefix:?}, not \"arn\""));
-    }
-    if !PARTITIONS.contains(partition) {
-        return Err(format!("unknown partition {partition:?}"));
-    }
-    if *service != "iam" {
+    let (partition, service, account, resource) = split_arn(arn)?;
+    if service != "iam" {
         return Err(format!("service {service:?}, not \"iam\""));
-    }
-    if !region.is_empty() {
-        return Err(format!("region {region:?} given; IAM ARNs have none"));
-    }
-    if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
-        let shown = if account.is_empty() {
-            "missing"
-        } else {
-            account
-        };
-        return Err(format!("account {shown} is not 12 digits"));
     }
     let Some(rest) = resource.strip_prefix("role/") else {
         let kind = resource.split('/').next().unwrap_or(resource);
@@ -127,9 +101,9 @@ pub fn repair_role_arn(value: &str, account: Option<&str>) -> Option<String> {
         .find(|c| c != value && parse_role_arn(c).is_ok())
 }
 
-/// Splits an IAM/STS ARN (`arn:<partition>:<iam|sts>::<account>:<resource>`) into
-/// (service, account, resource), naming the part that is wrong.
-fn split_principal_arn(arn: &str) -> Result<(&str, &str, &str), String> {
+/// Splits an IAM/STS ARN (`arn:<partition>:<service>::<account>:<resource>`) into
+/// (partition, service, account, resource), naming the part that is wrong.
+fn split_arn(arn: &str) -> Result<(&str, &str, &str, &str), String> {
     if arn.chars().any(char::is_whitespace) {
         return Err("contains white space".to_owned());
     }
@@ -150,8 +124,19 @@ fn split_principal_arn(arn: &str) -> Result<(&str, &str, &str), String> {
         return Err(format!("region {region:?} given; IAM ARNs have none"));
     }
     if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
-        return Err(format!("account {account:?} is not 12 digits"));
+        let shown = if account.is_empty() {
+            "missing"
+        } else {
+            account
+        };
+        return Err(format!("account {shown} is not 12 digits"));
     }
+    Ok((partition, service, account, resource))
+}
+
+/// [`split_arn`] for principals: (service, account, non-empty resource).
+fn split_principal_arn(arn: &str) -> Result<(&str, &str, &str), String> {
+    let (_, service, account, resource) = split_arn(arn)?;
     if resource.is_empty() {
         return Err("the resource part is empty".to_owned());
     }
