@@ -45,6 +45,12 @@ pub struct SourceArgs {
     /// The AWS region for --aws (default: the environment or profile, else the issuer's).
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
+
+    /// With --aws: read another account's roles with this AWS CLI profile (cross-account IRSA,
+    /// Pod Identity target roles, sts:AssumeRole targets). Repeatable.
+    #[arg(long, global = true, value_name = "ACCOUNT=PROFILE", value_parser = parse_account_profile)]
+    pub account_profile: Vec<(String, String)>,
+
     /// Live cluster: this kubeconfig file only (default: KUBECONFIG, else ~/.kube/config,
     /// else the in-cluster ServiceAccount).
     #[arg(long, global = true, value_name = "FILE")]
@@ -61,6 +67,22 @@ pub struct SourceArgs {
     /// Live cluster: all namespaces (the default; accepted as with kubectl).
     #[arg(short = 'A', long, global = true, conflicts_with = "namespace")]
     pub all_namespaces: bool,
+}
+
+/// `123456789012=profile` → (account, profile); anything else is a one-line error.
+fn parse_account_profile(value: &str) -> Result<(String, String), String> {
+    let (account, profile) = value
+        .split_once('=')
+        .ok_or_else(|| format!("{value:?} is not ACCOUNT=PROFILE"))?;
+    let account = account.trim();
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("{account:?} is not a 12-digit AWS account id"));
+    }
+    let profile = profile.trim();
+    if profile.is_empty() {
+        return Err(format!("no profile named for account {account}"));
+    }
+    Ok((account.to_owned(), profile.to_owned()))
 }
 
 #[derive(Debug, Subcommand)]

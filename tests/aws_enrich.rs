@@ -10,7 +10,7 @@ use irsa_inspector::sources::aws::{
 };
 use pretty_assertions::assert_eq;
 use support::moto::{ACCOUNT, moto, sdk_config};
-use support::seed::seed_demo_lab;
+use support::seed::{seed_demo_lab, seed_other_account};
 
 fn source(config: &aws_config::SdkConfig, iam_path: IamPath) -> AwsSource {
     AwsSource::new(
@@ -124,8 +124,14 @@ async fn the_demo_lab_is_read_in_full_through_the_fast_path() {
 
     // moto has no EKS Pod Identity API: that one part is unknown, and says so.
     assert_eq!(inv.pod_identity_associations, None);
+    // …and the other account's roles, which these credentials cannot read, say so.
     let sources: Vec<SourceKind> = e.problems.iter().map(|p| p.source).collect();
-    assert_eq!(sources, [SourceKind::PodIdentity], "{:?}", e.problems);
+    assert_eq!(
+        sources,
+        [SourceKind::PodIdentity, SourceKind::OtherAccounts],
+        "{:?}",
+        e.problems
+    );
     assert!(
         e.problems[0]
             .message
@@ -313,4 +319,111 @@ async fn testing_for_real_returns_aws_answer_without_the_credentials() {
     assert!(!shown.contains(token) && !shown.contains("c2ln"));
     assert!(!shown.to_ascii_lowercase().contains("secret"));
     assert!(!shown.contains("ASIA") && !shown.contains("SessionToken"));
+}
+
+/// The demo lab's second account.
+const ACCOUNT_B: &str = "210987654321";
+
+#[tokio::test]
+async fn other_accounts_roles_are_read_with_their_profile_or_named_as_missing() {
+    let moto = moto().await;
+    let config = sdk_config(&moto.endpoint, None).await;
+    let seeded = seed_demo_lab(&config).await;
+    let b_config = seed_other_account(&config, &seeded, ACCOUNT_B).await;
+    let demo = seeded.demo();
+    let now = demo.captured_at.expect("demo capture time");
+    // Annotated on a ServiceAccount (cross-account IRSA), and an sts:AssumeRole target of a
+    // role of the cluster's account (AUD009).
+    let cross = format!(
+        "arn:aws:iam::{ACCOUNT_B}:role/eks-irsa-lab-broken-cross-account-no-oidc-provider-role"
+    );
+    let target = format!("arn:aws:iam::{ACCOUNT_B}:role/accountb-data-reader");
+    let irsa001_for_cross = |inv: &Inventory| {
+        audit(inv, now)
+            .findings
+            .iter()
+            .any(|f| f.code == FindingCode::IRSA001 && f.title.contains(ACCOUNT_B))
+    };
+
+    // Without credentials for account B: one line naming the account, its roles and the flag.
+    let (inv, e) = live(&demo, &source(&config, IamPath::Auto)).await;
+    assert!(found(&inv, &cross).is_none());
+    let lines = e.problems_for(SourceKind::OtherAccounts);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains(&format!("--account-profile {ACCOUNT_B}=PROFILE"))
+            && lines[0].contains("iam:GetRole"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        !irsa001_for_cross(&inv),
+        "account B's providers are unknown: no verdict"
+    );
+
+    // With a reader of account B: its roles in full, its OIDC providers, and the verdicts.
+    for path in [IamPath::Auto, IamPath::PerRole] {
+        let with_b =
+            source(&config, path).with_account(ACCOUNT_B, source(&b_config, IamPath::PerRole));
+        let (inv, e) = live(&demo, &with_b).await;
+        assert_eq!(
+            e.problems_for(SourceKind::OtherAccounts),
+            Vec::<&str>::new()
+        );
+        for arn in [&cross, &target] {
+            let got = found(&inv, arn).unwrap_or_else(|| panic!("{arn} read ({path:?})"));
+            let want = found(&demo, arn).expect("demo has it");
+            assert_eq!(seedable(got), seedable(want), "{arn}");
+        }
+        assert!(
+            inv.oidc_providers
+                .iter()
+                .flatten()
+                .any(|p| p.account() == Some(ACCOUNT_B)),
+            "account B's providers added"
+        );
+        // Account B has no provider for this cluster's issuer: now a proven IRSA001.
+        assert!(
+            irsa001_for_cross(&inv),
+            "IRSA001 for the cross-account role ({path:?})"
+        );
+        // The cluster's own account is read as without the reader.
+        let (without, _) = live(&demo, &source(&config, path)).await;
+        assert_eq!(
+            ours(inv.roles.as_deref().expect("roles")),
+            ours(without.roles.as_deref().expect("roles"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_eks_cluster_with_another_issuer_than_the_api_server_is_called_out() {
+    let moto = moto().await;
+    let config = sdk_config(&moto.endpoint, None).await;
+    let seeded = seed_demo_lab(&config).await;
+    let mut demo = seeded.demo();
+    let source = source(&config, IamPath::Auto);
+
+    demo.kubernetes_issuer = Some(seeded.issuer.clone());
+    let (inv, _) = live(&demo, &source).await;
+    assert!(
+        !inv.problems_for(SourceKind::EksCluster)
+            .any(|p| p.message.starts_with("issuer mismatch")),
+        "{:?}",
+        inv.problems
+    );
+
+    let elsewhere = "https://oidc.eks.eu-west-1.amazonaws.com/id/00000000000000000000000000000000";
+    demo.kubernetes_issuer = Some(elsewhere.to_owned());
+    let (inv, _) = live(&demo, &source).await;
+    let line = inv
+        .problems_for(SourceKind::EksCluster)
+        .find(|p| p.message.starts_with("issuer mismatch"))
+        .unwrap_or_else(|| panic!("no mismatch line: {:?}", inv.problems));
+    assert!(line.message.contains(elsewhere) && line.message.contains(&seeded.issuer));
+    assert_eq!(
+        inv.issuer(),
+        Some(elsewhere),
+        "tokens carry the API server's issuer"
+    );
 }

@@ -574,6 +574,38 @@ fn an_eks_issuer_alone_implies_the_eks_webhook() {
 }
 
 #[test]
+fn an_api_server_issuer_other_than_eks_says_so_and_wins() {
+    let other = ISSUER.replace("4656D0B75473F4BF", "0000000000000000");
+    let mut files = demo_without_tokens();
+    files.insert(
+        "openid-configuration.json",
+        json!({"issuer": other}).to_string(),
+    );
+    let inv = load_files(&files).unwrap();
+    let lines: Vec<&str> = inv
+        .problems_for(SourceKind::EksCluster)
+        .map(|p| p.message.as_str())
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("issuer mismatch") && l.contains(&other) && l.contains(ISSUER)),
+        "{lines:?}"
+    );
+    // Tokens carry the API server's issuer: the analysis uses it.
+    assert_eq!(inv.issuer(), Some(other.as_str()));
+
+    // The same issuer with a trailing slash is no mismatch.
+    let mut files = demo_without_tokens();
+    files.insert(
+        "openid-configuration.json",
+        json!({"issuer": format!("{ISSUER}/")}).to_string(),
+    );
+    let inv = load_files(&files).unwrap();
+    assert_eq!(inv.problems_for(SourceKind::EksCluster).count(), 0);
+}
+
+#[test]
 fn a_token_file_not_named_after_namespace_and_pod_is_reported_not_loaded() {
     let files = SnapshotFiles::new("t").with("tokens/just-a-name.jwt", "x.y.z");
     let inv = load_files(&files).unwrap();

@@ -9,6 +9,7 @@ pub mod checks;
 pub mod credentials;
 pub mod findings;
 pub mod inventory;
+pub mod issuer;
 pub mod policy;
 pub mod token;
 pub mod trust;

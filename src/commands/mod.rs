@@ -107,6 +107,7 @@ fn aws_options(source: &crate::cli::SourceArgs) -> aws::AwsOptions {
     aws::AwsOptions {
         profile: source.profile.clone(),
         region: source.region.clone(),
+        account_profiles: source.account_profile.iter().cloned().collect(),
         ..aws::AwsOptions::default()
     }
 }

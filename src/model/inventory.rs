@@ -23,6 +23,8 @@ pub enum SourceKind {
     Ec2Instances,
     CallerIdentity,
     Tokens,
+    /// Roles and OIDC providers of accounts other than the caller's.
+    OtherAccounts,
 }
 
 impl SourceKind {
@@ -36,6 +38,7 @@ impl SourceKind {
             SourceKind::Ec2Instances => "ec2-instances",
             SourceKind::CallerIdentity => "caller-identity",
             SourceKind::Tokens => "tokens",
+            SourceKind::OtherAccounts => "other-accounts",
         }
     }
 }
@@ -164,12 +167,13 @@ pub struct Inventory {
 }
 
 impl Inventory {
-    /// The issuer URL (with `https://`), from EKS if known, else from the API server.
+    /// The issuer URL (with `https://`): the API server's when known (the `iss` of every token
+    /// it mints), else EKS's. The two differ only when the kubeconfig context and the EKS
+    /// cluster read from AWS are different clusters (`analysis::issuer::mismatch` says so).
     pub fn issuer(&self) -> Option<&str> {
-        self.cluster
-            .as_ref()
-            .and_then(|c| c.issuer.as_deref())
-            .or(self.kubernetes_issuer.as_deref())
+        self.kubernetes_issuer
+            .as_deref()
+            .or_else(|| self.cluster.as_ref().and_then(|c| c.issuer.as_deref()))
     }
 
     /// The cluster's AWS account: from the cluster ARN, else the caller's account.

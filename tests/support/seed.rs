@@ -86,7 +86,13 @@ pub async fn seed_demo_lab(config: &SdkConfig) -> Seeded {
     let moto_id = issuer.rsplit('/').next().expect("issuer id");
     files = substitute(&files, DEMO_ISSUER_ID, moto_id);
 
-    seed_iam(&iam, &files).await;
+    seed_iam(
+        &iam,
+        &files,
+        "iam-authorization-details.json",
+        "iam-oidc-providers.json",
+    )
+    .await;
 
     let instances: DescribeInstancesOutput = json(&files, "ec2-instances.json");
     let image = ec2
@@ -158,10 +164,57 @@ pub async fn seed_demo_lab(config: &SdkConfig) -> Seeded {
     Seeded { issuer, files }
 }
 
+/// SDK configuration acting in another `account` of the emulator: credentials from
+/// `sts:AssumeRole` into a role of that account (moto answers every call made with them in
+/// that account, as AWS would).
+pub async fn account_config(config: &SdkConfig, account: &str) -> SdkConfig {
+    let sts = aws_sdk_sts::Client::new(config);
+    let out = sts
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{account}:role/moto-seeder"))
+        .role_session_name("seed")
+        .send()
+        .await
+        .expect("assume role into the other account");
+    let c = out.credentials().expect("credentials");
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(config.region().cloned())
+        .endpoint_url(config.endpoint_url().expect("emulator endpoint"))
+        .credentials_provider(aws_sdk_sts::config::Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_owned()),
+            None,
+            "moto-other-account",
+        ))
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .load()
+        .await
+}
+
+/// Seeds the demo lab's other `account` (its `iam-authorization-details-<account>.json` and
+/// `iam-oidc-providers-<account>.json`); returns configuration acting in that account.
+pub async fn seed_other_account(config: &SdkConfig, seeded: &Seeded, account: &str) -> SdkConfig {
+    let other = account_config(config, account).await;
+    seed_iam(
+        &aws_sdk_iam::Client::new(&other),
+        &seeded.files,
+        &format!("iam-authorization-details-{account}.json"),
+        &format!("iam-oidc-providers-{account}.json"),
+    )
+    .await;
+    other
+}
+
 /// Customer managed policies, roles (trust, inline, attached, boundary, tags, instance
-/// profiles) and OIDC providers of the cluster's account.
-async fn seed_iam(iam: &aws_sdk_iam::Client, files: &SnapshotFiles) {
-    let details: AccountAuthorizationDetails = json(files, "iam-authorization-details.json");
+/// profiles) and OIDC providers of one account, from the demo's files of that account.
+async fn seed_iam(
+    iam: &aws_sdk_iam::Client,
+    files: &SnapshotFiles,
+    details_file: &str,
+    providers_file: &str,
+) {
+    let details: AccountAuthorizationDetails = json(files, details_file);
     for p in details
         .policies
         .iter()
@@ -237,7 +290,7 @@ async fn seed_iam(iam: &aws_sdk_iam::Client, files: &SnapshotFiles) {
                 .expect("add role to instance profile");
         }
     }
-    let providers: OpenIdConnectProviders = json(files, "iam-oidc-providers.json");
+    let providers: OpenIdConnectProviders = json(files, providers_file);
     for p in &providers.providers {
         iam.create_open_id_connect_provider()
             .url(format!("https://{}", p.url.clone().unwrap_or_default()))

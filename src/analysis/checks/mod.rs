@@ -10,6 +10,7 @@
 //! hands the results to the families, so the whole run is linear in the inventory.
 
 pub mod arn;
+pub mod assume_targets;
 pub mod audit_grants;
 pub mod audit_role;
 pub mod audit_trust;

@@ -6,6 +6,7 @@
 
 use super::error::AwsStartError;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Which IAM reading strategy to use.
@@ -32,6 +33,9 @@ pub struct AwsOptions {
     /// How long an answer is reused before AWS is asked again (`r` refreshes at once).
     pub ttl: Duration,
     pub iam_path: IamPath,
+    /// `--account-profile ACCOUNT=PROFILE`: the profile whose credentials read that other
+    /// account's roles (cross-account IRSA, Pod Identity targets, `sts:AssumeRole` targets).
+    pub account_profiles: BTreeMap<String, String>,
 }
 
 impl Default for AwsOptions {
@@ -43,6 +47,7 @@ impl Default for AwsOptions {
             concurrency: 8,
             ttl: Duration::from_secs(300),
             iam_path: IamPath::Auto,
+            account_profiles: BTreeMap::new(),
         }
     }
 }

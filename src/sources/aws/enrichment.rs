@@ -85,13 +85,14 @@ pub struct Enrichment {
 }
 
 /// The sources an enrichment owns in an inventory.
-pub const AWS_SOURCES: [SourceKind; 6] = [
+pub const AWS_SOURCES: [SourceKind; 7] = [
     SourceKind::IamRoles,
     SourceKind::OidcProviders,
     SourceKind::EksCluster,
     SourceKind::PodIdentity,
     SourceKind::Ec2Instances,
     SourceKind::CallerIdentity,
+    SourceKind::OtherAccounts,
 ];
 
 impl Enrichment {
@@ -122,6 +123,12 @@ impl Enrichment {
         inv.oidc_providers = self.oidc_providers;
         inv.pod_identity_associations = self.pod_identity_associations;
         inv.instances = self.instances;
+        if let Some(line) = crate::analysis::issuer::mismatch(inv) {
+            inv.problems.push(SourceProblem {
+                source: SourceKind::EksCluster,
+                message: line,
+            });
+        }
         if inv.webhook.is_none()
             && let Some(cluster) = &inv.cluster
         {

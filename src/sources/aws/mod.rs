@@ -15,6 +15,7 @@
 //! - Throttling and transient errors are retried with backoff by the SDK's standard retry
 //!   strategy (as configured for the AWS CLI: `AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE`, profile).
 
+mod accounts;
 pub mod blocking;
 pub mod cache;
 pub mod calls;
@@ -28,6 +29,7 @@ mod iam;
 mod roles;
 mod sts;
 
+pub use accounts::{AccountReader, OTHER_ACCOUNT_ACTIONS};
 pub use cache::{CacheState, TtlCache};
 pub use calls::CallCounter;
 pub use config::{AwsClients, AwsOptions, IamPath, region_from_context, region_from_issuer};
@@ -64,6 +66,8 @@ pub struct AwsSource {
     providers: TtlCache<eks::Read<OidcProvider>>,
     associations: TtlCache<eks::Read<PodIdentityAssociation>>,
     instances: TtlCache<eks::Read<Ec2Instance>>,
+    /// Readers of other accounts (`--account-profile`), by account id.
+    others: BTreeMap<String, AccountReader>,
 }
 
 impl AwsSource {
@@ -77,7 +81,9 @@ impl AwsSource {
             .profile
             .clone()
             .or_else(|| std::env::var("AWS_PROFILE").ok());
-        let source = Self::new(AwsClients::new(&config), options);
+        let region = config.region().map(|r| r.to_string());
+        let mut source = Self::new(AwsClients::new(&config), options);
+        source.others = accounts::connect_readers(&source.options, region).await;
         match source.caller_identity().await {
             Err(CallError {
                 kind: FailureKind::Credentials(line),
@@ -110,6 +116,7 @@ impl AwsSource {
             providers: TtlCache::new(ttl),
             associations: TtlCache::new(ttl),
             instances: TtlCache::new(ttl),
+            others: BTreeMap::new(),
         }
     }
 
@@ -138,6 +145,11 @@ impl AwsSource {
         self.providers.clear();
         self.associations.clear();
         self.instances.clear();
+        for reader in self.others.values() {
+            if let AccountReader::Ready(r) = reader {
+                r.refresh();
+            }
+        }
     }
 
     /// What the cache knows of one role (per-role path): Pending, Ready or Failed.
@@ -214,6 +226,8 @@ impl AwsSource {
                 .and_then(|c| c.account().map(str::to_owned))
         });
         self.read_roles(request, issuer.as_deref(), account.as_deref(), &mut out)
+            .await;
+        self.read_other_accounts(request, account.as_deref(), &mut out)
             .await;
         out
     }

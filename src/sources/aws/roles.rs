@@ -59,17 +59,11 @@ impl AwsSource {
     ) {
         let listing = self.role_listing().await;
         let wanted = wanted_roles(request, issuer, listing.as_deref().ok(), out);
-        let (ours, theirs): (Vec<&String>, Vec<&String>) = wanted
+        // Other accounts' roles are read by `read_other_accounts`, with their credentials.
+        let ours: Vec<&String> = wanted
             .iter()
-            .partition(|arn| account.is_none() || arn_account(arn) == account);
-        for arn in theirs {
-            out.notes.push(format!(
-                "{arn} is in account {}: IAM answers only for the caller's account {} — run \
-                 with credentials of that account (--profile) to read it",
-                arn_account(arn).unwrap_or("?"),
-                account.unwrap_or("?")
-            ));
-        }
+            .filter(|arn| account.is_none() || arn_account(arn) == account)
+            .collect();
         let fetched = futures::future::join_all(ours.iter().map(|arn| async move {
             let result = self.roles.get_or_fetch(arn, || self.fetch_role(arn)).await;
             (*arn, result)
@@ -128,7 +122,7 @@ impl AwsSource {
     }
 
     /// Reads one role and its policies (per-role path).
-    async fn fetch_role(&self, arn: &str) -> Result<RoleFetch, CallError> {
+    pub(super) async fn fetch_role(&self, arn: &str) -> Result<RoleFetch, CallError> {
         let name = arn.rsplit('/').next().unwrap_or(arn);
         let got = self
             .call("iam:GetRole", || {

@@ -129,6 +129,10 @@ pub fn load_files(files: &SnapshotFiles) -> Result<Inventory, SnapshotError> {
         ),
     }
 
+    if let Some(line) = crate::analysis::issuer::mismatch(&inv) {
+        problem(&mut inv, SourceKind::EksCluster, line);
+    }
+
     match parse::<GetCallerIdentityOutput>(files, files::CALLER)? {
         Some(out) => inv.caller = Some(CallerIdentity::from(&out)),
         None => missing(
