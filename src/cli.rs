@@ -115,8 +115,8 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum SnapshotCommand {
-    /// Write the live cluster as a snapshot folder (read back with --snapshot DIR). Secret env
-    /// values are masked; Secrets are never read.
+    /// Write the live cluster as a snapshot folder (read back with --snapshot DIR); with --aws
+    /// its AWS side too. Secret env values are masked; Secrets are never read.
     Save {
         #[arg(value_name = "DIR")]
         dir: PathBuf,

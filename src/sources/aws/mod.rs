@@ -27,6 +27,7 @@ pub mod enrichment;
 pub mod error;
 mod iam;
 mod roles;
+pub mod save;
 mod sts;
 
 pub use accounts::{AccountReader, OTHER_ACCOUNT_ACTIONS};

@@ -18,7 +18,7 @@
 //!   account) the collection stays unknown, because "not listed" must mean "does not exist".
 
 mod demo;
-mod files;
+pub mod files;
 mod iam;
 mod kubernetes;
 mod tokens;

@@ -124,6 +124,11 @@ impl StandIn {
         self.addr
     }
 
+    /// Changes the issuer `/.well-known/openid-configuration` announces (and tokens carry).
+    pub fn set_issuer(&self, issuer: &str) {
+        self.cluster.lock().expect("lock").issuer = issuer.to_owned();
+    }
+
     /// Writes a kubeconfig (context `standin`, bearer token, plain http) to `dir/kubeconfig`.
     pub fn write_kubeconfig(&self, dir: &Path) -> PathBuf {
         let path = dir.join("kubeconfig");
