@@ -115,3 +115,146 @@ async fn no_flags_opens_the_live_cluster_and_the_screen_follows_the_server() {
     let screen = s.wait_for("EXIT=").await;
     assert!(screen.contains("EXIT=0"), "{screen}");
 }
+
+impl Session {
+    /// Types `keys` (tmux key names: `Enter`, `Escape`, or literal text).
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            tmux(&["send-keys", "-t", &self.name, k]);
+        }
+    }
+
+    /// Opens the Pods pane's drill-down of `key` (`ns/name`).
+    async fn open_pod(&self, key: &str) {
+        self.keys(&["2", "/", key, "Enter", "Enter"]);
+        self.wait_for(&format!("Pod {key} — identity")).await;
+    }
+}
+
+/// The log the session wrote.
+fn log_text(dir: &std::path::Path) -> String {
+    std::fs::read_to_string(dir.join("irsa-inspector.log")).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_session_without_actions_only_reads() {
+    let server = StandIn::start(objects::demo_lab()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = server.write_kubeconfig(dir.path());
+    let args = format!("--kubeconfig '{}'", config.display());
+    let Some(s) = Session::start("reads", &args, dir.path()) else {
+        return;
+    };
+    s.wait_for("SA 60 ").await;
+    // Every pane, a drill-down, a filter, a namespace, help and a reload.
+    s.keys(&["Enter", "Escape", "3", "4", "5", "Enter", "Escape", "1"]);
+    s.keys(&[
+        "/", "demo", "Escape", ":", "ns demo", "Enter", "?", "?", "r",
+    ]);
+    s.open_pod("demo2/s3-negative").await;
+    s.keys(&["Escape", "q"]);
+    let screen = s.wait_for("EXIT=").await;
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    let methods = server.methods();
+    assert!(methods.get("GET").is_some_and(|n| *n > 0), "{methods:?}");
+    assert_eq!(server.writes(), 0, "only GET (list/watch): {methods:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_disables_the_actions_and_nothing_is_created() {
+    let server = StandIn::start(objects::demo_lab()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = server.write_kubeconfig(dir.path());
+    let args = format!("--read-only --kubeconfig '{}'", config.display());
+    let Some(s) = Session::start("readonly", &args, dir.path()) else {
+        return;
+    };
+    s.wait_for("SA 60 ").await;
+    s.wait_for("read-only").await;
+    s.open_pod("demo2/s3-negative").await;
+    s.keys(&["t"]);
+    s.wait_for("mint a token (t): disabled by --read-only")
+        .await;
+    s.keys(&["y", "x"]);
+    s.wait_for("read the mounted token (x): disabled by --read-only")
+        .await;
+    s.keys(&["y", "a", "y"]);
+    s.wait_for("disabled by --read-only").await;
+    s.keys(&["q"]);
+    s.wait_for("EXIT=").await;
+    assert_eq!(server.writes(), 0, "{:?}", server.methods());
+    assert_eq!(server.requests(Kind::ServiceAccount, Verb::CreateToken), 0);
+    assert_eq!(server.requests(Kind::Pod, Verb::Exec), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn minting_in_the_ui_shows_claims_and_no_token_reaches_screen_or_log() {
+    let server = StandIn::start(objects::demo_lab()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = server.write_kubeconfig(dir.path());
+    let args = format!("--kubeconfig '{}'", config.display());
+    let Some(s) = Session::start("mint", &args, dir.path()) else {
+        return;
+    };
+    s.wait_for("SA 60 ").await;
+    s.open_pod("demo2/s3-negative").await;
+    s.keys(&["t"]);
+    s.wait_for("create serviceaccounts/token for demo2/s3-reader? y/n")
+        .await;
+    assert_eq!(server.requests(Kind::ServiceAccount, Verb::CreateToken), 0);
+    s.keys(&["y"]);
+    let minted = s.wait_for("kubernetes.io/pod").await;
+    assert!(minted.contains("Minted token (TokenRequest"), "{minted}");
+    s.keys(&["x", "y"]);
+    let read = s.wait_for("Mounted token read via pods/exec").await;
+    s.wait_for("kubernetes.io/node").await;
+    s.keys(&["q"]);
+    s.wait_for("EXIT=").await;
+    let log = log_text(dir.path());
+    assert!(log.contains("live action confirmed"), "{log}");
+    let issued = server.issued_tokens();
+    assert_eq!(issued.len(), 2, "one minted, one read");
+    for token in issued {
+        let token = token.trim();
+        let signature = token.rsplit('.').next().unwrap_or_default();
+        for text in [&minted, &read, &log] {
+            assert!(!text.contains(token), "raw token leaked");
+            assert!(!text.contains(signature), "signature leaked");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctx_switches_to_another_cluster_live() {
+    let a = StandIn::start(objects::demo_lab()).await;
+    let b = StandIn::start([
+        objects::service_account("other", "one", &[]),
+        objects::service_account("other", "two", &[]),
+    ])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("kubeconfig");
+    std::fs::write(
+        &config,
+        support::apiserver::kubeconfig_many(&[("alpha", &a.url()), ("beta", &b.url())]),
+    )
+    .unwrap();
+    let args = format!("--kubeconfig '{}'", config.display());
+    let Some(s) = Session::start("ctx", &args, dir.path()) else {
+        return;
+    };
+    s.wait_for("live alpha").await;
+    s.wait_for("SA 60 ").await;
+    s.keys(&[":", "ctx", "Enter"]);
+    s.wait_for("contexts: alpha, beta (current: alpha)").await;
+    s.keys(&[":", "ctx beta", "Enter"]);
+    s.wait_for("live beta").await;
+    let screen = s.wait_for("SA 2 ").await;
+    assert!(screen.contains("other"), "{screen}");
+    s.keys(&[":", "ctx nope", "Enter"]);
+    let screen = s.wait_for("no context named").await;
+    assert!(screen.contains("live beta"), "the view stays: {screen}");
+    assert!(screen.contains("SA 2 "), "{screen}");
+    s.keys(&["q"]);
+    s.wait_for("EXIT=").await;
+}
