@@ -117,10 +117,12 @@ async fn no_flags_opens_the_live_cluster_and_the_screen_follows_the_server() {
 }
 
 impl Session {
-    /// Types `keys` (tmux key names: `Enter`, `Escape`, or literal text).
+    /// Types `keys` (tmux key names: `Enter`, `Escape`, or literal text), a little apart so
+    /// that an `Escape` and the next key are not read as one Alt-key sequence.
     fn keys(&self, keys: &[&str]) {
         for k in keys {
             tmux(&["send-keys", "-t", &self.name, k]);
+            std::thread::sleep(Duration::from_millis(150));
         }
     }
 
@@ -146,11 +148,10 @@ async fn a_whole_session_without_actions_only_reads() {
         return;
     };
     s.wait_for("SA 60 ").await;
-    // Every pane, a drill-down, a filter, a namespace, help and a reload.
+    // Every pane, drill-downs, a filter, a namespace, help and a reload.
     s.keys(&["Enter", "Escape", "3", "4", "5", "Enter", "Escape", "1"]);
-    s.keys(&[
-        "/", "demo", "Escape", ":", "ns demo", "Enter", "?", "?", "r",
-    ]);
+    s.keys(&["/", "demo", "Escape", ":", "ns demo", "Enter"]);
+    s.keys(&["?", "?", "r", ":", "ns all", "Enter"]);
     s.open_pod("demo2/s3-negative").await;
     s.keys(&["Escape", "q"]);
     let screen = s.wait_for("EXIT=").await;
@@ -206,8 +207,8 @@ async fn minting_in_the_ui_shows_claims_and_no_token_reaches_screen_or_log() {
     let minted = s.wait_for("kubernetes.io/pod").await;
     assert!(minted.contains("Minted token (TokenRequest"), "{minted}");
     s.keys(&["x", "y"]);
-    let read = s.wait_for("Mounted token read via pods/exec").await;
-    s.wait_for("kubernetes.io/node").await;
+    let read = s.wait_for("read the mounted token (x): done").await;
+    assert!(read.contains("Mounted token read via pods/exec"), "{read}");
     s.keys(&["q"]);
     s.wait_for("EXIT=").await;
     let log = log_text(dir.path());
@@ -255,6 +256,32 @@ async fn ctx_switches_to_another_cluster_live() {
     let screen = s.wait_for("no context named").await;
     assert!(screen.contains("live beta"), "the view stays: {screen}");
     assert!(screen.contains("SA 2 "), "{screen}");
+    s.keys(&["q"]);
+    s.wait_for("EXIT=").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_api_server_shows_reconnecting_in_the_header_until_it_is_back() {
+    let mut server = StandIn::start(objects::demo_lab()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = server.write_kubeconfig(dir.path());
+    let args = format!("--kubeconfig '{}'", config.display());
+    let Some(s) = Session::start("reconnect", &args, dir.path()) else {
+        return;
+    };
+    s.wait_for("SA 60 ").await;
+    server.stop().await;
+    let screen = s.wait_for("reconnecting (").await;
+    let header = screen.lines().nth(1).unwrap_or_default();
+    assert!(
+        header.contains(" since ") && header.contains(" UTC)"),
+        "{header}"
+    );
+    server.restart().await;
+    s.wait("the reconnecting badge to go", |screen| {
+        !screen.contains("reconnecting (")
+    })
+    .await;
     s.keys(&["q"]);
     s.wait_for("EXIT=").await;
 }
