@@ -25,6 +25,11 @@ struct Session {
 
 impl Session {
     fn start(test: &str, args: &str, logs: &std::path::Path) -> Option<Session> {
+        Self::start_env(test, "", args, logs)
+    }
+
+    /// As [`Session::start`], with `env` (`NAME=VALUE …`) set for the binary.
+    fn start_env(test: &str, env: &str, args: &str, logs: &std::path::Path) -> Option<Session> {
         if Command::new("tmux").arg("-V").output().is_err() {
             assert!(
                 std::env::var_os("IRSA_REQUIRE_TMUX").is_none(),
@@ -35,7 +40,7 @@ impl Session {
         }
         let name = format!("irsa-kube-{test}-{}", std::process::id());
         let command = format!(
-            "HOME=/nonexistent KUBECONFIG= IRSA_INSPECTOR_LOG_DIR='{}' '{BIN}' {args}; \
+            "HOME=/nonexistent KUBECONFIG= IRSA_INSPECTOR_LOG_DIR='{}' {env} '{BIN}' {args}; \
              echo EXIT=$?; sleep 60",
             logs.display()
         );
@@ -284,4 +289,51 @@ async fn a_lost_api_server_shows_reconnecting_in_the_header_until_it_is_back() {
     .await;
     s.keys(&["q"]);
     s.wait_for("EXIT=").await;
+}
+
+/// "Test it for real" through the real binary: the live source mints a token on the stand-in
+/// and presents it to STS (moto, behind a counting proxy). Under `--read-only` STS sees no
+/// AssumeRoleWithWebIdentity at all; without it, exactly one, and the answer is on screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_it_for_real_calls_sts_once_and_never_under_read_only() {
+    let moto = support::moto::moto().await;
+    support::seed::seed_demo_lab(&support::moto::sdk_config(&moto.endpoint, None).await).await;
+    let proxy = support::fault_proxy::FaultProxy::start(&moto.endpoint, Vec::new()).await;
+    let assumed = || {
+        proxy.seen("sts:AssumeRoleWithWebIdentity").0 + proxy.seen("?:AssumeRoleWithWebIdentity").0
+    };
+    let server = StandIn::start(objects::demo_lab()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = server.write_kubeconfig(dir.path());
+    let env = format!(
+        "AWS_ENDPOINT_URL='{}' AWS_ACCESS_KEY_ID=testing-access-key \
+         AWS_SECRET_ACCESS_KEY=testing-secret-key AWS_REGION=eu-west-1 AWS_MAX_ATTEMPTS=1",
+        proxy.endpoint
+    );
+    for read_only in [true, false] {
+        let flag = if read_only { "--read-only" } else { "" };
+        let args = format!("--aws {flag} --kubeconfig '{}'", config.display());
+        let name = if read_only { "sts-ro" } else { "sts" };
+        let Some(s) = Session::start_env(name, &env, &args, dir.path()) else {
+            return;
+        };
+        s.wait_for("SA 60 ").await;
+        s.open_pod("demo2/s3-negative").await;
+        s.keys(&["a"]);
+        if read_only {
+            s.wait_for("disabled by --read-only").await;
+            s.keys(&["y"]);
+        } else {
+            s.wait_for("call sts:AssumeRoleWithWebIdentity on arn:aws:iam::123456789012:role/")
+                .await;
+            s.keys(&["y"]);
+            let screen = s.wait_for("success: AssumedRoleUser").await;
+            assert!(screen.contains("analysis predicted"), "{screen}");
+        }
+        s.keys(&["q"]);
+        s.wait_for("EXIT=").await;
+        let expected = if read_only { 0 } else { 1 };
+        assert_eq!(assumed(), expected, "read-only {read_only}");
+    }
+    assert_eq!(server.requests(Kind::ServiceAccount, Verb::CreateToken), 1);
 }
