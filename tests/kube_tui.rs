@@ -337,3 +337,34 @@ async fn test_it_for_real_calls_sts_once_and_never_under_read_only() {
     }
     assert_eq!(server.requests(Kind::ServiceAccount, Verb::CreateToken), 1);
 }
+
+/// `IRSA_INSPECTOR_READ_ONLY=1` is the setting behind `--read-only` (there is no config file);
+/// `0` leaves the actions on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_read_only_setting_comes_from_the_environment_too() {
+    let server = StandIn::start(objects::demo_lab()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = server.write_kubeconfig(dir.path());
+    let args = format!("--kubeconfig '{}'", config.display());
+    for (value, disabled) in [("1", true), ("0", false)] {
+        let env = format!("IRSA_INSPECTOR_READ_ONLY={value}");
+        let Some(s) = Session::start_env(&format!("env{value}"), &env, &args, dir.path()) else {
+            return;
+        };
+        s.wait_for("SA 60 ").await;
+        s.open_pod("demo2/s3-negative").await;
+        s.keys(&["t"]);
+        let screen = if disabled {
+            s.wait_for("mint a token (t): disabled by --read-only")
+                .await
+        } else {
+            s.wait_for("create serviceaccounts/token for demo2/s3-reader? y/n")
+                .await
+        };
+        let header = screen.lines().nth(1).unwrap_or_default().to_owned();
+        assert_eq!(header.contains("read-only"), disabled, "{header}");
+        s.keys(&["n", "q"]);
+        s.wait_for("EXIT=").await;
+    }
+    assert_eq!(server.writes(), 0, "{:?}", server.methods());
+}
