@@ -1,7 +1,7 @@
 //! What a user asked for. Keys become actions in [`crate::keymap`]; [`crate::state::State::update`]
 //! turns actions into state changes and [`crate::effect::Effect`]s.
 
-use crate::state::Pane;
+use crate::state::{ActionKind, Pane};
 use jiff::Timestamp;
 
 /// One user intent (or a clock/terminal fact the state needs: time passing, a resize).
@@ -38,6 +38,9 @@ pub enum Action {
     Copy,
     /// `r`: ask the data source for fresh data.
     Refresh,
+    /// `t`, `x`, `a` in a pod or ServiceAccount drill-down: start an opt-in live action (it
+    /// asks y/n before anything is created).
+    Live(ActionKind),
     /// The terminal was resized.
     Resize {
         width: u16,

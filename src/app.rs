@@ -10,9 +10,9 @@
 //! Logs go to a file, never to the screen.
 
 use crate::action::Action;
-use crate::effect::Effect;
-use crate::event::{self, DataOrigin, Dataset, Prepared, SourceEvent};
-use crate::state::State;
+use crate::effect::{Effect, SourceRequest};
+use crate::event::{self, ActionOutcome, DataOrigin, Dataset, Prepared, SourceEvent};
+use crate::state::{Capabilities, State, Tone};
 use crate::ui;
 use futures::StreamExt;
 use jiff::Timestamp;
@@ -48,23 +48,68 @@ pub trait Source: Send + Sync {
     fn start(&self, tx: &mpsc::UnboundedSender<SourceEvent>);
     /// The user asked for fresh data (`r`).
     fn refresh(&self, tx: &mpsc::UnboundedSender<SourceEvent>);
+    /// What the source can do beyond loading; nothing by default.
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::default()
+    }
+    /// Runs a confirmed live action and answers with [`SourceEvent::ActionResult`]. By
+    /// default the source cannot: it answers so and creates nothing.
+    fn request(&self, request: SourceRequest, tx: &mpsc::UnboundedSender<SourceEvent>) {
+        let _ = tx.send(SourceEvent::ActionResult {
+            id: request.id,
+            outcome: Box::new(ActionOutcome::Unavailable(
+                "not available for this source: demo/snapshot".to_owned(),
+            )),
+        });
+    }
+    /// `:ctx NAME`: watch another kubeconfig context ([`SourceEvent::ContextSwitched`], or a
+    /// [`SourceEvent::Notice`] saying why not).
+    fn switch_context(&self, name: String, tx: &mpsc::UnboundedSender<SourceEvent>) {
+        let _ = name;
+        no_contexts(tx);
+    }
+    /// `:ctx`: the kubeconfig's contexts, as a [`SourceEvent::Notice`].
+    fn list_contexts(&self, tx: &mpsc::UnboundedSender<SourceEvent>) {
+        no_contexts(tx);
+    }
+    /// `:ns NAME` while cluster-wide lists are denied: restart the namespaced watches.
+    fn watch_namespace(&self, namespace: Option<String>, tx: &mpsc::UnboundedSender<SourceEvent>) {
+        let _ = (namespace, tx);
+    }
+}
+
+fn no_contexts(tx: &mpsc::UnboundedSender<SourceEvent>) {
+    let _ = tx.send(SourceEvent::Notice {
+        tone: Tone::Dim,
+        text: "no kubeconfig contexts in demo or snapshot mode".to_owned(),
+    });
 }
 
 /// A [`Source`] that runs a blocking [`Loader`] off the UI thread, at start and on refresh.
-pub struct LoaderSource(pub Loader);
+pub struct LoaderSource {
+    pub loader: Loader,
+    /// `--read-only` (the header says so; this source writes nothing anyway).
+    pub read_only: bool,
+}
 
 impl Source for LoaderSource {
     fn start(&self, tx: &mpsc::UnboundedSender<SourceEvent>) {
-        load(&self.0, tx);
+        load(&self.loader, tx);
     }
     fn refresh(&self, tx: &mpsc::UnboundedSender<SourceEvent>) {
-        load(&self.0, tx);
+        load(&self.loader, tx);
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            read_only: self.read_only,
+            ..Capabilities::default()
+        }
     }
 }
 
 /// Opens the UI on `origin`, loading with `loader`, until the user quits.
-pub fn run(origin: DataOrigin, loader: Loader) -> anyhow::Result<()> {
-    run_source(origin, Box::new(LoaderSource(loader)))
+pub fn run(origin: DataOrigin, loader: Loader, read_only: bool) -> anyhow::Result<()> {
+    run_source(origin, Box::new(LoaderSource { loader, read_only }))
 }
 
 /// Opens the UI on `origin` fed by `source` (live watchers plug in here), until the user quits.
@@ -117,6 +162,7 @@ async fn run_async(origin: DataOrigin, source: Box<dyn Source>) -> anyhow::Resul
         size.width,
         size.height,
     );
+    state.set_capabilities(source.capabilities());
     let (tx, mut rx) = mpsc::unbounded_channel();
     source.start(&tx);
     let mut events = EventStream::new();
@@ -137,15 +183,21 @@ async fn run_async(origin: DataOrigin, source: Box<dyn Source>) -> anyhow::Resul
             },
             Some(msg) = rx.recv() => {
                 dirty = true;
-                if let SourceEvent::Failed { message } = &msg {
-                    tracing::warn!(%message, "load failed");
+                match &msg {
+                    SourceEvent::Failed { message } => tracing::warn!(%message, "load failed"),
+                    // The outcome's kind only: decoded claims stay out of the log too.
+                    SourceEvent::ActionResult { id, outcome } => {
+                        tracing::info!(id, outcome = outcome.kind_name(), "live action answered");
+                    }
+                    _ => {}
                 }
                 state.apply(msg)
             }
             _ = tick.tick() => {
                 let before = ui::clock_text(&state);
                 let effects = state.update(Action::Tick(Timestamp::now()));
-                dirty |= ui::clock_text(&state) != before;
+                // Live-action answers show token time left: redraw while a drill-down is open.
+                dirty |= ui::clock_text(&state) != before || state.drill().is_some();
                 effects
             }
             () = sleep_until(deadline), if dirty => {
@@ -171,6 +223,20 @@ async fn run_async(origin: DataOrigin, source: Box<dyn Source>) -> anyhow::Resul
                     }
                 }
                 Effect::Refresh => source.refresh(&tx),
+                Effect::Request(request) => {
+                    // What is created, never a token (requests carry none).
+                    tracing::info!(id = request.id, creates = %request.kind.creates(), "live action confirmed");
+                    source.request(request, &tx);
+                }
+                Effect::SwitchContext(name) => {
+                    tracing::info!(context = %name, "switching context");
+                    source.switch_context(name, &tx);
+                }
+                Effect::ListContexts => source.list_contexts(&tx),
+                Effect::WatchNamespace(ns) => {
+                    tracing::info!(namespace = ?ns, "restarting the watches");
+                    source.watch_namespace(ns, &tx);
+                }
             }
         }
     }

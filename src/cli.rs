@@ -67,6 +67,16 @@ pub struct SourceArgs {
     /// Live cluster: all namespaces (the default; accepted as with kubectl).
     #[arg(short = 'A', long, global = true, conflicts_with = "namespace")]
     pub all_namespaces: bool,
+
+    /// Disable the UI's three opt-in live actions (token mint, exec-read of the mounted token,
+    /// "test it for real" with AssumeRoleWithWebIdentity): nothing is ever created.
+    #[arg(
+        long,
+        global = true,
+        env = "IRSA_INSPECTOR_READ_ONLY",
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub read_only: bool,
 }
 
 /// `123456789012=profile` → (account, profile); anything else is a one-line error.

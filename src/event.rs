@@ -3,8 +3,11 @@
 
 use crate::action::Action;
 use crate::analysis::audit::{AuditReport, audit};
+use crate::analysis::token::DecodedToken;
 use crate::keymap;
 use crate::model::Inventory;
+use crate::sources::aws::WebIdentityAnswer;
+use crate::sources::kube::{ResourceStatus, Watched};
 use crate::state::InputMode;
 use crate::state::rows::{DerivedRows, derive};
 use jiff::Timestamp;
@@ -80,6 +83,58 @@ pub enum SourceEvent {
     Prepared(Box<Prepared>),
     /// The source could not load; `message` says what is missing and why.
     Failed { message: String },
+    // ---- Live actions, contexts and watch statuses (see the block after this enum) ----
+    /// The answer to a confirmed [`crate::effect::SourceRequest`] with this `id`.
+    ActionResult {
+        id: u64,
+        outcome: Box<ActionOutcome>,
+    },
+    /// The source now watches this kubeconfig context (`:ctx NAME` succeeded).
+    ContextSwitched { context: String },
+    /// A one-line answer to `:ctx` / `:ns` plumbing for the status line (an unknown context,
+    /// the list of contexts); the current view stays.
+    Notice {
+        tone: crate::state::Tone,
+        text: String,
+    },
+    /// A watched resource's status changed (the header shows "reconnecting" at once, without
+    /// waiting for the next rebuild).
+    WatchStatus {
+        resource: Watched,
+        status: ResourceStatus,
+    },
+}
+
+/// What a live action found. Carries decoded header and claims only: never a raw token, a
+/// signature or AWS credentials (none of these types has a field that could hold one).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionOutcome {
+    /// A minted or mounted token, decoded in memory.
+    Token(DecodedToken),
+    /// The token minted for the test, and AWS's exact answer to `AssumeRoleWithWebIdentity`.
+    WebIdentity {
+        token: DecodedToken,
+        answer: WebIdentityAnswer,
+    },
+    /// RBAC said no: `cannot create serviceaccounts/token in namespace X: forbidden`.
+    Forbidden(String),
+    /// The action ran and failed (one line, never the token).
+    Failed(String),
+    /// This source cannot run the action (demo, snapshot, no `--aws`, `--read-only`).
+    Unavailable(String),
+}
+
+impl ActionOutcome {
+    /// A one-word name for logs (`token`, `web-identity`, `forbidden`, …).
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            ActionOutcome::Token(_) => "token",
+            ActionOutcome::WebIdentity { .. } => "web-identity",
+            ActionOutcome::Forbidden(_) => "forbidden",
+            ActionOutcome::Failed(_) => "failed",
+            ActionOutcome::Unavailable(_) => "unavailable",
+        }
+    }
 }
 
 /// The action a terminal event asks for in the current input mode, if any.

@@ -2,7 +2,7 @@
 //! so the help can never list a key that does nothing (or miss one that does something).
 
 use crate::action::Action;
-use crate::state::{InputMode, Pane};
+use crate::state::{ActionKind, InputMode, Pane};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// One key: a code, with or without Ctrl.
@@ -146,7 +146,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &[k(':')],
         label: ":",
-        help: "command (:pods :ns X :q)",
+        help: "cmd :pods :ns X :ctx X",
         action: Action::BeginCommand,
     },
     Binding {
@@ -166,6 +166,24 @@ pub const BINDINGS: &[Binding] = &[
         label: "r",
         help: "reload the data source",
         action: Action::Refresh,
+    },
+    Binding {
+        keys: &[k('t')],
+        label: "t",
+        help: "mint token (pod/SA, y/n)",
+        action: Action::Live(ActionKind::MintToken),
+    },
+    Binding {
+        keys: &[k('x')],
+        label: "x",
+        help: "exec-read pod token, y/n",
+        action: Action::Live(ActionKind::ReadMountedToken),
+    },
+    Binding {
+        keys: &[k('a')],
+        label: "a",
+        help: "test STS for real (y/n)",
+        action: Action::Live(ActionKind::TestWebIdentity),
     },
     Binding {
         keys: &[k('?')],
@@ -199,6 +217,14 @@ pub fn action_for(event: &KeyEvent, mode: InputMode) -> Option<Action> {
             .iter()
             .find(|b| b.keys.iter().any(|key| matches(key, event)))
             .map(|b| b.action.clone()),
+        // Only `y` confirms; every other key (n, Esc, Enter) cancels.
+        InputMode::Confirm => match event.code {
+            KeyCode::Char(c) => Some(Action::Input(c)),
+            KeyCode::Esc => Some(Action::InputCancel),
+            KeyCode::Enter => Some(Action::InputSubmit),
+            KeyCode::Backspace => Some(Action::InputBackspace),
+            _ => None,
+        },
         InputMode::Filter | InputMode::Command => match event.code {
             KeyCode::Esc => Some(Action::InputCancel),
             KeyCode::Enter => Some(Action::InputSubmit),
@@ -243,7 +269,11 @@ mod tests {
                 key(KeyCode::Char('d'), KeyModifiers::CONTROL),
                 Some(Action::PageDown),
             ),
-            (key(KeyCode::Char('x'), none), None),
+            (key(KeyCode::Char('z'), none), None),
+            (
+                key(KeyCode::Char('t'), none),
+                Some(Action::Live(ActionKind::MintToken)),
+            ),
         ];
         for (event, expected) in cases {
             assert_eq!(action_for(&event, InputMode::Normal), expected, "{event:?}");

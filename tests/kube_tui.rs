@@ -25,6 +25,11 @@ struct Session {
 
 impl Session {
     fn start(test: &str, args: &str, logs: &std::path::Path) -> Option<Session> {
+        Self::start_env(test, "", args, logs)
+    }
+
+    /// As [`Session::start`], with `env` (`NAME=VALUE …`) set for the binary.
+    fn start_env(test: &str, env: &str, args: &str, logs: &std::path::Path) -> Option<Session> {
         if Command::new("tmux").arg("-V").output().is_err() {
             assert!(
                 std::env::var_os("IRSA_REQUIRE_TMUX").is_none(),
@@ -35,7 +40,7 @@ impl Session {
         }
         let name = format!("irsa-kube-{test}-{}", std::process::id());
         let command = format!(
-            "HOME=/nonexistent KUBECONFIG= IRSA_INSPECTOR_LOG_DIR='{}' '{BIN}' {args}; \
+            "HOME=/nonexistent KUBECONFIG= IRSA_INSPECTOR_LOG_DIR='{}' {env} '{BIN}' {args}; \
              echo EXIT=$?; sleep 60",
             logs.display()
         );
@@ -114,4 +119,252 @@ async fn no_flags_opens_the_live_cluster_and_the_screen_follows_the_server() {
     tmux(&["send-keys", "-t", &s.name, "q"]);
     let screen = s.wait_for("EXIT=").await;
     assert!(screen.contains("EXIT=0"), "{screen}");
+}
+
+impl Session {
+    /// Types `keys` (tmux key names: `Enter`, `Escape`, or literal text), a little apart so
+    /// that an `Escape` and the next key are not read as one Alt-key sequence.
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            tmux(&["send-keys", "-t", &self.name, k]);
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    /// Opens the Pods pane's drill-down of `key` (`ns/name`).
+    async fn open_pod(&self, key: &str) {
+        self.keys(&["2", "/", key, "Enter", "Enter"]);
+        self.wait_for(&format!("Pod {key} — identity")).await;
+    }
+}
+
+/// The log the session wrote.
+fn log_text(dir: &std::path::Path) -> String {
+    std::fs::read_to_string(dir.join("irsa-inspector.log")).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_session_without_actions_only_reads() {
+    let server = StandIn::start(objects::demo_lab()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = server.write_kubeconfig(dir.path());
+    let args = format!("--kubeconfig '{}'", config.display());
+    let Some(s) = Session::start("reads", &args, dir.path()) else {
+        return;
+    };
+    s.wait_for("SA 60 ").await;
+    // Every pane, drill-downs, a filter, a namespace, help and a reload.
+    s.keys(&["Enter", "Escape", "3", "4", "5", "Enter", "Escape", "1"]);
+    s.keys(&["/", "demo", "Escape", ":", "ns demo", "Enter"]);
+    s.keys(&["?", "?", "r", ":", "ns all", "Enter"]);
+    s.open_pod("demo2/s3-negative").await;
+    s.keys(&["Escape", "q"]);
+    let screen = s.wait_for("EXIT=").await;
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    let methods = server.methods();
+    assert!(methods.get("GET").is_some_and(|n| *n > 0), "{methods:?}");
+    assert_eq!(server.writes(), 0, "only GET (list/watch): {methods:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_disables_the_actions_and_nothing_is_created() {
+    let server = StandIn::start(objects::demo_lab()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = server.write_kubeconfig(dir.path());
+    let args = format!("--read-only --kubeconfig '{}'", config.display());
+    let Some(s) = Session::start("readonly", &args, dir.path()) else {
+        return;
+    };
+    s.wait_for("SA 60 ").await;
+    s.wait_for("read-only").await;
+    s.open_pod("demo2/s3-negative").await;
+    s.keys(&["t"]);
+    s.wait_for("mint a token (t): disabled by --read-only")
+        .await;
+    s.keys(&["y", "x"]);
+    s.wait_for("read the mounted token (x): disabled by --read-only")
+        .await;
+    s.keys(&["y", "a", "y"]);
+    s.wait_for("disabled by --read-only").await;
+    s.keys(&["q"]);
+    s.wait_for("EXIT=").await;
+    assert_eq!(server.writes(), 0, "{:?}", server.methods());
+    assert_eq!(server.requests(Kind::ServiceAccount, Verb::CreateToken), 0);
+    assert_eq!(server.requests(Kind::Pod, Verb::Exec), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn minting_in_the_ui_shows_claims_and_no_token_reaches_screen_or_log() {
+    let server = StandIn::start(objects::demo_lab()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = server.write_kubeconfig(dir.path());
+    let args = format!("--kubeconfig '{}'", config.display());
+    let Some(s) = Session::start("mint", &args, dir.path()) else {
+        return;
+    };
+    s.wait_for("SA 60 ").await;
+    s.open_pod("demo2/s3-negative").await;
+    s.keys(&["t"]);
+    s.wait_for("create serviceaccounts/token for demo2/s3-reader? y/n")
+        .await;
+    assert_eq!(server.requests(Kind::ServiceAccount, Verb::CreateToken), 0);
+    s.keys(&["y"]);
+    let minted = s.wait_for("kubernetes.io/pod").await;
+    assert!(minted.contains("Minted token (TokenRequest"), "{minted}");
+    s.keys(&["x", "y"]);
+    let read = s.wait_for("read the mounted token (x): done").await;
+    assert!(read.contains("Mounted token read via pods/exec"), "{read}");
+    s.keys(&["q"]);
+    s.wait_for("EXIT=").await;
+    let log = log_text(dir.path());
+    assert!(log.contains("live action confirmed"), "{log}");
+    let issued = server.issued_tokens();
+    assert_eq!(issued.len(), 2, "one minted, one read");
+    for token in issued {
+        let token = token.trim();
+        let signature = token.rsplit('.').next().unwrap_or_default();
+        for text in [&minted, &read, &log] {
+            assert!(!text.contains(token), "raw token leaked");
+            assert!(!text.contains(signature), "signature leaked");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctx_switches_to_another_cluster_live() {
+    let a = StandIn::start(objects::demo_lab()).await;
+    let b = StandIn::start([
+        objects::service_account("other", "one", &[]),
+        objects::service_account("other", "two", &[]),
+    ])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("kubeconfig");
+    std::fs::write(
+        &config,
+        support::apiserver::kubeconfig_many(&[("alpha", &a.url()), ("beta", &b.url())]),
+    )
+    .unwrap();
+    let args = format!("--kubeconfig '{}'", config.display());
+    let Some(s) = Session::start("ctx", &args, dir.path()) else {
+        return;
+    };
+    s.wait_for("live alpha").await;
+    s.wait_for("SA 60 ").await;
+    s.keys(&[":", "ctx", "Enter"]);
+    s.wait_for("contexts: alpha, beta (current: alpha)").await;
+    s.keys(&[":", "ctx beta", "Enter"]);
+    s.wait_for("live beta").await;
+    let screen = s.wait_for("SA 2 ").await;
+    assert!(screen.contains("other"), "{screen}");
+    s.keys(&[":", "ctx nope", "Enter"]);
+    let screen = s.wait_for("no context named").await;
+    assert!(screen.contains("live beta"), "the view stays: {screen}");
+    assert!(screen.contains("SA 2 "), "{screen}");
+    s.keys(&["q"]);
+    s.wait_for("EXIT=").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_api_server_shows_reconnecting_in_the_header_until_it_is_back() {
+    let mut server = StandIn::start(objects::demo_lab()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = server.write_kubeconfig(dir.path());
+    let args = format!("--kubeconfig '{}'", config.display());
+    let Some(s) = Session::start("reconnect", &args, dir.path()) else {
+        return;
+    };
+    s.wait_for("SA 60 ").await;
+    server.stop().await;
+    let screen = s.wait_for("reconnecting (").await;
+    let header = screen.lines().nth(1).unwrap_or_default();
+    assert!(
+        header.contains(" since ") && header.contains(" UTC)"),
+        "{header}"
+    );
+    server.restart().await;
+    s.wait("the reconnecting badge to go", |screen| {
+        !screen.contains("reconnecting (")
+    })
+    .await;
+    s.keys(&["q"]);
+    s.wait_for("EXIT=").await;
+}
+
+/// "Test it for real" through the real binary: the live source mints a token on the stand-in
+/// and presents it to STS (moto, behind a counting proxy). Under `--read-only` STS sees no
+/// AssumeRoleWithWebIdentity at all; without it, exactly one, and the answer is on screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_it_for_real_calls_sts_once_and_never_under_read_only() {
+    let moto = support::moto::moto().await;
+    support::seed::seed_demo_lab(&support::moto::sdk_config(&moto.endpoint, None).await).await;
+    let proxy = support::fault_proxy::FaultProxy::start(&moto.endpoint, Vec::new()).await;
+    let assumed = || {
+        proxy.seen("sts:AssumeRoleWithWebIdentity").0 + proxy.seen("?:AssumeRoleWithWebIdentity").0
+    };
+    let server = StandIn::start(objects::demo_lab()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = server.write_kubeconfig(dir.path());
+    let env = format!(
+        "AWS_ENDPOINT_URL='{}' AWS_ACCESS_KEY_ID=testing-access-key \
+         AWS_SECRET_ACCESS_KEY=testing-secret-key AWS_REGION=eu-west-1 AWS_MAX_ATTEMPTS=1",
+        proxy.endpoint
+    );
+    for read_only in [true, false] {
+        let flag = if read_only { "--read-only" } else { "" };
+        let args = format!("--aws {flag} --kubeconfig '{}'", config.display());
+        let name = if read_only { "sts-ro" } else { "sts" };
+        let Some(s) = Session::start_env(name, &env, &args, dir.path()) else {
+            return;
+        };
+        s.wait_for("SA 60 ").await;
+        s.open_pod("demo2/s3-negative").await;
+        s.keys(&["a"]);
+        if read_only {
+            s.wait_for("disabled by --read-only").await;
+            s.keys(&["y"]);
+        } else {
+            s.wait_for("call sts:AssumeRoleWithWebIdentity on arn:aws:iam::123456789012:role/")
+                .await;
+            s.keys(&["y"]);
+            let screen = s.wait_for("success: AssumedRoleUser").await;
+            assert!(screen.contains("analysis predicted"), "{screen}");
+        }
+        s.keys(&["q"]);
+        s.wait_for("EXIT=").await;
+        let expected = if read_only { 0 } else { 1 };
+        assert_eq!(assumed(), expected, "read-only {read_only}");
+    }
+    assert_eq!(server.requests(Kind::ServiceAccount, Verb::CreateToken), 1);
+}
+
+/// `IRSA_INSPECTOR_READ_ONLY=1` is the setting behind `--read-only` (there is no config file);
+/// `0` leaves the actions on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_read_only_setting_comes_from_the_environment_too() {
+    let server = StandIn::start(objects::demo_lab()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = server.write_kubeconfig(dir.path());
+    let args = format!("--kubeconfig '{}'", config.display());
+    for (value, disabled) in [("1", true), ("0", false)] {
+        let env = format!("IRSA_INSPECTOR_READ_ONLY={value}");
+        let Some(s) = Session::start_env(&format!("env{value}"), &env, &args, dir.path()) else {
+            return;
+        };
+        s.wait_for("SA 60 ").await;
+        s.open_pod("demo2/s3-negative").await;
+        s.keys(&["t"]);
+        let screen = if disabled {
+            s.wait_for("mint a token (t): disabled by --read-only")
+                .await
+        } else {
+            s.wait_for("create serviceaccounts/token for demo2/s3-reader? y/n")
+                .await
+        };
+        let header = screen.lines().nth(1).unwrap_or_default().to_owned();
+        assert_eq!(header.contains("read-only"), disabled, "{header}");
+        s.keys(&["n", "q"]);
+        s.wait_for("EXIT=").await;
+    }
+    assert_eq!(server.writes(), 0, "{:?}", server.methods());
 }

@@ -228,3 +228,83 @@ fn a_failed_reload_stays_on_the_status_line_over_the_old_data() {
         "old data still shown:\n{out}"
     );
 }
+
+/// A token as the API server mints it for demo2/s3-reader, bound to the pod, with a
+/// signature that must appear in no snapshot.
+fn minted_token() -> irsa_inspector::analysis::token::DecodedToken {
+    use base64::Engine as _;
+    let part = |v: serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    let now = sample::NOW.as_second();
+    let raw = format!(
+        "{}.{}.U0lHTkFUVVJFLU1VU1QtTk9ULUFQUEVBUg",
+        part(serde_json::json!({"alg": "RS256", "kid": "lab-key"})),
+        part(serde_json::json!({
+            "iss": "https://oidc.eks.eu-west-1.amazonaws.com/id/4656D0B75473F4BFF2CFD94B17FB9DEC",
+            "sub": "system:serviceaccount:demo2:s3-reader", "aud": ["sts.amazonaws.com"],
+            "iat": now - 60, "exp": now + 540,
+            "kubernetes.io": {"namespace": "demo2",
+                "serviceaccount": {"name": "s3-reader", "uid": "sa-uid-1"},
+                "pod": {"name": "s3-test", "uid": "pod-uid-1"}}
+        }))
+    );
+    irsa_inspector::analysis::token::decode(&raw).expect("decodes")
+}
+
+#[test]
+fn live_action_answers_in_the_pod_drill_down() {
+    use irsa_inspector::effect::Effect;
+    use irsa_inspector::event::ActionOutcome;
+    use irsa_inspector::sources::aws::WebIdentityAnswer;
+    use irsa_inspector::state::{ActionKind, Capabilities};
+    let caps = Capabilities {
+        live_actions: true,
+        aws: true,
+        read_only: false,
+        contexts: true,
+    };
+    for (name, read_only) in [("live_actions", false), ("live_read_only", true)] {
+        let mut s = State::new(DataOrigin::Live("lab".into()), sample::NOW, true, 160, 48);
+        s.set_capabilities(Capabilities { read_only, ..caps });
+        let mut data = sample::lab();
+        data.inventory.context = Some("lab".into());
+        s.apply(SourceEvent::Loaded(Box::new(data)));
+        s.update(Action::ShowPane(Pane::Pods));
+        s.update(Action::BeginFilter);
+        type_text(&mut s, "demo2/s3-test");
+        s.update(Action::InputSubmit);
+        s.update(Action::Open);
+        if !read_only {
+            for (kind, outcome) in [
+                (ActionKind::MintToken, ActionOutcome::Token(minted_token())),
+                (
+                    ActionKind::TestWebIdentity,
+                    ActionOutcome::WebIdentity {
+                        token: minted_token(),
+                        answer: WebIdentityAnswer::Rejected {
+                            code: "AccessDenied".into(),
+                            message: "Not authorized to perform sts:AssumeRoleWithWebIdentity"
+                                .into(),
+                        },
+                    },
+                ),
+            ] {
+                s.update(Action::Live(kind));
+                let Some(Effect::Request(r)) = s.update(Action::Input('y')).into_iter().next()
+                else {
+                    panic!("no request");
+                };
+                s.apply(SourceEvent::ActionResult {
+                    id: r.id,
+                    outcome: Box::new(outcome),
+                });
+            }
+        } else {
+            s.update(Action::Live(ActionKind::MintToken));
+        }
+        let out = screen(&s);
+        assert!(!out.contains("U0lHTkFUVVJF"), "the signature leaked");
+        insta::assert_snapshot!(format!("drill_pod_{name}_160x48"), out);
+    }
+}

@@ -10,12 +10,14 @@
 use crate::cli::SourceArgs;
 use anyhow::Result;
 use irsa_inspector::app::Source;
-use irsa_inspector::event::{DataOrigin, Dataset, Prepared, SourceEvent};
+use irsa_inspector::effect::SourceRequest;
+use irsa_inspector::event::{ActionOutcome, DataOrigin, Dataset, Prepared, SourceEvent};
 use irsa_inspector::model::Inventory;
 use irsa_inspector::sources::aws::{AwsSource, EnrichRequest, region_from_context};
 use irsa_inspector::sources::kube::{
-    self, CHANNEL_CAPACITY, ConnectOptions, Connection, KubeSource,
+    self, CHANNEL_CAPACITY, ConnectOptions, Connection, KubeEvent, KubeSource, token,
 };
+use irsa_inspector::state::{Capabilities, Tone};
 use jiff::Timestamp;
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,7 +64,8 @@ pub fn ui_source(
     now_flag: Option<Timestamp>,
 ) -> Result<(DataOrigin, Box<dyn Source>)> {
     let runtime = runtime()?;
-    let connection = runtime.block_on(kube::connect(&options(source)))?;
+    let options = options(source);
+    let connection = runtime.block_on(kube::connect(&options))?;
     let origin = DataOrigin::Live(connection.context.clone());
     // --aws: the AWS side is read by the feeder after each rebuild (cached by ARN with a TTL,
     // so rebuilds cost no AWS call; `r` empties the cache).
@@ -77,54 +80,200 @@ pub fn ui_source(
     } else {
         None
     };
+    // The runtime lives on its own thread until the source is dropped (a runtime must not be
+    // dropped inside the UI's async context); feeders and actions are spawned on its handle.
+    let handle = runtime.handle().clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        runtime.block_on(async {
+            let _ = stopped.await;
+        });
+    });
+    let has_kubeconfig = connection.context != "in-cluster";
     Ok((
         origin,
         Box::new(LiveSource {
-            runtime: std::sync::Mutex::new(Some(runtime)),
-            connection,
+            handle,
+            _stop: stop,
+            options,
+            has_kubeconfig,
             now_flag,
-            refresh: std::sync::Mutex::new(None),
             aws,
+            read_only: source.read_only,
+            feeding: Arc::new(std::sync::Mutex::new(Feeding {
+                connection,
+                feed: None,
+                refresh: None,
+            })),
         }),
     ))
 }
 
-/// Feeds the UI from the watchers. Dropping it (the UI quit) ends the feeder.
+/// Feeds the UI from the watchers and runs the opt-in live actions. Dropping it (the UI quit)
+/// ends the runtime thread, and with it every task.
 struct LiveSource {
-    /// Taken by `start` and moved to the feeder's thread (a runtime must not be dropped
-    /// inside the UI's async context).
-    runtime: std::sync::Mutex<Option<tokio::runtime::Runtime>>,
-    connection: Connection,
+    handle: tokio::runtime::Handle,
+    /// Dropped with the source: the runtime thread ends.
+    _stop: tokio::sync::oneshot::Sender<()>,
+    /// The command line's kubeconfig options (`:ctx` changes only the context).
+    options: ConnectOptions,
+    has_kubeconfig: bool,
     now_flag: Option<Timestamp>,
-    refresh: std::sync::Mutex<Option<mpsc::Sender<()>>>,
     /// The AWS side, when `--aws` is given.
     aws: Option<Arc<AwsSource>>,
+    /// `--read-only`: no live action is ever sent.
+    read_only: bool,
+    feeding: Arc<std::sync::Mutex<Feeding>>,
+}
+
+/// The connection being watched and its feeder.
+struct Feeding {
+    connection: Connection,
+    feed: Option<tokio::task::JoinHandle<()>>,
+    refresh: Option<mpsc::Sender<()>>,
+}
+
+impl Feeding {
+    /// Stops the current feeder (its KubeSource and watches go with it) and feeds from
+    /// `connection` instead.
+    fn restart(
+        &mut self,
+        handle: &tokio::runtime::Handle,
+        connection: Connection,
+        tx: &mpsc::UnboundedSender<SourceEvent>,
+        now_flag: Option<Timestamp>,
+        aws: Option<Arc<AwsSource>>,
+    ) {
+        if let Some(old) = self.feed.take() {
+            old.abort();
+        }
+        let (refresh_tx, refresh_rx) = mpsc::channel(1);
+        self.refresh = Some(refresh_tx);
+        self.connection = connection.clone();
+        self.feed = Some(handle.spawn(feed(connection, now_flag, tx.clone(), refresh_rx, aws)));
+    }
 }
 
 impl Source for LiveSource {
     fn start(&self, tx: &mpsc::UnboundedSender<SourceEvent>) {
-        let Some(runtime) = self.runtime.lock().ok().and_then(|mut r| r.take()) else {
-            return;
-        };
-        let (refresh_tx, refresh_rx) = mpsc::channel(1);
-        if let Ok(mut slot) = self.refresh.lock() {
-            *slot = Some(refresh_tx);
+        if let Ok(mut feeding) = self.feeding.lock() {
+            let connection = feeding.connection.clone();
+            feeding.restart(
+                &self.handle,
+                connection,
+                tx,
+                self.now_flag,
+                self.aws.clone(),
+            );
         }
-        let connection = self.connection.clone();
-        let tx = tx.clone();
-        let now_flag = self.now_flag;
-        let aws = self.aws.clone();
-        std::thread::spawn(move || {
-            runtime.block_on(feed(connection, now_flag, tx, refresh_rx, aws));
-        });
     }
 
     fn refresh(&self, _tx: &mpsc::UnboundedSender<SourceEvent>) {
-        if let Ok(slot) = self.refresh.lock()
-            && let Some(refresh) = slot.as_ref()
+        if let Ok(feeding) = self.feeding.lock()
+            && let Some(refresh) = feeding.refresh.as_ref()
         {
             // Full: a refresh is already pending.
             let _ = refresh.try_send(());
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            live_actions: true,
+            aws: self.aws.is_some(),
+            read_only: self.read_only,
+            contexts: self.has_kubeconfig,
+        }
+    }
+
+    fn request(&self, request: SourceRequest, tx: &mpsc::UnboundedSender<SourceEvent>) {
+        let tx = tx.clone();
+        if self.read_only {
+            // The state never asks under --read-only; this is the second lock on the door.
+            let _ = tx.send(SourceEvent::ActionResult {
+                id: request.id,
+                outcome: Box::new(ActionOutcome::Unavailable(
+                    "disabled by --read-only".to_owned(),
+                )),
+            });
+            return;
+        }
+        let Ok(client) = self.feeding.lock().map(|f| f.connection.client.clone()) else {
+            return;
+        };
+        let aws = self.aws.clone();
+        self.handle.spawn(async move {
+            let outcome = token::run_request(&client, aws.as_deref(), &request.kind).await;
+            let _ = tx.send(SourceEvent::ActionResult {
+                id: request.id,
+                outcome: Box::new(outcome),
+            });
+        });
+    }
+
+    fn switch_context(&self, name: String, tx: &mpsc::UnboundedSender<SourceEvent>) {
+        let options = ConnectOptions {
+            context: Some(name),
+            ..self.options.clone()
+        };
+        let (tx, handle, feeding) = (tx.clone(), self.handle.clone(), Arc::clone(&self.feeding));
+        let (now_flag, aws) = (self.now_flag, self.aws.clone());
+        self.handle.spawn(async move {
+            match kube::connect(&options).await {
+                Ok(connection) => {
+                    if let Some(aws) = &aws {
+                        // Another cluster: forget the previous one's AWS answers.
+                        aws.refresh();
+                    }
+                    let context = connection.context.clone();
+                    let _ = tx.send(SourceEvent::ContextSwitched { context });
+                    if let Ok(mut feeding) = feeding.lock() {
+                        feeding.restart(&handle, connection, &tx, now_flag, aws);
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(SourceEvent::Notice {
+                        tone: Tone::Bad,
+                        text: format!("{e} — still showing the current context"),
+                    });
+                }
+            }
+        });
+    }
+
+    fn list_contexts(&self, tx: &mpsc::UnboundedSender<SourceEvent>) {
+        let current = self
+            .feeding
+            .lock()
+            .map(|f| f.connection.context.clone())
+            .unwrap_or_default();
+        let event = match kube::config::context_names(&self.options) {
+            Ok((names, _)) => SourceEvent::Notice {
+                tone: Tone::Plain,
+                text: format!(
+                    "contexts: {} (current: {current}) — :ctx NAME switches",
+                    names.join(", ")
+                ),
+            },
+            Err(e) => SourceEvent::Notice {
+                tone: Tone::Bad,
+                text: e.to_string(),
+            },
+        };
+        let _ = tx.send(event);
+    }
+
+    fn watch_namespace(&self, namespace: Option<String>, tx: &mpsc::UnboundedSender<SourceEvent>) {
+        if let Ok(mut feeding) = self.feeding.lock() {
+            let mut connection = feeding.connection.clone();
+            connection.namespace = namespace;
+            feeding.restart(
+                &self.handle,
+                connection,
+                tx,
+                self.now_flag,
+                self.aws.clone(),
+            );
         }
     }
 }
@@ -152,7 +301,14 @@ async fn feed(
         };
         tokio::select! {
             event = events.recv() => match event {
-                Some(_) => dirty = true,
+                Some(event) => {
+                    dirty = true;
+                    // Statuses reach the header at once (a "reconnecting" badge must not wait
+                    // for a rebuild that only happens once the connection is back).
+                    if let KubeEvent::Status(resource, status) = event {
+                        let _ = tx.send(SourceEvent::WatchStatus { resource, status });
+                    }
+                }
                 None => return,
             },
             request = refresh.recv() => match request {

@@ -78,13 +78,14 @@ fn tui(source: &crate::cli::SourceArgs, now_flag: Option<Timestamp>) -> Result<E
             return Ok(ExitCode::SUCCESS);
         }
     };
+    let read_only = source.read_only;
     let source = source.clone();
     let loader: app::Loader = Arc::new(move || {
         let inv = load_inventory(&source).map_err(|e| format!("{e:#}"))?;
         let now = clock(now_flag, &inv);
         Ok(Dataset::analyse(inv, now, Timestamp::now()))
     });
-    app::run(origin, loader)?;
+    app::run(origin, loader, read_only)?;
     Ok(ExitCode::SUCCESS)
 }
 

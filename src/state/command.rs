@@ -10,6 +10,8 @@ pub enum Command {
     Namespace(Option<String>),
     Quit,
     Help,
+    /// `:ctx NAME` switches the live source to a kubeconfig context; `:ctx` lists them.
+    Context(Option<String>),
 }
 
 /// Parses what was typed after `:`; the error is a one-line message for the status bar.
@@ -17,7 +19,8 @@ pub fn parse(text: &str) -> Result<Command, String> {
     let mut words = text.split_whitespace();
     let Some(first) = words.next() else {
         return Err(
-            "empty command (try :sa, :pods, :roles, :nodes, :findings, :ns NAME, :q)".to_owned(),
+            "empty command (try :sa, :pods, :roles, :nodes, :findings, :ns NAME, :ctx NAME, :q)"
+                .to_owned(),
         );
     };
     let rest: Vec<&str> = words.collect();
@@ -34,10 +37,13 @@ pub fn parse(text: &str) -> Result<Command, String> {
         }
         ("ns" | "namespace", [name]) => Ok(Command::Namespace(Some((*name).to_owned()))),
         ("ns" | "namespace", _) => Err(":ns takes one namespace name (or all)".to_owned()),
+        ("ctx" | "context", []) => Ok(Command::Context(None)),
+        ("ctx" | "context", [name]) => Ok(Command::Context(Some((*name).to_owned()))),
+        ("ctx" | "context", _) => Err(":ctx takes one context name".to_owned()),
         ("q" | "quit" | "q!", []) => Ok(Command::Quit),
         ("help" | "h", []) => Ok(Command::Help),
         _ => Err(format!(
-            "unknown command :{text} (try :sa, :pods, :roles, :nodes, :findings, :ns NAME, :q)"
+            "unknown command :{text} (try :sa, :pods, :roles, :nodes, :findings, :ns NAME, :ctx NAME, :q)"
         )),
     }
 }
@@ -58,11 +64,13 @@ mod tests {
             ("ns all", Ok(Command::Namespace(None))),
             ("ns", Ok(Command::Namespace(None))),
             ("q", Ok(Command::Quit)),
+            ("ctx", Ok(Command::Context(None))),
+            ("ctx prod", Ok(Command::Context(Some("prod".to_owned())))),
         ];
         for (text, expected) in cases {
             assert_eq!(parse(text), expected, "{text:?}");
         }
-        for bad in ["", "frobnicate", "ns a b", "sa extra"] {
+        for bad in ["", "frobnicate", "ns a b", "sa extra", "ctx a b"] {
             assert!(parse(bad).is_err(), "{bad:?} should be an error");
         }
     }

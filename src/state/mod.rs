@@ -7,6 +7,7 @@ mod command;
 pub mod drill;
 mod filter;
 pub mod layout;
+pub mod live;
 mod pane;
 pub mod rows;
 pub mod sample;
@@ -14,18 +15,23 @@ pub mod table;
 mod update;
 
 #[cfg(test)]
+mod live_tests;
+#[cfg(test)]
 mod tests;
 
 pub use drill::{Drill, DrillTarget, Line, Span, Tone};
 pub use filter::Filter;
+pub use live::{ActionKind, ActionRecord, Capabilities, LiveActions};
 pub use pane::Pane;
 pub use table::{Row, Table};
 
 use crate::action::Action;
 use crate::effect::Effect;
 use crate::event::{DataOrigin, Dataset, Prepared, SourceEvent};
+use crate::sources::kube::{ResourceStatus, Watched};
 use jiff::Timestamp;
 use rows::{FindingRow, NodeRow, PodRow, RoleRow, SaRow};
+use std::collections::BTreeMap;
 
 /// Where typed characters go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -36,6 +42,8 @@ pub enum InputMode {
     Filter,
     /// Typing after `:`.
     Command,
+    /// A live action asks y/n before it creates anything.
+    Confirm,
 }
 
 /// Whether data has arrived.
@@ -84,6 +92,12 @@ pub struct State {
     reload_error: Option<String>,
     width: u16,
     height: u16,
+    /// The opt-in live actions: capabilities, the pending question, the answers.
+    live: LiveActions,
+    /// Watched resources that are not ready, with when they got so (live source).
+    watch: BTreeMap<Watched, (ResourceStatus, Timestamp)>,
+    /// The namespace `:ns` narrowed the live watches to (RBAC denied cluster-wide lists).
+    watch_namespace: Option<String>,
 }
 
 impl State {
@@ -106,6 +120,18 @@ impl State {
             reload_error: None,
             width,
             height,
+            live: LiveActions::default(),
+            watch: BTreeMap::new(),
+            watch_namespace: None,
+        }
+    }
+
+    /// Says what the data source can do beyond loading (live actions, `--aws`, `--read-only`,
+    /// contexts).
+    pub fn set_capabilities(&mut self, caps: Capabilities) {
+        self.live.caps = caps;
+        if let Some(target) = self.drill.as_ref().map(|d| d.target.clone()) {
+            self.open_drill(target);
         }
     }
 
@@ -132,11 +158,66 @@ impl State {
                     self.load = LoadState::Failed(message);
                 }
             }
+            SourceEvent::ActionResult { id, outcome } => live::result(self, id, *outcome),
+            SourceEvent::ContextSwitched { context } => self.switched_to(context),
+            SourceEvent::Notice { tone, text } => self.status = Some(StatusMessage { tone, text }),
+            SourceEvent::WatchStatus { resource, status } => self.watch_status(resource, status),
         }
         Vec::new()
     }
 
+    /// The live source now watches `context`: the previous cluster's data, drill-down and
+    /// action answers go; the header names the new context while it loads.
+    fn switched_to(&mut self, context: String) {
+        self.status = Some(StatusMessage {
+            tone: Tone::Good,
+            text: format!("switched to context {context}"),
+        });
+        self.origin = DataOrigin::Live(context);
+        self.dataset = None;
+        self.tables = Tables::default();
+        self.drill = None;
+        self.load = LoadState::Loading;
+        self.reload_error = None;
+        self.watch.clear();
+        self.watch_namespace = None;
+        self.live.records.clear();
+        self.live.pending = None;
+        if self.mode == InputMode::Confirm {
+            self.mode = InputMode::Normal;
+        }
+    }
+
+    fn watch_status(&mut self, resource: Watched, status: ResourceStatus) {
+        if matches!(status, ResourceStatus::Ready { .. }) {
+            self.watch.remove(&resource);
+            return;
+        }
+        let now = self.now;
+        let since = match self.watch.get(&resource) {
+            Some((old, since))
+                if std::mem::discriminant(old) == std::mem::discriminant(&status) =>
+            {
+                *since
+            }
+            _ => now,
+        };
+        self.watch.insert(resource, (status, since));
+    }
+
+    /// A dataset from another context than the one on screen (a late answer of the context
+    /// that `:ctx` left) is dropped.
+    fn is_stale(&self, dataset: &Dataset) -> bool {
+        match (&self.origin, &dataset.inventory.context) {
+            (DataOrigin::Live(current), Some(ctx)) => current != ctx,
+            _ => false,
+        }
+    }
+
     fn set_dataset(&mut self, dataset: Box<Dataset>, derived: rows::DerivedRows) {
+        if self.is_stale(&dataset) {
+            return;
+        }
         let ns = self.namespace.clone();
         let ns = ns.as_deref();
         let h = self.page_height();
@@ -163,12 +244,22 @@ impl State {
             .filter(|d| d.target == target)
             .map_or(0, |d| d.scroll);
         // Drill-downs read times (token lifetimes) as of the analysis, like the report did.
+        let live = &self.live;
+        let now = self.now;
         self.drill = self.dataset.as_deref().map(|data| {
             let mut drill = drill::build(&target, data, data.report.generated_at);
+            drill::live::insert(&mut drill, data, live, now);
             drill.lines = drill::wrap(drill.lines, usize::from(self.width.saturating_sub(2)));
             drill.scroll = scroll.min(drill.lines.len().saturating_sub(1));
             drill
         });
+    }
+
+    /// Rebuilds the drill-down if it shows `target` (an action's answer arrived).
+    fn rebuild_drill_of(&mut self, target: &DrillTarget) {
+        if self.drill.as_ref().is_some_and(|d| &d.target == target) {
+            self.open_drill(target.clone());
+        }
     }
 
     /// Rows a table shows at the current terminal size.
@@ -231,6 +322,14 @@ impl State {
     /// Why the last reload failed, while the previous data is still shown.
     pub fn reload_error(&self) -> Option<&str> {
         self.reload_error.as_deref()
+    }
+    /// The live actions: capabilities, the y/n question, the answers.
+    pub fn live(&self) -> &LiveActions {
+        &self.live
+    }
+    /// Watched resources that are not ready (forbidden, reconnecting, syncing), with since when.
+    pub fn watch(&self) -> &BTreeMap<Watched, (ResourceStatus, Timestamp)> {
+        &self.watch
     }
     /// Terminal size as last reported.
     pub fn size(&self) -> (u16, u16) {

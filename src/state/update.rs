@@ -1,10 +1,12 @@
 //! `State::update`: one user action in, state changed, effects out.
 
 use super::command::{self, Command};
-use super::{DrillTarget, Filter, InputMode, Pane, State, StatusMessage, Tone, layout};
+use super::{DrillTarget, Filter, InputMode, Pane, State, StatusMessage, Tone, layout, live};
 use crate::action::Action;
 use crate::effect::Effect;
+use crate::event::DataOrigin;
 use crate::model::SubjectKind;
+use crate::sources::kube::{ResourceStatus, Watched};
 use crate::state::table::Row;
 
 /// Runs `$body` with `$t` bound to the table of `$pane` (each pane's table has its own row type).
@@ -65,7 +67,20 @@ pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match state.mode {
         InputMode::Filter => filter_input(state, action),
         InputMode::Command => command_input(state, action),
+        InputMode::Confirm => confirm_input(state, action),
         InputMode::Normal => normal(state, action),
+    }
+}
+
+/// The y/n question of a live action: only `y` creates; `n`, Esc, Enter or any other key
+/// cancels.
+fn confirm_input(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Input('y' | 'Y') => live::answer(state, true),
+        Action::Input(_) | Action::InputCancel | Action::InputSubmit | Action::InputBackspace => {
+            live::answer(state, false)
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -122,10 +137,76 @@ fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
         Ok(Command::Quit) => return vec![Effect::Quit],
         Ok(Command::Help) => state.help = true,
         Ok(Command::Show(pane)) => show_pane(state, pane),
-        Ok(Command::Namespace(ns)) => set_namespace(state, ns),
+        Ok(Command::Namespace(ns)) => {
+            let effects = narrow_watches(state, ns.as_deref());
+            set_namespace(state, ns);
+            return effects;
+        }
+        Ok(Command::Context(name)) => return context(state, name),
         Err(message) => state.status = Some(message_bad(message)),
     }
     Vec::new()
+}
+
+/// `:ctx NAME` / `:ctx`: asks the live source; other sources have no contexts.
+fn context(state: &mut State, name: Option<String>) -> Vec<Effect> {
+    if !state.live.caps.contexts {
+        let mode = match &state.origin {
+            DataOrigin::Demo => "demo mode".to_owned(),
+            DataOrigin::Snapshot(_) => "snapshot mode".to_owned(),
+            DataOrigin::Live(ctx) => format!("context {ctx} (no kubeconfig file)"),
+        };
+        state.status = Some(StatusMessage {
+            tone: Tone::Dim,
+            text: format!("no kubeconfig contexts in {mode}"),
+        });
+        return Vec::new();
+    }
+    match name {
+        Some(name) => {
+            state.status = Some(StatusMessage {
+                tone: Tone::Dim,
+                text: format!("connecting to context {name}…"),
+            });
+            vec![Effect::SwitchContext(name)]
+        }
+        None => vec![Effect::ListContexts],
+    }
+}
+
+/// `:ns NAME` while RBAC denies listing pods or ServiceAccounts cluster-wide: the watches are
+/// restarted in that namespace (and cluster-wide again on `:ns all` once they were narrowed).
+fn narrow_watches(state: &mut State, ns: Option<&str>) -> Vec<Effect> {
+    if !state.live.caps.live_actions {
+        return Vec::new();
+    }
+    let denied_cluster_wide = state.watch.iter().any(|(w, (s, _))| {
+        matches!(w, Watched::Pods | Watched::ServiceAccounts)
+            && matches!(
+                s,
+                ResourceStatus::Forbidden {
+                    namespace: None,
+                    ..
+                }
+            )
+    });
+    let restart = match (&state.watch_namespace, ns) {
+        (None, Some(_)) => denied_cluster_wide,
+        (Some(current), ns) => ns != Some(current.as_str()),
+        (None, None) => false,
+    };
+    if !restart {
+        return Vec::new();
+    }
+    state.watch_namespace = ns.map(str::to_owned);
+    state.status = Some(StatusMessage {
+        tone: Tone::Dim,
+        text: match ns {
+            Some(ns) => format!("watching namespace {ns} only (listing cluster-wide is forbidden)"),
+            None => "watching all namespaces again".to_owned(),
+        },
+    });
+    vec![Effect::WatchNamespace(ns.map(str::to_owned))]
 }
 
 fn message_bad(text: String) -> StatusMessage {
@@ -197,6 +278,7 @@ fn normal(state: &mut State, action: Action) -> Vec<Effect> {
             return copy(state, value);
         }
         Action::Refresh => return vec![Effect::Refresh],
+        Action::Live(kind) => live::begin(state, kind),
         _ => {}
     }
     Vec::new()

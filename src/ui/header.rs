@@ -3,6 +3,7 @@
 
 use super::{short_age, theme::Theme};
 use crate::event::DataOrigin;
+use crate::sources::kube::ResourceStatus;
 use crate::state::{LoadState, Pane, State, Tone};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,14 +14,51 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
     let [top, tabs] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
     frame.render_widget(Paragraph::new(identity_line(state, theme)), top);
     let source = source_text(state);
-    let source_width = u16::try_from(source.chars().count() + 1).unwrap_or(u16::MAX);
+    let badges = badges(state);
+    let width = source.chars().count()
+        + 1
+        + badges
+            .iter()
+            .map(|(_, b)| b.chars().count() + 3)
+            .sum::<usize>();
+    let source_width = u16::try_from(width).unwrap_or(u16::MAX);
     let [left, right] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(source_width)]).areas(tabs);
     frame.render_widget(Paragraph::new(tab_line(state, theme)), left);
-    frame.render_widget(
-        Paragraph::new(Line::styled(source, theme.tone(Tone::Dim))).right_aligned(),
-        right,
-    );
+    let mut spans: Vec<Span> = Vec::new();
+    for (tone, badge) in badges {
+        spans.push(Span::styled(badge, theme.tone(tone)));
+        spans.push(Span::styled(" · ", theme.tone(Tone::Dim)));
+    }
+    spans.push(Span::styled(source, theme.tone(Tone::Dim)));
+    frame.render_widget(Paragraph::new(Line::from(spans)).right_aligned(), right);
+}
+
+/// `reconnecting (pods, since 03:12:45 UTC)` while a watch reconnects, `read-only` under
+/// `--read-only`.
+pub(super) fn badges(state: &State) -> Vec<(Tone, String)> {
+    let mut out = Vec::new();
+    let reconnecting: Vec<(&str, jiff::Timestamp)> = state
+        .watch()
+        .iter()
+        .filter(|(_, (s, _))| matches!(s, ResourceStatus::Reconnecting { .. }))
+        .map(|(w, (_, since))| (w.as_str(), *since))
+        .collect();
+    if let Some(since) = reconnecting.iter().map(|(_, t)| *t).min() {
+        let names: Vec<&str> = reconnecting.iter().map(|(n, _)| *n).collect();
+        out.push((
+            Tone::Warn,
+            format!(
+                "reconnecting ({}, since {} UTC)",
+                names.join(", "),
+                since.strftime("%H:%M:%S")
+            ),
+        ));
+    }
+    if state.live().caps.read_only {
+        out.push((Tone::Good, "read-only".to_owned()));
+    }
+    out
 }
 
 fn identity_line<'a>(state: &'a State, theme: &Theme) -> Line<'a> {

@@ -23,6 +23,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, theme: &Theme) {
             ("/ Esc", "clear the filter"),
             (": Enter", "run the command"),
             (": Esc", "cancel the command"),
+            ("t x a then y", "create; n or Esc cancels"),
         ])
         .collect();
     let one_column = entries.len() + 2 <= usize::from(area.height);

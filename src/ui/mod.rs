@@ -42,6 +42,11 @@ pub fn clock_text(state: &State) -> String {
     header::source_text(state)
 }
 
+/// The header's badges (`reconnecting (…)`, `read-only`), as text.
+pub fn badge_text(state: &State) -> Vec<String> {
+    header::badges(state).into_iter().map(|(_, b)| b).collect()
+}
+
 /// `12d`, `3h`, `40m`, `5s`: a compact age.
 pub fn short_age(seconds: i64) -> String {
     let s = seconds.max(0);

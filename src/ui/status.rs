@@ -36,9 +36,20 @@ fn line<'a>(state: &'a State, theme: &Theme) -> Line<'a> {
                 Span::raw(state.input()),
                 Span::styled("▏", theme.header()),
                 Span::styled(
-                    "  (sa pods roles nodes findings · ns NAME|all · q)",
+                    "  (sa pods roles nodes findings · ns NAME|all · ctx [NAME] · q)",
                     theme.tone(Tone::Dim),
                 ),
+            ]);
+        }
+        InputMode::Confirm => {
+            let question = state
+                .live()
+                .pending
+                .as_ref()
+                .map_or_else(String::new, |p| p.question.clone());
+            return Line::from(vec![
+                Span::styled(question, theme.tone(Tone::Warn)),
+                Span::styled("  (y creates; n or Esc cancels)", theme.tone(Tone::Dim)),
             ]);
         }
         InputMode::Normal => {}

@@ -132,6 +132,19 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection, ConnectError> 
     })
 }
 
+/// The kubeconfig's context names and its `current-context` (for `:ctx`); empty when there is
+/// no kubeconfig (in a pod).
+pub fn context_names(opts: &ConnectOptions) -> Result<(Vec<String>, Option<String>), ConnectError> {
+    Ok(read_kubeconfig(opts)?
+        .map(|kc| {
+            (
+                kc.contexts.iter().map(|c| c.name.clone()).collect(),
+                kc.current_context,
+            )
+        })
+        .unwrap_or_default())
+}
+
 fn context_message(e: &KubeconfigError) -> String {
     match e {
         KubeconfigError::LoadContext(name) => format!("no context named {name:?} in kubeconfig"),

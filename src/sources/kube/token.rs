@@ -6,12 +6,15 @@
 //! - [`read_mounted`]: the token the kubelet mounted, read with `pods/exec` (`cat PATH` in the
 //!   container, over the websocket kube-rs speaks).
 //!
-//! Either way the raw token exists only inside the function: it is decoded in memory with
+//! Either way the raw token exists only inside this module: it is decoded in memory with
 //! [`crate::analysis::token::decode`] and dropped; only the header and claims leave, and no
-//! error message ever carries the command's output.
+//! error message ever carries the command's output. [`mint_then`] lends a freshly minted token
+//! to one call (STS for "test it for real", [`run_request`]) before dropping it.
 
 use super::config::one_line;
 use crate::analysis::token::{self, DecodedToken};
+use crate::effect::RequestKind;
+use crate::event::ActionOutcome;
 use k8s_openapi::api::authentication::v1::{BoundObjectReference, TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::core::v1::{Pod, ServiceAccount};
 use kube::Client;
@@ -53,8 +56,31 @@ pub enum MintError {
     Undecodable(String),
 }
 
-/// Mints a token and returns it decoded; the raw token never leaves this function.
+/// Mints a token and returns it decoded; the raw token never leaves this module.
 pub async fn mint(client: &Client, request: &MintRequest) -> Result<DecodedToken, MintError> {
+    mint_then(client, request, async |_| ())
+        .await
+        .map(|(t, ())| t)
+}
+
+/// Mints a token, decodes it, and lends the raw token to `use_token` (e.g. to present it to
+/// STS) before dropping it. The raw token is only ever a `&str` argument: it is never returned,
+/// stored, logged or formatted.
+pub async fn mint_then<T>(
+    client: &Client,
+    request: &MintRequest,
+    use_token: impl AsyncFnOnce(&str) -> T,
+) -> Result<(DecodedToken, T), MintError> {
+    let raw = mint_raw(client, request).await?;
+    let decoded = token::decode(&raw.0).map_err(|e| MintError::Undecodable(e.to_string()))?;
+    let used = use_token(&raw.0).await;
+    Ok((decoded, used))
+}
+
+/// A raw token on its way to being decoded: no `Debug`, `Display`, `Clone` or `Serialize`.
+struct RawToken(String);
+
+async fn mint_raw(client: &Client, request: &MintRequest) -> Result<RawToken, MintError> {
     let api: Api<ServiceAccount> = Api::namespaced(client.clone(), &request.namespace);
     let body = TokenRequest {
         spec: TokenRequestSpec {
@@ -85,8 +111,9 @@ pub async fn mint(client: &Client, request: &MintRequest) -> Result<DecodedToken
                 message: one_line(&other),
             },
         })?;
-    let raw = response.status.map(|s| s.token).unwrap_or_default();
-    token::decode(&raw).map_err(|e| MintError::Undecodable(e.to_string()))
+    Ok(RawToken(
+        response.status.map(|s| s.token).unwrap_or_default(),
+    ))
 }
 
 /// A token file is a few KB; more output than this is not a token.
@@ -214,4 +241,51 @@ async fn read_mounted_now(
         path: request.path.clone(),
         message: e.to_string(),
     })
+}
+
+/// Runs one confirmed live action against the cluster (and AWS for "test it for real") and
+/// says what it found — decoded header and claims, AWS's verdict — never the token.
+pub async fn run_request(
+    client: &Client,
+    aws: Option<&crate::sources::aws::AwsSource>,
+    kind: &RequestKind,
+) -> ActionOutcome {
+    match kind {
+        RequestKind::MintToken(request) => match mint(client, request).await {
+            Ok(token) => ActionOutcome::Token(token),
+            Err(e) => mint_failure(e),
+        },
+        RequestKind::ReadMountedToken(request) => match read_mounted(client, request).await {
+            Ok(token) => ActionOutcome::Token(token),
+            Err(e @ ReadError::Forbidden { .. }) => ActionOutcome::Forbidden(e.to_string()),
+            Err(e) => ActionOutcome::Failed(e.to_string()),
+        },
+        RequestKind::TestWebIdentity {
+            mint,
+            role_arn,
+            session_name,
+        } => {
+            let Some(aws) = aws else {
+                return ActionOutcome::Unavailable(
+                    "testing AssumeRoleWithWebIdentity for real needs --aws (AWS credentials)"
+                        .to_owned(),
+                );
+            };
+            let tested = mint_then(client, mint, async |raw| {
+                aws.test_web_identity(role_arn, raw, session_name).await
+            })
+            .await;
+            match tested {
+                Ok((token, answer)) => ActionOutcome::WebIdentity { token, answer },
+                Err(e) => mint_failure(e),
+            }
+        }
+    }
+}
+
+fn mint_failure(e: MintError) -> ActionOutcome {
+    match e {
+        MintError::Forbidden { .. } => ActionOutcome::Forbidden(e.to_string()),
+        other => ActionOutcome::Failed(other.to_string()),
+    }
 }

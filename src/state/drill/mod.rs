@@ -3,6 +3,7 @@
 //! semantic [`Tone`]s, not colours, so the theme (and `NO_COLOR`) decides how they look.
 
 mod finding;
+pub mod live;
 mod node;
 mod pod;
 mod role;

@@ -122,6 +122,10 @@ pub struct Cluster {
     /// more.
     pub generation: u64,
     pub issuer: String,
+    /// Every request by HTTP method (`GET`, `POST`, …); exec upgrades count as `EXEC`.
+    pub methods: HashMap<String, usize>,
+    /// Every token handed out (TokenRequest or exec `cat`), for tests that check none leaks.
+    pub issued: Vec<String>,
 }
 
 impl Cluster {
@@ -138,6 +142,8 @@ impl Cluster {
             live,
             generation: 0,
             issuer: issuer.to_owned(),
+            methods: HashMap::new(),
+            issued: Vec::new(),
         }
     }
 

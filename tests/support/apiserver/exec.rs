@@ -64,6 +64,14 @@ pub fn handle(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
     };
     let issuer = shared.cluster.lock().expect("lock").issuer.clone();
     let (stdout, stderr, ok) = run(&command, &pod, &issuer);
+    if ok && !stdout.is_empty() {
+        shared
+            .cluster
+            .lock()
+            .expect("lock")
+            .issued
+            .push(stdout.clone());
+    }
 
     let Some(key) = req.headers().get(SEC_WEBSOCKET_KEY).cloned() else {
         return status(

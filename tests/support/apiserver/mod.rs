@@ -195,6 +195,25 @@ impl StandIn {
             .unwrap_or(0)
     }
 
+    /// How many requests used each HTTP method (`GET`, `POST`, …; exec upgrades as `EXEC`).
+    pub fn methods(&self) -> std::collections::HashMap<String, usize> {
+        self.cluster.lock().expect("lock").methods.clone()
+    }
+
+    /// Requests that could create something: every method but GET, and every exec.
+    pub fn writes(&self) -> usize {
+        self.methods()
+            .iter()
+            .filter(|(m, _)| m.as_str() != "GET")
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Every token the server handed out so far (TokenRequest answers, exec `cat` output).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.cluster.lock().expect("lock").issued.clone()
+    }
+
     /// When the last page of a LIST of `kind` was served (the latest such LIST).
     pub fn last_list_page_at(&self, kind: Kind) -> Option<SystemTime> {
         self.cluster
@@ -229,6 +248,28 @@ impl Drop for StandIn {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
     }
+}
+
+/// A kubeconfig with one cluster, user and context per `(name, server)`; the first is current.
+pub fn kubeconfig_many(contexts: &[(&str, &str)]) -> String {
+    let current = contexts.first().map_or("", |(n, _)| n);
+    let mut clusters = String::new();
+    let mut users = String::new();
+    let mut ctxs = String::new();
+    for (name, server) in contexts {
+        clusters.push_str(&format!(
+            "- name: {name}\n  cluster:\n    server: {server}\n"
+        ));
+        users.push_str(&format!(
+            "- name: {name}-user\n  user:\n    token: {BEARER_TOKEN}\n"
+        ));
+        ctxs.push_str(&format!(
+            "- name: {name}\n  context:\n    cluster: {name}\n    user: {name}-user\n"
+        ));
+    }
+    format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: {current}\nclusters:\n{clusters}users:\n{users}contexts:\n{ctxs}"
+    )
 }
 
 /// A kubeconfig with one cluster, user and context named `name`, plain http, bearer token.

@@ -30,7 +30,22 @@ pub struct Shared {
 
 /// Handles one request.
 pub async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
-    if req.uri().path().ends_with("/exec") {
+    let exec = req.uri().path().ends_with("/exec");
+    {
+        let method = if exec {
+            "EXEC".to_owned()
+        } else {
+            req.method().as_str().to_owned()
+        };
+        *shared
+            .cluster
+            .lock()
+            .expect("lock")
+            .methods
+            .entry(method)
+            .or_default() += 1;
+    }
+    if exec {
         return Ok(super::exec::handle(&shared, req));
     }
     let method = req.method().clone();
@@ -376,6 +391,7 @@ fn token_request(
         "sub": format!("system:serviceaccount:{namespace}:{name}"),
     });
     let token = jwt(&claims);
+    c.issued.push(token.clone());
     let expires = jiff::Timestamp::from_second(now + expiration)
         .map(|t| t.to_string())
         .unwrap_or_default();

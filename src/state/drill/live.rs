@@ -1,0 +1,331 @@
+//! The live-actions section of the pod and ServiceAccount drill-downs: which keys create what,
+//! the analysis's prediction for the role, and each action's answer — decoded claims of a
+//! minted or mounted token, AWS's exact answer to `AssumeRoleWithWebIdentity` — next to it.
+//! Only decoded header and claims ever reach these lines.
+
+use super::pod::duration;
+use super::{Drill, DrillTarget, Line, Span, Tone};
+use crate::analysis::audit::{IrsaAnalysis, TrustOutcome, evaluate_binding};
+use crate::analysis::credentials::WebIdentityOutlook;
+use crate::analysis::inventory::InventoryIndex;
+use crate::analysis::token::DecodedToken;
+use crate::analysis::trust::Decision;
+use crate::effect::RequestKind;
+use crate::event::{ActionOutcome, Dataset};
+use crate::sources::aws::WebIdentityAnswer;
+use crate::state::live::{ActionKind, ActionRecord, LiveActions, build_request};
+use jiff::Timestamp;
+
+/// Inserts the section after the drill-down's first block (Identity / Mapping), so answers are
+/// visible without scrolling. Only pod and ServiceAccount drill-downs have one, and only when
+/// the source can act (or `--read-only` says why it will not).
+pub fn insert(drill: &mut Drill, data: &Dataset, live: &LiveActions, now: Timestamp) {
+    let (namespace, sa) = match &drill.target {
+        DrillTarget::Pod { namespace, name } => match data.inventory.pod(namespace, name) {
+            Some(pod) => (namespace.clone(), pod.service_account.clone()),
+            None => return,
+        },
+        DrillTarget::ServiceAccount { namespace, name } => (namespace.clone(), name.clone()),
+        _ => return,
+    };
+    if !live.caps.live_actions && !live.caps.read_only {
+        return;
+    }
+    let mut lines = vec![
+        Line::blank(),
+        Line::heading("Live checks — opt-in; each asks y/n, then creates what it names"),
+    ];
+    if live.caps.read_only {
+        lines.push(Line::toned(
+            Tone::Warn,
+            "  disabled by --read-only: t, x and a send nothing",
+        ));
+    } else {
+        keys(&mut lines, data, &drill.target, live);
+    }
+    for record in live.of(&drill.target) {
+        record_lines(&mut lines, data, &namespace, &sa, record, now);
+    }
+    let at = drill
+        .lines
+        .iter()
+        .position(|l| l.spans.is_empty())
+        .unwrap_or(drill.lines.len());
+    drill.lines.splice(at..at, lines);
+}
+
+fn keys(lines: &mut Vec<Line>, data: &Dataset, target: &DrillTarget, live: &LiveActions) {
+    for (key, kind) in [
+        ("t", ActionKind::MintToken),
+        ("x", ActionKind::ReadMountedToken),
+        ("a", ActionKind::TestWebIdentity),
+    ] {
+        let what = match build_request(data, target, kind) {
+            Ok(request) => request.creates(),
+            Err(why) => why,
+        };
+        let what = if kind == ActionKind::TestWebIdentity && !live.caps.aws {
+            format!("{what} (needs --aws)")
+        } else {
+            what
+        };
+        lines.push(Line::new(vec![
+            Span::new(Tone::Accent, format!("  {key}  ")),
+            Span::new(Tone::Dim, what),
+        ]));
+    }
+}
+
+fn record_lines(
+    lines: &mut Vec<Line>,
+    data: &Dataset,
+    namespace: &str,
+    sa: &str,
+    record: &ActionRecord,
+    now: Timestamp,
+) {
+    lines.push(Line::blank());
+    lines.push(Line::heading(heading(&record.request)));
+    let Some(outcome) = &record.outcome else {
+        lines.push(Line::toned(Tone::Dim, "  running…"));
+        return;
+    };
+    match outcome {
+        ActionOutcome::Token(token) => claims(lines, token, now),
+        ActionOutcome::WebIdentity { token, answer } => {
+            let role = match &record.request {
+                RequestKind::TestWebIdentity { role_arn, .. } => role_arn.as_str(),
+                _ => "",
+            };
+            let predicted = prediction(lines, data, namespace, sa, role);
+            aws_answer(lines, answer, predicted);
+            lines.push(Line::toned(Tone::Dim, "  the token STS was shown:"));
+            claims(lines, token, now);
+        }
+        ActionOutcome::Forbidden(m) | ActionOutcome::Failed(m) => {
+            lines.push(Line::toned(Tone::Bad, format!("  ✗ {m}")));
+        }
+        ActionOutcome::Unavailable(m) => lines.push(Line::toned(Tone::Dim, format!("  {m}"))),
+    }
+}
+
+/// `  label               value`, wide enough for `kubernetes.io/node`.
+fn field(label: &str, value: impl Into<String>) -> Line {
+    Line::new(vec![
+        Span::new(Tone::Dim, format!("  {label:<20}")),
+        Span::new(Tone::Plain, value),
+    ])
+}
+
+fn heading(request: &RequestKind) -> String {
+    match request {
+        RequestKind::MintToken(m) => {
+            let bound = m
+                .bound_pod
+                .as_ref()
+                .map(|(pod, _)| format!(", bound to pod {pod}"))
+                .unwrap_or_default();
+            format!(
+                "Minted token (TokenRequest, {} min{bound}) — decoded claims",
+                m.expiration_seconds / 60
+            )
+        }
+        RequestKind::ReadMountedToken(r) => format!(
+            "Mounted token read via pods/exec from container {} path {} — decoded claims",
+            r.container.as_deref().unwrap_or("(first)"),
+            r.path
+        ),
+        RequestKind::TestWebIdentity { role_arn, mint, .. } => format!(
+            "AWS answer to AssumeRoleWithWebIdentity for {role_arn} (token minted for {}/{}, \
+             audience {})",
+            mint.namespace,
+            mint.service_account,
+            mint.audience.as_deref().unwrap_or("(API server default)")
+        ),
+    }
+}
+
+/// The decoded header and claims; never the signature (the decoder does not keep it).
+fn claims(lines: &mut Vec<Line>, token: &DecodedToken, now: Timestamp) {
+    let h = &token.header;
+    let c = &token.claims;
+    let or_none = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".to_owned());
+    lines.push(field(
+        "alg / kid",
+        format!("{} / {}", or_none(&h.alg), or_none(&h.kid)),
+    ));
+    lines.push(field("iss", or_none(&c.iss)));
+    lines.push(field("sub", or_none(&c.sub)));
+    lines.push(field("aud", c.aud.join(", ")));
+    let at = |t: Option<i64>| {
+        t.and_then(|s| Timestamp::from_second(s).ok())
+            .map_or_else(|| "(none)".to_owned(), |t| t.to_string())
+    };
+    lines.push(field("iat", at(c.iat)));
+    let left = token
+        .lifetime(now)
+        .map(|l| {
+            if l.expired {
+                format!("  (expired {} ago)", duration(-l.remaining_seconds))
+            } else {
+                format!("  ({} left)", duration(l.remaining_seconds))
+            }
+        })
+        .unwrap_or_default();
+    lines.push(field("exp", format!("{}{left}", at(c.exp))));
+    if let Some(k) = &c.kubernetes {
+        let bind = |b: &Option<crate::analysis::token::ObjectBinding>| {
+            b.as_ref().map_or_else(
+                || "(not bound)".to_owned(),
+                |b| match &b.uid {
+                    Some(uid) => format!("{} (uid {uid})", b.name),
+                    None => b.name.clone(),
+                },
+            )
+        };
+        lines.push(field(
+            "kubernetes.io/ns",
+            k.namespace.clone().unwrap_or_default(),
+        ));
+        lines.push(field("kubernetes.io/sa", bind(&k.serviceaccount)));
+        lines.push(field("kubernetes.io/pod", bind(&k.pod)));
+        if k.node.is_some() {
+            lines.push(field("kubernetes.io/node", bind(&k.node)));
+        }
+    }
+    lines.push(Line::toned(
+        Tone::Dim,
+        "  (decoded in memory; the raw token and its signature were dropped, never shown)",
+    ));
+}
+
+/// The analysis's prediction for `role` as an SA of `namespace/sa` presents its token:
+/// `Some(true)` allow, `Some(false)` deny, `None` unknown.
+fn prediction(
+    lines: &mut Vec<Line>,
+    data: &Dataset,
+    namespace: &str,
+    sa: &str,
+    role: &str,
+) -> Option<bool> {
+    let index = InventoryIndex::new(&data.inventory);
+    let irsa = index
+        .service_account(namespace, sa)
+        .and_then(|sa| evaluate_binding(&index, sa).irsa);
+    let Some(irsa) = irsa.filter(|i| i.role_arn == role) else {
+        lines.push(Line::new(vec![
+            Span::new(Tone::Dim, format!("  {:<20}", "analysis predicted")),
+            Span::new(
+                Tone::Unknown,
+                format!("UNKNOWN the ServiceAccount's annotation does not name {role}"),
+            ),
+        ]));
+        return None;
+    };
+    let (tone, text, verdict) = match &irsa.outlook {
+        WebIdentityOutlook::Works => (Tone::Good, "ALLOW".to_owned(), Some(true)),
+        WebIdentityOutlook::Fails {
+            code,
+            reason,
+            aws_error,
+        } => (
+            Tone::Bad,
+            format!("DENY ({code}: {reason}) — {aws_error}"),
+            Some(false),
+        ),
+        WebIdentityOutlook::Unknown { reason } => {
+            (Tone::Unknown, format!("UNKNOWN {reason}"), None)
+        }
+    };
+    lines.push(Line::new(vec![
+        Span::new(Tone::Dim, format!("  {:<20}", "analysis predicted")),
+        Span::new(tone, text),
+    ]));
+    if let Some(deciding) = deciding_condition(&irsa) {
+        lines.push(Line::new(vec![
+            Span::new(Tone::Dim, format!("  {:<20}", "deciding")),
+            Span::new(Tone::Accent, deciding),
+        ]));
+    }
+    verdict
+}
+
+/// The trust condition that decided: the deciding statement's conditions, or the first failed
+/// condition of a statement whose principal matched.
+fn deciding_condition(irsa: &IrsaAnalysis) -> Option<String> {
+    let TrustOutcome::Evaluated { verdict } = &irsa.trust else {
+        return None;
+    };
+    let cond = |c: &crate::analysis::trust::ConditionTrace| {
+        let actual = c
+            .actual
+            .as_ref()
+            .map_or_else(|| "(absent)".to_owned(), |a| a.join(" | "));
+        format!(
+            "{} {} expected {} actual {actual}",
+            c.operator,
+            c.key,
+            c.expected.join(" | ")
+        )
+    };
+    match (verdict.decision, verdict.deciding_statement) {
+        (Decision::Allow | Decision::Deny, Some(i)) => {
+            let st = verdict.statements.get(i)?;
+            let conditions: Vec<String> = st.conditions.iter().map(cond).collect();
+            Some(format!(
+                "statement {} ({:?}){}",
+                i + 1,
+                st.effect,
+                if conditions.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", conditions.join("; "))
+                }
+            ))
+        }
+        _ => verdict
+            .statements
+            .iter()
+            .filter(|s| s.principal.matched)
+            .find_map(|s| {
+                s.conditions
+                    .iter()
+                    .find(|c| !c.passed)
+                    .map(|c| format!("statement {}: ✗ {}", s.index + 1, cond(c)))
+            }),
+    }
+}
+
+fn aws_answer(lines: &mut Vec<Line>, answer: &WebIdentityAnswer, predicted: Option<bool>) {
+    let (tone, text, allowed) = match answer {
+        WebIdentityAnswer::Accepted {
+            assumed_role_arn, ..
+        } => (
+            Tone::Good,
+            format!(
+                "✓ success: AssumedRoleUser {} (credentials discarded)",
+                assumed_role_arn
+                    .as_deref()
+                    .unwrap_or("(no ARN in the answer)")
+            ),
+            Some(true),
+        ),
+        WebIdentityAnswer::Rejected { code, message } => {
+            (Tone::Bad, format!("✗ {code}: {message}"), Some(false))
+        }
+        WebIdentityAnswer::Failed(why) => (Tone::Unknown, format!("no verdict: {why}"), None),
+    };
+    lines.push(Line::new(vec![
+        Span::new(Tone::Dim, format!("  {:<20}", "AWS answered")),
+        Span::new(tone, text),
+    ]));
+    let agreement = match (predicted, allowed) {
+        (Some(p), Some(a)) if p == a => Line::toned(Tone::Good, "  ✓ AWS agrees with the analysis"),
+        (Some(_), Some(_)) => Line::toned(
+            Tone::Bad,
+            "  ✗ AWS DISAGREES with the analysis (the data on screen may be stale or incomplete)",
+        ),
+        _ => return,
+    };
+    lines.push(agreement);
+}
