@@ -233,11 +233,10 @@ pub fn log_dir() -> PathBuf {
 }
 
 /// Logs to `<log_dir>/irsa-inspector.log` (level from `RUST_LOG`, default info). A log that
-/// cannot be opened is skipped: the UI must still start.
+/// cannot be opened is skipped: the UI must still start. The file is readable by its owner
+/// only (mode 0600, also when it already existed) and its folder, when created here, is 0700.
 fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = log_dir();
-    std::fs::create_dir_all(&dir).ok()?;
-    let file = tracing_appender::rolling::never(&dir, LOG_FILE);
+    let file = open_log(&log_dir()).ok()?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
@@ -248,4 +247,26 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
         .try_init()
         .ok()?;
     Some(guard)
+}
+
+/// Opens `<dir>/irsa-inspector.log` for appending, owner-only.
+fn open_log(dir: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut folder = std::fs::DirBuilder::new();
+    folder.recursive(true);
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        folder.mode(0o700);
+        options.mode(0o600);
+    }
+    folder.create(dir)?;
+    let file = options.open(dir.join(LOG_FILE))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(file)
 }
