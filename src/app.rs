@@ -6,8 +6,13 @@
 //! the deadline, then the screen is drawn once — at most ~60 frames a second, none when idle.
 //!
 //! The terminal is restored on every exit path: normal quit, error (the guard's `Drop`),
-//! a panic on the UI thread (the panic hook) and Ctrl-C (a key in raw mode, mapped to quit).
+//! a panic on the UI thread (the panic hook, which also prints where the log is), Ctrl-C (a
+//! key in raw mode, mapped to quit) and SIGTERM, SIGINT or SIGHUP (a clean quit).
 //! Logs go to a file, never to the screen.
+//!
+//! Test-only hook: with `IRSA_INSPECTOR_TEST_PANIC=1` the UI panics right after its first
+//! frame, so `tests/terminal.rs` can check what a panic leaves behind (no input is known to
+//! make the UI panic).
 
 use crate::action::Action;
 use crate::effect::Effect;
@@ -72,6 +77,7 @@ pub fn run_source(origin: DataOrigin, source: Box<dyn Source>) -> anyhow::Result
     let _log = init_logging();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
+        .enable_io()
         .build()?;
     runtime.block_on(run_async(origin, source))
 }
@@ -96,6 +102,10 @@ fn init_terminal() -> anyhow::Result<(DefaultTerminal, TerminalGuard)> {
             ratatui::restore();
             tracing::error!(panic = %info, "ui panicked");
             previous(info);
+            eprintln!(
+                "irsa-inspector crashed; details in {}",
+                log_dir().join(LOG_FILE).display()
+            );
         } else {
             tracing::error!(panic = %info, "background task panicked");
         }
@@ -120,6 +130,8 @@ async fn run_async(origin: DataOrigin, source: Box<dyn Source>) -> anyhow::Resul
     let (tx, mut rx) = mpsc::unbounded_channel();
     source.start(&tx);
     let mut events = EventStream::new();
+    let mut signals = Termination::new()?;
+    let test_panic = std::env::var_os("IRSA_INSPECTOR_TEST_PANIC").is_some_and(|v| v == "1");
     let mut tick = tokio::time::interval(TICK);
     let mut dirty = true;
     let mut last_frame = Instant::now() - FRAME;
@@ -152,7 +164,12 @@ async fn run_async(origin: DataOrigin, source: Box<dyn Source>) -> anyhow::Resul
                 draw(&mut terminal, &state)?;
                 dirty = false;
                 last_frame = Instant::now();
+                assert!(!test_panic, "IRSA_INSPECTOR_TEST_PANIC=1: test-only panic after the first frame");
                 Vec::new()
+            }
+            signal = signals.recv() => {
+                tracing::info!(signal, "quit on signal");
+                return Ok(());
             }
         };
         for effect in effects {
@@ -173,6 +190,51 @@ async fn run_async(origin: DataOrigin, source: Box<dyn Source>) -> anyhow::Resul
                 Effect::Refresh => source.refresh(&tx),
             }
         }
+    }
+}
+
+/// The signals that end the UI cleanly: SIGTERM (`kill`, a supervisor), SIGINT (Ctrl-C sent
+/// from outside, as raw mode turns the key itself into input) and SIGHUP (the terminal went
+/// away). Returning from the loop drops the terminal guard, which restores the terminal.
+#[cfg(unix)]
+struct Termination {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Termination {
+    fn new() -> std::io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+        })
+    }
+
+    async fn recv(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.term.recv() => "SIGTERM",
+            _ = self.int.recv() => "SIGINT",
+            _ = self.hup.recv() => "SIGHUP",
+        }
+    }
+}
+
+/// Elsewhere Ctrl-C arrives as a key (raw mode) and ends the UI through the keymap.
+#[cfg(not(unix))]
+struct Termination;
+
+#[cfg(not(unix))]
+impl Termination {
+    fn new() -> std::io::Result<Self> {
+        Ok(Self)
+    }
+
+    async fn recv(&mut self) -> &'static str {
+        std::future::pending().await
     }
 }
 
