@@ -490,3 +490,18 @@ fn string_like_with_a_wildcard_differs_from_string_equals() {
     );
     assert!(like.passed && !equals.passed);
 }
+
+#[test]
+fn generated_cases_reach_every_decision() {
+    // Guards the invariants above against generators that only ever produce implicit denies.
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..2_000 {
+        let doc = document().new_tree(&mut runner).expect("doc").current();
+        let req = request().new_tree(&mut runner).expect("request").current();
+        seen.insert(format!("{:?}", decide(&doc, &req)));
+    }
+    assert_eq!(seen.len(), 3, "decisions reached: {seen:?}");
+}
