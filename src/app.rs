@@ -6,8 +6,13 @@
 //! the deadline, then the screen is drawn once — at most ~60 frames a second, none when idle.
 //!
 //! The terminal is restored on every exit path: normal quit, error (the guard's `Drop`),
-//! a panic on the UI thread (the panic hook) and Ctrl-C (a key in raw mode, mapped to quit).
+//! a panic on the UI thread (the panic hook, which also prints where the log is), Ctrl-C (a
+//! key in raw mode, mapped to quit) and SIGTERM, SIGINT or SIGHUP (a clean quit).
 //! Logs go to a file, never to the screen.
+//!
+//! Test-only hook: with `IRSA_INSPECTOR_TEST_PANIC=1` the UI panics right after its first
+//! frame, so `tests/terminal.rs` can check what a panic leaves behind (no input is known to
+//! make the UI panic).
 
 use crate::action::Action;
 use crate::effect::{Effect, SourceRequest};
@@ -117,6 +122,7 @@ pub fn run_source(origin: DataOrigin, source: Box<dyn Source>) -> anyhow::Result
     let _log = init_logging();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
+        .enable_io()
         .build()?;
     runtime.block_on(run_async(origin, source))
 }
@@ -141,6 +147,10 @@ fn init_terminal() -> anyhow::Result<(DefaultTerminal, TerminalGuard)> {
             ratatui::restore();
             tracing::error!(panic = %info, "ui panicked");
             previous(info);
+            eprintln!(
+                "irsa-inspector crashed; details in {}",
+                log_dir().join(LOG_FILE).display()
+            );
         } else {
             tracing::error!(panic = %info, "background task panicked");
         }
@@ -166,6 +176,8 @@ async fn run_async(origin: DataOrigin, source: Box<dyn Source>) -> anyhow::Resul
     let (tx, mut rx) = mpsc::unbounded_channel();
     source.start(&tx);
     let mut events = EventStream::new();
+    let mut signals = Termination::new()?;
+    let test_panic = std::env::var_os("IRSA_INSPECTOR_TEST_PANIC").is_some_and(|v| v == "1");
     let mut tick = tokio::time::interval(TICK);
     let mut dirty = true;
     let mut last_frame = Instant::now() - FRAME;
@@ -204,7 +216,12 @@ async fn run_async(origin: DataOrigin, source: Box<dyn Source>) -> anyhow::Resul
                 draw(&mut terminal, &state)?;
                 dirty = false;
                 last_frame = Instant::now();
+                assert!(!test_panic, "IRSA_INSPECTOR_TEST_PANIC=1: test-only panic after the first frame");
                 Vec::new()
+            }
+            signal = signals.recv() => {
+                tracing::info!(signal, "quit on signal");
+                return Ok(());
             }
         };
         for effect in effects {
@@ -239,6 +256,51 @@ async fn run_async(origin: DataOrigin, source: Box<dyn Source>) -> anyhow::Resul
                 }
             }
         }
+    }
+}
+
+/// The signals that end the UI cleanly: SIGTERM (`kill`, a supervisor), SIGINT (Ctrl-C sent
+/// from outside, as raw mode turns the key itself into input) and SIGHUP (the terminal went
+/// away). Returning from the loop drops the terminal guard, which restores the terminal.
+#[cfg(unix)]
+struct Termination {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Termination {
+    fn new() -> std::io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+        })
+    }
+
+    async fn recv(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.term.recv() => "SIGTERM",
+            _ = self.int.recv() => "SIGINT",
+            _ = self.hup.recv() => "SIGHUP",
+        }
+    }
+}
+
+/// Elsewhere Ctrl-C arrives as a key (raw mode) and ends the UI through the keymap.
+#[cfg(not(unix))]
+struct Termination;
+
+#[cfg(not(unix))]
+impl Termination {
+    fn new() -> std::io::Result<Self> {
+        Ok(Self)
+    }
+
+    async fn recv(&mut self) -> &'static str {
+        std::future::pending().await
     }
 }
 
@@ -299,11 +361,10 @@ pub fn log_dir() -> PathBuf {
 }
 
 /// Logs to `<log_dir>/irsa-inspector.log` (level from `RUST_LOG`, default info). A log that
-/// cannot be opened is skipped: the UI must still start.
+/// cannot be opened is skipped: the UI must still start. The file is readable by its owner
+/// only (mode 0600, also when it already existed) and its folder, when created here, is 0700.
 fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = log_dir();
-    std::fs::create_dir_all(&dir).ok()?;
-    let file = tracing_appender::rolling::never(&dir, LOG_FILE);
+    let file = open_log(&log_dir()).ok()?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
@@ -314,4 +375,26 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
         .try_init()
         .ok()?;
     Some(guard)
+}
+
+/// Opens `<dir>/irsa-inspector.log` for appending, owner-only.
+fn open_log(dir: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut folder = std::fs::DirBuilder::new();
+    folder.recursive(true);
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        folder.mode(0o700);
+        options.mode(0o600);
+    }
+    folder.create(dir)?;
+    let file = options.open(dir.join(LOG_FILE))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(file)
 }

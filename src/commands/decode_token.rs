@@ -22,7 +22,7 @@ pub fn run(args: &DecodeTokenArgs, now: Timestamp) -> Result<ExitCode> {
     match args.format {
         TextOrJson::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&json!({
+            irsa_inspector::report::to_json_pretty(&json!({
                 "header": decoded.header,
                 "claims": decoded.claims,
                 "lifetime": lifetime,

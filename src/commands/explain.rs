@@ -50,7 +50,7 @@ pub fn run(inv: &Inventory, now: Timestamp, target: &ExplainTarget) -> Result<Ex
                 .and_then(|irsa| index.role(&irsa.role_arn))
                 .and_then(|role| role.trust_policy.as_ref())
                 .and_then(|raw| policy::decode(raw).ok())
-                .and_then(|doc| serde_json::to_string_pretty(&doc).ok());
+                .and_then(|doc| irsa_inspector::report::to_json_pretty(&doc).ok());
             let subject = Subject::service_account(&ns, &n);
             let pods = report
                 .pods

@@ -21,6 +21,12 @@ pub fn read_file(path: &Path) -> Result<String> {
 }
 
 /// Parses YAML or JSON (JSON is YAML) into `T`, naming the file on error.
+/// serde's message is shown without the values it quotes (they may be secrets).
 pub fn parse_yaml<T: serde::de::DeserializeOwned>(label: &str, text: &str) -> Result<T> {
-    serde_yaml_ng::from_str(text).with_context(|| format!("{label}: not a valid object"))
+    serde_yaml_ng::from_str(text).map_err(|e| {
+        anyhow::anyhow!(
+            "{label}: not a valid object: {}",
+            irsa_inspector::report::redact_serde_message(&e.to_string())
+        )
+    })
 }

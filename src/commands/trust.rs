@@ -55,7 +55,7 @@ pub fn evaluate(args: &TrustEvaluateArgs) -> Result<ExitCode> {
         TextOrJson::Json => {
             println!(
                 "{}",
-                serde_json::to_string_pretty(&Output {
+                irsa_inspector::report::to_json_pretty(&Output {
                     request: &request,
                     verdict: &verdict
                 })?

@@ -52,7 +52,7 @@ pub fn predict(args: &WebhookPredictArgs) -> Result<ExitCode> {
             if args.diff {
                 out["diff"] = serde_json::to_value(&deviations)?;
             }
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            println!("{}", irsa_inspector::report::to_json_pretty(&out)?);
         }
         TextOrJson::Text => {
             println!(
@@ -69,7 +69,7 @@ pub fn predict(args: &WebhookPredictArgs) -> Result<ExitCode> {
                     "note: token-expiration {from} s is below the 600 s minimum and is clamped to 600"
                 );
             }
-            println!("{}", serde_json::to_string_pretty(&patch)?);
+            println!("{}", irsa_inspector::report::to_json_pretty(&patch)?);
             if args.diff {
                 if deviations.is_empty() {
                     println!("diff: the pod carries exactly what the webhook would inject");

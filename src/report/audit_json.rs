@@ -27,7 +27,7 @@ pub fn render(report: &AuditReport) -> Result<String, serde_json::Error> {
     for f in &report.findings {
         *summary.entry(f.severity.as_str()).or_default() += 1;
     }
-    let mut text = serde_json::to_string_pretty(&Envelope {
+    let mut text = super::to_json_pretty(&Envelope {
         schema: SCHEMA,
         summary,
         report,

@@ -210,8 +210,9 @@ fn parse<T: DeserializeOwned>(
 fn malformed(files: &SnapshotFiles, name: &str, message: String) -> SnapshotError {
     SnapshotError::Malformed {
         file: files.display_name(name),
-        // serde messages are one line; keep it so whatever the source.
-        message: message.split_whitespace().collect::<Vec<_>>().join(" "),
+        // One line, without the values serde quotes (a malformed env list would otherwise
+        // repeat a secret literal) and without control characters.
+        message: crate::report::redact_serde_message(&message),
     }
 }
 
