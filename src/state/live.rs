@@ -205,7 +205,8 @@ pub(super) fn result(state: &mut State, id: u64, outcome: ActionOutcome) {
     };
     record.outcome = Some(outcome);
     if let Some((tone, text)) = message {
-        say(state, tone, text);
+        // Error text may quote the cluster or AWS: no control characters reach the terminal.
+        say(state, tone, crate::report::clean(&text));
     }
     state.rebuild_drill_of(&target);
 }

@@ -160,7 +160,10 @@ impl State {
             }
             SourceEvent::ActionResult { id, outcome } => live::result(self, id, *outcome),
             SourceEvent::ContextSwitched { context } => self.switched_to(context),
-            SourceEvent::Notice { tone, text } => self.status = Some(StatusMessage { tone, text }),
+            SourceEvent::Notice { tone, text } => {
+                let text = crate::report::clean(&text);
+                self.status = Some(StatusMessage { tone, text });
+            }
             SourceEvent::WatchStatus { resource, status } => self.watch_status(resource, status),
         }
         Vec::new()

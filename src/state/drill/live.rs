@@ -12,6 +12,7 @@ use crate::analysis::token::DecodedToken;
 use crate::analysis::trust::Decision;
 use crate::effect::RequestKind;
 use crate::event::{ActionOutcome, Dataset};
+use crate::report::clean;
 use crate::sources::aws::WebIdentityAnswer;
 use crate::state::live::{ActionKind, ActionRecord, LiveActions, build_request};
 use jiff::Timestamp;
@@ -103,17 +104,18 @@ fn record_lines(
             claims(lines, token, now);
         }
         ActionOutcome::Forbidden(m) | ActionOutcome::Failed(m) => {
-            lines.push(Line::toned(Tone::Bad, format!("  ✗ {m}")));
+            lines.push(Line::toned(Tone::Bad, format!("  ✗ {}", clean(m))));
         }
         ActionOutcome::Unavailable(m) => lines.push(Line::toned(Tone::Dim, format!("  {m}"))),
     }
 }
 
 /// `  label               value`, wide enough for `kubernetes.io/node`.
+/// Values come from the cluster (claims): control characters are replaced.
 fn field(label: &str, value: impl Into<String>) -> Line {
     Line::new(vec![
         Span::new(Tone::Dim, format!("  {label:<20}")),
-        Span::new(Tone::Plain, value),
+        Span::new(Tone::Plain, clean(&value.into())),
     ])
 }
 
@@ -317,7 +319,7 @@ fn aws_answer(lines: &mut Vec<Line>, answer: &WebIdentityAnswer, predicted: Opti
     };
     lines.push(Line::new(vec![
         Span::new(Tone::Dim, format!("  {:<20}", "AWS answered")),
-        Span::new(tone, text),
+        Span::new(tone, clean(&text)),
     ]));
     let agreement = match (predicted, allowed) {
         (Some(p), Some(a)) if p == a => Line::toned(Tone::Good, "  ✓ AWS agrees with the analysis"),
