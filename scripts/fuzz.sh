@@ -50,10 +50,10 @@ for target in "${TARGETS[@]}"; do
     -timeout=30 >"$log" 2>&1
   rc=$?
   set -e
-  execs="$(grep -E '^stat::number_of_executed_units:' "$log" | awk '{print $2}' | tail -n 1)"
-  rate="$(grep -E '^stat::average_exec_per_sec:' "$log" | awk '{print $2}' | tail -n 1)"
-  cov="$(grep -Eo 'cov: [0-9]+' "$log" | tail -n 1 | awk '{print $2}')"
-  crashes="$(grep -Eo 'Test unit written to [^ ]+' "$log" | awk '{print $5}' | tr '\n' ' ')"
+  execs="$( (grep -E '^stat::number_of_executed_units:' "$log" || true) | awk '{print $2}' | tail -n 1)"
+  rate="$( (grep -E '^stat::average_exec_per_sec:' "$log" || true) | awk '{print $2}' | tail -n 1)"
+  cov="$( (grep -Eo 'cov: [0-9]+' "$log" || true) | tail -n 1 | awk '{print $2}')"
+  crashes="$( (grep -Eo 'Test unit written to [^ ]+' "$log" || true) | awk '{print $5}' | tr '\n' ' ')"
   if [ "$rc" -ne 0 ] || [ -n "$crashes" ]; then
     status=1
     summary+=("$(printf '%-9s %6ss  execs=%-12s exec/s=%-8s cov=%-6s CRASH %s' \

@@ -2,7 +2,8 @@
 //!
 //! Invariants besides "no panic": a decoded token and its rendering never hold the signature
 //! (part 3) unless the header or payload itself carries that text; an error message never
-//! quotes any part of the input.
+//! quotes a part of the input (checked for runs of 24+ characters without white space: the
+//! fuzzer found that input made of the messages' own words trivially "matches" them).
 #![no_main]
 
 use base64::Engine as _;
@@ -41,9 +42,13 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(e) => {
             let message = e.to_string();
+            // Every message is fixed text around numbers and claim names, whose space- and
+            // dot-free runs are all shorter than 24 characters: a longer run of the input
+            // (a base64url part) in the message can only be an echo of the token.
             for part in &parts {
+                let quotable = part.len() >= 24 && !part.contains(char::is_whitespace);
                 assert!(
-                    part.len() < 24 || !message.contains(part),
+                    !quotable || !message.contains(part),
                     "error message quotes the token: {message}"
                 );
             }
