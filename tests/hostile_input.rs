@@ -78,11 +78,14 @@ fn assert_no_control(output: &str, case: &str) {
     }
 }
 
-/// No C0/C1 control character: what could drive the terminal. (The UI's frames are checked
-/// with this: ratatui drops control characters from every span, but bidi controls reach the
-/// cells as they are — see the note in `hostile_names_never_reach_the_terminal_raw…`.)
+/// No C0/C1 control character and no bidi control: what could drive the terminal or reorder
+/// what is read. (The UI's frames are checked with this: every drawn cell passes through the
+/// UI's scrub.)
 fn assert_no_terminal_control(output: &str, case: &str) {
-    if let Some(c) = output.chars().find(|c| c.is_control() && *c != '\n') {
+    if let Some(c) = output
+        .chars()
+        .find(|c| (c.is_control() && *c != '\n') || is_bidi(*c))
+    {
         panic!("{case}: control character {c:?} reaches the terminal");
     }
 }
@@ -802,9 +805,7 @@ fn screen(state: &State) -> String {
     buf.content.iter().map(|c| c.symbol()).collect()
 }
 
-/// Bidi controls (`rtl\u{202e}txt.exe`) are not checked here: they do not drive the terminal
-/// but do reach the UI's cells unchanged; the UI's text helpers (src/ui) should pass
-/// user-controlled text through `report::clean`, as the command-line reports do.
+/// Control and bidi characters (`rtl\u{202e}txt.exe`) never reach a drawn cell.
 #[test]
 fn hostile_names_never_reach_the_terminal_raw_in_any_pane_or_drill_down() {
     let mut items = Vec::new();

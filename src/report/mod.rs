@@ -19,7 +19,7 @@ pub fn clean(text: &str) -> String {
 
 /// C0 and C1 control characters and the bidirectional formatting characters (embeddings,
 /// overrides, isolates and the implicit marks).
-fn is_unsafe(c: char) -> bool {
+pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(
             c,

@@ -34,6 +34,19 @@ pub fn draw(frame: &mut Frame, state: &State) {
     if state.help() {
         help::draw(frame, frame.area(), &theme);
     }
+    scrub(frame.buffer_mut());
+}
+
+/// The one choke point between everything drawn and the terminal: a cell whose symbol holds a
+/// control or bidirectional-formatting character (from a cluster object, a policy document,
+/// an AWS answer) shows `?` instead, so nothing on screen can drive the terminal or reorder
+/// what the user reads (`rtl\u{202e}txt.exe`). Cheap: one pass over the visible cells.
+fn scrub(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buffer.content {
+        if cell.symbol().chars().any(crate::report::is_unsafe) {
+            cell.set_symbol("?");
+        }
+    }
 }
 
 /// The time-dependent text of the screen (the data's freshness): the app loop redraws on a
