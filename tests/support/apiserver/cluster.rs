@@ -126,6 +126,19 @@ pub struct Cluster {
     pub methods: HashMap<String, usize>,
     /// Every token handed out (TokenRequest or exec `cat`), for tests that check none leaks.
     pub issued: Vec<String>,
+    /// Faults the next requests of a resource and verb get instead of their answer, in order.
+    pub faults: HashMap<(Kind, Verb), std::collections::VecDeque<Fault>>,
+}
+
+/// A fault a request gets instead of its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// An error `Status` with this HTTP code (500, 503, 429…).
+    Status(u16),
+    /// A 200 whose body is cut off in the middle of the JSON.
+    Malformed,
+    /// A watch stream that ends in the middle of an event line.
+    CutMidEvent,
 }
 
 impl Cluster {
@@ -144,6 +157,7 @@ impl Cluster {
             issuer: issuer.to_owned(),
             methods: HashMap::new(),
             issued: Vec::new(),
+            faults: HashMap::new(),
         }
     }
 
@@ -238,6 +252,13 @@ impl Cluster {
     }
 
     /// Counts a request and says whether RBAC allows it.
+    /// The next fault queued for `kind`/`verb`, if any.
+    pub fn take_fault(&mut self, kind: Kind, verb: Verb) -> Option<Fault> {
+        self.faults
+            .get_mut(&(kind, verb))
+            .and_then(|q| q.pop_front())
+    }
+
     pub fn admit(&mut self, kind: Kind, verb: Verb) -> bool {
         *self.requests.entry((kind, verb)).or_default() += 1;
         !self.forbidden.contains(&(kind, verb))

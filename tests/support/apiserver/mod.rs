@@ -20,7 +20,7 @@ pub mod cluster;
 mod exec;
 mod routes;
 
-pub use cluster::{Kind, Verb};
+pub use cluster::{Fault, Kind, Verb};
 
 use cluster::{Cluster, Live};
 use hyper::server::conn::http1;
@@ -122,6 +122,17 @@ impl StandIn {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Queues `faults` for the next `verb` requests on `kind` (one fault per request).
+    pub fn inject(&self, kind: Kind, verb: Verb, faults: &[Fault]) {
+        self.cluster
+            .lock()
+            .expect("lock")
+            .faults
+            .entry((kind, verb))
+            .or_default()
+            .extend(faults.iter().copied());
     }
 
     /// Changes the issuer `/.well-known/openid-configuration` announces (and tokens carry).

@@ -2,7 +2,7 @@
 //! resources, paged LISTs, chunked WATCH streams, TokenRequest, discovery documents, and
 //! `Status` errors.
 
-use super::cluster::{Cluster, Kind, Live, Verb};
+use super::cluster::{Cluster, Fault, Kind, Live, Verb};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bytes::Bytes;
@@ -146,6 +146,9 @@ fn list(
     if !c.admit(kind, Verb::List) {
         return forbidden(kind, "list", namespace);
     }
+    if let Some(fault) = c.take_fault(kind, Verb::List) {
+        return fault_response(kind, fault);
+    }
     let limit = query
         .get("limit")
         .and_then(|l| l.parse::<usize>().ok())
@@ -241,6 +244,20 @@ fn watch(
     let mut c = shared.cluster.lock().expect("lock");
     if !c.admit(kind, Verb::Watch) {
         return forbidden(kind, "watch", namespace);
+    }
+    match c.take_fault(kind, Verb::Watch) {
+        Some(Fault::Status(code)) => return fault_response(kind, Fault::Status(code)),
+        Some(Fault::Malformed | Fault::CutMidEvent) => {
+            // Half an event line, then the stream ends.
+            let (tx, rx) = mpsc::channel::<Bytes>(1);
+            let _ = tx.try_send(Bytes::from(format!(
+                r#"{{"type":"ADDED","object":{{"kind":"{}","apiVersion":"{}","metadata":{{"na"#,
+                kind.kind(),
+                kind.api_version()
+            )));
+            return stream_response(rx);
+        }
+        None => {}
     }
     let from: u64 = query
         .get("resourceVersion")
@@ -417,6 +434,28 @@ fn stream_response(rx: mpsc::Receiver<Bytes>) -> Response<Body> {
         hyper::header::HeaderValue::from_static("application/json"),
     );
     resp
+}
+
+/// What a faulty server sends instead of the answer.
+fn fault_response(kind: Kind, fault: Fault) -> Response<Body> {
+    match fault {
+        Fault::Status(code) => {
+            let code = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            status(
+                code,
+                code.canonical_reason().unwrap_or("InternalError"),
+                "injected fault: the stand-in answers with an error",
+            )
+        }
+        Fault::Malformed | Fault::CutMidEvent => bytes_response(
+            StatusCode::OK,
+            Bytes::from(format!(
+                r#"{{"kind":"{}List","apiVersion":"{}","metadata":{{"resourceVersion":"1"}},"items":[{{"metadata":{{"name":"#,
+                kind.kind(),
+                kind.api_version()
+            )),
+        ),
+    }
 }
 
 fn bytes_response(code: StatusCode, bytes: Bytes) -> Response<Body> {
