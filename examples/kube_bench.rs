@@ -1,9 +1,10 @@
 //! The live source as a process, for measurements (`scripts/kube-bench.sh`):
 //! `kube_bench KUBECONFIG WATCH_SECONDS` connects like the binary does, waits for the first
-//! complete inventory, runs the audit on it, keeps watching for WATCH_SECONDS, and prints the
+//! complete inventory, analyses it and derives the UI's rows exactly as the live UI's feeder
+//! does (`Dataset::analyse`, `Prepared::new`), keeps watching for WATCH_SECONDS, and prints the
 //! wall time (Unix ms) of each step.
 
-use irsa_inspector::analysis::audit::audit;
+use irsa_inspector::event::{Dataset, Prepared};
 use irsa_inspector::sources::kube::{CHANNEL_CAPACITY, ConnectOptions, KubeSource, connect};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -96,20 +97,25 @@ async fn main() {
         inventory.nodes.len()
     );
     let t = Instant::now();
-    let report = audit(&inventory, jiff::Timestamp::now());
+    let now = jiff::Timestamp::now();
+    let dataset = Dataset::analyse(inventory, now, now);
+    let audit_ms = t.elapsed().as_millis();
+    let (rss_analysed, heap_analysed) = (rss_kb(), heap_kb());
+    let t = Instant::now();
+    let prepared = Prepared::new(dataset);
     println!(
-        "audit_ms={} findings={} audit_done_ms={}",
+        "audit_ms={audit_ms} rows_ms={} findings={} table_ready_ms={}",
         t.elapsed().as_millis(),
-        report.findings.len(),
+        prepared.dataset.report.findings.len(),
         unix_ms()
     );
     println!(
-        "rss_kb_with_audit={} heap_kb_with_audit={}",
+        "rss_kb_with_audit={rss_analysed} heap_kb_with_audit={heap_analysed} \
+         rss_kb_with_rows={} heap_kb_with_rows={}",
         rss_kb(),
         heap_kb()
     );
-    drop(report);
-    drop(inventory);
+    drop(prepared);
     let until = tokio::time::Instant::now() + Duration::from_secs(watch_for);
     let mut events = 0usize;
     while let Ok(Some(_)) = tokio::time::timeout_at(until, rx.recv()).await {

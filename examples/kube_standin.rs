@@ -2,6 +2,10 @@
 //! `kube_standin SAS PODS NODES KUBECONFIG_OUT` seeds a generated cluster, writes a kubeconfig
 //! pointing at itself, and prints one line per second with its request counters and the wall
 //! time (Unix ms) of the last page of the latest LIST per resource, until killed.
+//!
+//! Like on a real cluster, every pod gets its own `kube-api-access-<suffix>` token volume name
+//! (the ServiceAccount admission plugin generates one per pod); `STANDIN_TOKEN_VOLUME=shared`
+//! keeps the generator's single name for all pods instead.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -21,7 +25,20 @@ async fn main() {
     let (sas, pods, nodes) = (arg(1), arg(2), arg(3));
     let out = std::env::args().nth(4).expect("KUBECONFIG_OUT");
     let started = Instant::now();
-    let objects = support::objects::large_cluster(sas, pods, nodes);
+    let per_pod = std::env::var("STANDIN_TOKEN_VOLUME").as_deref() != Ok("shared");
+    let objects = support::objects::large_cluster(sas, pods, nodes)
+        .enumerate()
+        .map(move |(i, object)| {
+            if per_pod && object["kind"] == "Pod" {
+                let json = object.to_string().replace(
+                    "kube-api-access-x7k2p",
+                    &format!("kube-api-access-{:05x}", i * 7919 % 0xfffff),
+                );
+                serde_json::from_str(&json).expect("the same object, renamed")
+            } else {
+                object
+            }
+        });
     let server = StandIn::start_on("127.0.0.1:0", objects, Duration::from_secs(5)).await;
     std::fs::write(&out, kubeconfig("bench", &server.url())).expect("write kubeconfig");
     println!(

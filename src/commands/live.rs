@@ -324,7 +324,9 @@ async fn feed(
             () = tokio::time::sleep_until(next_build), if (dirty || last_build.is_none()) && ready => {
                 dirty = false;
                 last_build = Some(Instant::now());
+                let t0 = std::time::Instant::now();
                 let mut inventory = source.inventory();
+                let inventory_ms = t0.elapsed().as_millis();
                 if let Some(aws) = &aws {
                     aws.enrich(&EnrichRequest::from_inventory(&inventory))
                         .await
@@ -332,7 +334,19 @@ async fn feed(
                 }
                 let prepared = tokio::task::spawn_blocking(move || {
                     let now = now_flag.unwrap_or_else(Timestamp::now);
-                    Prepared::new(Dataset::analyse(inventory, now, Timestamp::now()))
+                    let t1 = std::time::Instant::now();
+                    let dataset = Dataset::analyse(inventory, now, Timestamp::now());
+                    let analyse_ms = t1.elapsed().as_millis();
+                    let t2 = std::time::Instant::now();
+                    let prepared = Prepared::new(dataset);
+                    tracing::info!(
+                        inventory_ms,
+                        analyse_ms,
+                        rows_ms = t2.elapsed().as_millis(),
+                        pods = prepared.dataset.inventory.pods.len(),
+                        "dataset sent"
+                    );
+                    prepared
                 })
                 .await;
                 let event = match prepared {

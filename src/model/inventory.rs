@@ -3,6 +3,7 @@
 //! was missing, denied or failed — see `problems`), which the analysis reports as unknown,
 //! never as fine.
 
+use super::Shared;
 use super::{
     CallerIdentity, ClusterInfo, Ec2Instance, NodeInfo, OidcProvider, PodIdentityAssociation,
     PodInfo, RoleInfo, ServiceAccountInfo,
@@ -141,7 +142,9 @@ pub struct Inventory {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub captured_at: Option<jiff::Timestamp>,
     pub service_accounts: Vec<ServiceAccountInfo>,
-    pub pods: Vec<PodInfo>,
+    /// Shared with the live source's store (and between successive inventories): a pod is
+    /// never copied to be analysed. Reads like a `Vec<PodInfo>`.
+    pub pods: Shared<PodInfo>,
     pub nodes: Vec<NodeInfo>,
     /// The cluster's issuer as the API server announces it (`/.well-known/openid-configuration`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

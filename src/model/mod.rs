@@ -13,8 +13,10 @@ mod node;
 mod oidc_provider;
 mod pod;
 mod pod_identity;
+mod pooled;
 mod role;
 mod service_account;
+mod shared;
 mod subject;
 
 pub use caller::CallerIdentity;
@@ -28,11 +30,13 @@ pub use node::NodeInfo;
 pub use oidc_provider::OidcProvider;
 pub use pod::{
     ContainerInfo, ContainerKind, EnvFromInfo, EnvValue, EnvVarInfo, PodInfo, PodSecurityInfo,
-    ProjectedSource, VolumeInfo, VolumeMountInfo, VolumeSourceInfo,
+    ProjectedSource, StringMap, VolumeInfo, VolumeMountInfo, VolumeSourceInfo,
 };
 pub use pod_identity::PodIdentityAssociation;
+pub use pooled::{Pool, Pooled};
 pub use role::{AttachedPolicy, InlinePolicy, RawPolicyDocument, RoleInfo, RoleLastUsed};
 pub use service_account::ServiceAccountInfo;
+pub use shared::Shared;
 pub use subject::{Subject, SubjectKind};
 
 /// An ARN's account id (the fifth `:`-separated field), when the string looks like an ARN.

@@ -2,10 +2,15 @@
 //! mounts, security context, placement. Literal env values whose names mark them as secrets are
 //! dropped at projection time ([`EnvValue::Redacted`]) so they can never reach a screen or file.
 
+use super::pooled::{Pool, Pooled};
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Container, EnvVar, Pod, Volume};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::{LazyLock, Mutex};
+
+/// Labels, annotations or a node selector, shared between pods with equal ones.
+pub type StringMap = Pooled<BTreeMap<String, String>>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PodInfo {
@@ -14,25 +19,25 @@ pub struct PodInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
     #[serde(default)]
-    pub labels: BTreeMap<String, String>,
+    pub labels: StringMap,
     #[serde(default)]
-    pub annotations: BTreeMap<String, String>,
+    pub annotations: StringMap,
     /// `spec.serviceAccountName` (Kubernetes defaults it to `default`).
     pub service_account: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_name: Option<String>,
     #[serde(default)]
-    pub node_selector: BTreeMap<String, String>,
+    pub node_selector: StringMap,
     #[serde(default)]
     pub host_network: bool,
     #[serde(default)]
     pub security: PodSecurityInfo,
     #[serde(default)]
-    pub containers: Vec<ContainerInfo>,
+    pub containers: Pooled<Vec<ContainerInfo>>,
     #[serde(default)]
-    pub init_containers: Vec<ContainerInfo>,
+    pub init_containers: Pooled<Vec<ContainerInfo>>,
     #[serde(default)]
-    pub volumes: Vec<VolumeInfo>,
+    pub volumes: Pooled<Vec<VolumeInfo>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<Timestamp>,
     /// `status.phase` (Pending, Running, Succeeded, Failed, Unknown).
@@ -44,7 +49,7 @@ pub struct PodInfo {
 }
 
 /// Pod-level `securityContext` fields that decide whether a container can read the token file.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Hash)]
 pub struct PodSecurityInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_as_user: Option<i64>,
@@ -56,14 +61,14 @@ pub struct PodSecurityInfo {
     pub fs_group: Option<i64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum ContainerKind {
     Main,
     Init,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Hash)]
 pub struct ContainerInfo {
     pub name: String,
     pub kind: ContainerKind,
@@ -103,7 +108,7 @@ impl ContainerInfo {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Hash)]
 pub struct EnvVarInfo {
     pub name: String,
     pub value: EnvValue,
@@ -137,7 +142,7 @@ impl EnvVarInfo {
 }
 
 /// Where an env var's value comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Hash)]
 #[serde(tag = "from", content = "value", rename_all = "kebab-case")]
 pub enum EnvValue {
     Literal(String),
@@ -204,7 +209,7 @@ pub fn is_secret_env_name(name: &str) -> bool {
 
 /// `envFrom`: a whole Secret or ConfigMap imported as env (may carry AWS keys the pod spec does
 /// not show).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Hash)]
 #[serde(tag = "from", rename_all = "kebab-case")]
 pub enum EnvFromInfo {
     Secret {
@@ -217,7 +222,7 @@ pub enum EnvFromInfo {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Hash)]
 pub struct VolumeMountInfo {
     pub name: String,
     pub mount_path: String,
@@ -227,13 +232,13 @@ pub struct VolumeMountInfo {
     pub sub_path: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Hash)]
 pub struct VolumeInfo {
     pub name: String,
     pub source: VolumeSourceInfo,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Hash)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum VolumeSourceInfo {
     Projected {
@@ -255,7 +260,7 @@ pub enum VolumeSourceInfo {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Hash)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum ProjectedSource {
     ServiceAccountToken {
@@ -282,16 +287,16 @@ impl PodInfo {
             namespace: namespace.to_owned(),
             name: name.to_owned(),
             uid: None,
-            labels: BTreeMap::new(),
-            annotations: BTreeMap::new(),
+            labels: StringMap::default(),
+            annotations: StringMap::default(),
             service_account: service_account.to_owned(),
             node_name: None,
-            node_selector: BTreeMap::new(),
+            node_selector: StringMap::default(),
             host_network: false,
             security: PodSecurityInfo::default(),
-            containers: vec![ContainerInfo::new("app", ContainerKind::Main)],
-            init_containers: Vec::new(),
-            volumes: Vec::new(),
+            containers: vec![ContainerInfo::new("app", ContainerKind::Main)].into(),
+            init_containers: Pooled::default(),
+            volumes: Pooled::default(),
             created: None,
             phase: None,
             owner: None,
@@ -308,8 +313,50 @@ impl PodInfo {
     }
 }
 
+/// The pools every projected pod shares its repeated parts through.
+#[derive(Debug, Default)]
+struct PodPools {
+    maps: Pool<BTreeMap<String, String>>,
+    containers: Pool<Vec<ContainerInfo>>,
+    volumes: Pool<Vec<VolumeInfo>>,
+}
+
+static POOLS: LazyLock<Mutex<PodPools>> = LazyLock::new(Mutex::default);
+
+impl PodInfo {
+    /// The same pod with its labels, annotations, node selector, containers and volumes
+    /// shared with every other pod projected so far that has equal ones (the replicas of a
+    /// Deployment, pods on one node pool, …).
+    pub fn pooled(mut self) -> Self {
+        if let Ok(mut pools) = POOLS.lock() {
+            let pools = &mut *pools;
+            for map in [
+                &mut self.labels,
+                &mut self.annotations,
+                &mut self.node_selector,
+            ] {
+                *map = pools.maps.get(std::mem::take(map).into_inner());
+            }
+            for list in [&mut self.containers, &mut self.init_containers] {
+                *list = pools.containers.get(std::mem::take(list).into_inner());
+            }
+            self.volumes = pools
+                .volumes
+                .get(std::mem::take(&mut self.volumes).into_inner());
+        }
+        self
+    }
+}
+
 impl From<&Pod> for PodInfo {
+    /// The projection of a pod, its repeated parts shared through [`PodInfo::pooled`].
     fn from(pod: &Pod) -> Self {
+        PodInfo::project(pod).pooled()
+    }
+}
+
+impl PodInfo {
+    fn project(pod: &Pod) -> Self {
         let m = &pod.metadata;
         let spec = pod.spec.as_ref();
         let sec = spec.and_then(|s| s.security_context.as_ref());
@@ -323,8 +370,8 @@ impl From<&Pod> for PodInfo {
             namespace: m.namespace.clone().unwrap_or_else(|| "default".to_owned()),
             name: m.name.clone().unwrap_or_default(),
             uid: m.uid.clone(),
-            labels: m.labels.clone().unwrap_or_default(),
-            annotations: without_last_applied(m.annotations.as_ref()),
+            labels: m.labels.clone().unwrap_or_default().into(),
+            annotations: without_last_applied(m.annotations.as_ref()).into(),
             service_account: spec
                 .and_then(|s| {
                     s.service_account_name
@@ -336,7 +383,8 @@ impl From<&Pod> for PodInfo {
             node_name: spec.and_then(|s| s.node_name.clone()),
             node_selector: spec
                 .and_then(|s| s.node_selector.clone())
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .into(),
             host_network: spec.and_then(|s| s.host_network).unwrap_or(false),
             security: PodSecurityInfo {
                 run_as_user: sec.and_then(|s| s.run_as_user),
@@ -349,21 +397,24 @@ impl From<&Pod> for PodInfo {
                     s.containers
                         .iter()
                         .map(|c| container(c, ContainerKind::Main))
-                        .collect()
+                        .collect::<Vec<_>>()
                 })
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .into(),
             init_containers: spec
                 .and_then(|s| s.init_containers.as_ref())
                 .map(|cs| {
                     cs.iter()
                         .map(|c| container(c, ContainerKind::Init))
-                        .collect()
+                        .collect::<Vec<_>>()
                 })
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .into(),
             volumes: spec
                 .and_then(|s| s.volumes.as_ref())
-                .map(|vs| vs.iter().map(volume).collect())
-                .unwrap_or_default(),
+                .map(|vs| vs.iter().map(volume).collect::<Vec<_>>())
+                .unwrap_or_default()
+                .into(),
             created: m.creation_timestamp.as_ref().map(|t| t.0),
             phase: pod.status.as_ref().and_then(|s| s.phase.clone()),
             owner,

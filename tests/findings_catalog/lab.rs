@@ -224,7 +224,8 @@ pub fn healthy() -> Inventory {
             "s3-reader-7d9f8c-abcde",
             "s3-reader",
             ROLE,
-        )],
+        )]
+        .into(),
         nodes: vec![ec2_node("n1", "i-0closed")],
         roles: Some(vec![
             role(

@@ -28,6 +28,8 @@ pub trait Projection: Clone + Debug + Send + Sync + 'static {
     type Wire: DeserializeOwned;
     /// The projection and the object's metadata (name, namespace, uid, resourceVersion).
     fn project(wire: Self::Wire) -> (ObjectMeta, Self);
+    /// The object's identity in its store: (namespace, name); `""` for cluster-scoped objects.
+    fn key(&self) -> (&str, &str);
 }
 
 /// One stored object: its key metadata and its projection.
@@ -154,6 +156,9 @@ impl Projection for PodInfo {
         };
         (key_meta(&pod.metadata), PodInfo::from(&pod))
     }
+    fn key(&self) -> (&str, &str) {
+        (&self.namespace, &self.name)
+    }
 }
 
 /// A ServiceAccount on the wire: metadata only (annotations carry the identity).
@@ -172,6 +177,9 @@ impl Projection for ServiceAccountInfo {
             ..ServiceAccount::default()
         };
         (key_meta(&sa.metadata), ServiceAccountInfo::from(&sa))
+    }
+    fn key(&self) -> (&str, &str) {
+        (&self.namespace, &self.name)
     }
 }
 
@@ -193,6 +201,9 @@ impl Projection for NodeInfo {
             status: None,
         };
         (key_meta(&node.metadata), NodeInfo::from(&node))
+    }
+    fn key(&self) -> (&str, &str) {
+        ("", &self.name)
     }
 }
 

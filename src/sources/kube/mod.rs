@@ -15,6 +15,7 @@ pub mod config;
 pub mod facts;
 pub mod lean;
 pub mod save;
+mod shelf;
 pub mod status;
 pub mod token;
 mod watch;
@@ -23,10 +24,11 @@ pub use config::{ConnectError, ConnectOptions, Connection, connect};
 pub use facts::ClusterFacts;
 pub use status::{KubeEvent, ResourceStatus, StatusLine, Watched};
 
-use crate::model::{Inventory, NodeInfo, PodInfo, ServiceAccountInfo, SourceKind, SourceProblem};
+use crate::model::{
+    Inventory, NodeInfo, PodInfo, ServiceAccountInfo, Shared, SourceKind, SourceProblem,
+};
 use kube::Api;
-use kube::runtime::reflector::Store;
-use lean::{Lean, Projection};
+use shelf::Shelf;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -40,9 +42,9 @@ pub const CHANNEL_CAPACITY: usize = 64;
 /// A running live source. Must be created inside a tokio runtime.
 pub struct KubeSource {
     connection: Connection,
-    service_accounts: Store<Lean<ServiceAccountInfo>>,
-    pods: Store<Lean<PodInfo>>,
-    nodes: Store<Lean<NodeInfo>>,
+    service_accounts: Shelf<ServiceAccountInfo>,
+    pods: Shelf<PodInfo>,
+    nodes: Shelf<NodeInfo>,
     statuses: watch::Statuses,
     facts: Arc<Mutex<Option<ClusterFacts>>>,
     tasks: Vec<JoinHandle<()>>,
@@ -140,8 +142,9 @@ impl KubeSource {
     }
 
     /// The cluster as it is in the stores now, as the analysis' input. Objects are sorted by
-    /// namespace and name; denied, failing and not yet listed resources become `problems`. AWS-side facts are
-    /// unknown (`None`): this source does not read AWS.
+    /// namespace and name; pods are shared with the store (no copy), ServiceAccounts and nodes
+    /// are copied. Denied, failing and not yet listed resources become `problems`. AWS-side
+    /// facts are unknown (`None`): this source does not read AWS.
     pub fn inventory(&self) -> Inventory {
         let facts = self.facts().unwrap_or_default();
         let never_listed = |w: &Watched| match w {
@@ -166,9 +169,9 @@ impl KubeSource {
         problems.extend(facts.problems);
         Inventory {
             context: Some(self.connection.context.clone()),
-            service_accounts: sorted(&self.service_accounts, |s| (&s.namespace, &s.name)),
-            pods: sorted(&self.pods, |p| (&p.namespace, &p.name)),
-            nodes: sorted(&self.nodes, |n| (&n.name, &n.name)),
+            service_accounts: copied(&self.service_accounts),
+            pods: Shared::from_shared(self.pods.snapshot()),
+            nodes: copied(&self.nodes),
             kubernetes_issuer: facts.issuer,
             webhook: facts.webhook,
             problems,
@@ -236,9 +239,7 @@ impl Drop for KubeSource {
     }
 }
 
-fn sorted<P: Projection>(store: &Store<Lean<P>>, key: impl Fn(&P) -> (&String, &String)) -> Vec<P> {
-    let state = store.state();
-    let mut refs: Vec<&P> = state.iter().map(|l| &l.info).collect();
-    refs.sort_by(|a, b| key(a).cmp(&key(b)));
-    refs.into_iter().cloned().collect()
+/// The store's objects, sorted, as owned values (for the small resources).
+fn copied<P: lean::Projection>(shelf: &Shelf<P>) -> Vec<P> {
+    shelf.snapshot().iter().map(|p| P::clone(p)).collect()
 }

@@ -1,9 +1,10 @@
 //! One kube-rs `watcher` + `reflector` per resource, run as a task that turns the watcher's
 //! events and errors into [`KubeEvent`]s.
 //!
-//! - The reflector's writer buffers a (re)list and swaps it into the store at `InitDone`, so
-//!   readers never see half a cluster; "changed" is signalled only for complete states
-//!   (`Apply`, `Delete`, `InitDone`), never mid-list.
+//! - A (re)list is buffered and swapped into the [`Shelf`] at `InitDone`, so readers never see
+//!   half a cluster; "changed" is signalled only for complete states (`Apply`, `Delete`,
+//!   `InitDone`), never mid-list. Only the projection is kept (the wire object's metadata is
+//!   dropped once the watcher has read its resourceVersion).
 //! - Errors go through kube-rs's default backoff (0.8 s doubling to 30 s, jittered).
 //! - A 403 is reported as `Forbidden` with the verb from the failing step (list or watch).
 //! - Other errors are `Reconnecting`. The watcher says nothing when a resumed watch succeeds
@@ -11,10 +12,10 @@
 //!   `/version` every [`PROBE_EVERY`]; an answer means the connection is back.
 
 use super::lean::{Lean, Projection};
+use super::shelf::Shelf;
 use super::status::{KubeEvent, ResourceStatus, Watched};
 use futures::StreamExt;
 use kube::runtime::WatchStreamExt;
-use kube::runtime::reflector::{self, Store};
 use kube::runtime::watcher::{self, Event};
 use kube::{Api, Client};
 use std::collections::BTreeMap;
@@ -38,17 +39,17 @@ pub(super) fn spawn<P: Projection>(
     namespace: Option<String>,
     statuses: Statuses,
     tx: mpsc::Sender<KubeEvent>,
-) -> (Store<Lean<P>>, JoinHandle<()>)
+) -> (Shelf<P>, JoinHandle<()>)
 where
     <P::Kube as k8s_openapi::Resource>::Scope: Send,
 {
-    let (reader, writer) = reflector::store::<Lean<P>>();
+    let reader = Shelf::<P>::default();
     let store = reader.clone();
     let task = tokio::spawn(async move {
-        let stream = watcher::watcher(api, watcher::Config::default())
-            .default_backoff()
-            .reflect(writer);
+        let stream = watcher::watcher(api, watcher::Config::default()).default_backoff();
         let mut stream = std::pin::pin!(stream);
+        // The (re)list being received; swapped into the shelf at `InitDone`.
+        let mut listing: Vec<Arc<P>> = Vec::new();
         let reporter = Reporter {
             watched,
             namespace,
@@ -80,12 +81,14 @@ where
             let Some(item) = item else { return };
             match item {
                 Ok(Event::Init) => {
+                    listing = Vec::new();
                     if listed {
                         reporter.set(ResourceStatus::Syncing).await;
                     }
                 }
-                Ok(Event::InitApply(_)) => {}
+                Ok(Event::InitApply(obj)) => listing.push(Arc::new(obj.info)),
                 Ok(Event::InitDone) => {
+                    reader.replace(std::mem::take(&mut listing));
                     listed = true;
                     reporter
                         .set(ResourceStatus::Ready {
@@ -94,15 +97,13 @@ where
                         .await;
                     reporter.changed();
                 }
-                Ok(Event::Apply(_) | Event::Delete(_)) => {
-                    if !matches!(reporter.current(), Some(ResourceStatus::Ready { .. })) && listed {
-                        reporter
-                            .set(ResourceStatus::Ready {
-                                objects: reader.len(),
-                            })
-                            .await;
-                    }
-                    reporter.changed();
+                Ok(Event::Apply(obj)) => {
+                    reader.apply(obj.info);
+                    reporter.applied(listed, reader.len()).await;
+                }
+                Ok(Event::Delete(obj)) => {
+                    reader.delete(&obj.info);
+                    reporter.applied(listed, reader.len()).await;
                 }
                 Err(err) => reporter.set(reporter.classify(&err)).await,
             }
@@ -141,6 +142,14 @@ impl Reporter {
             // The receiver is gone only when the app is quitting.
             let _ = self.tx.send(KubeEvent::Status(self.watched, status)).await;
         }
+    }
+
+    /// After a watch event: back to ready if a reconnect had said otherwise, and "changed".
+    async fn applied(&self, listed: bool, objects: usize) {
+        if listed && !matches!(self.current(), Some(ResourceStatus::Ready { .. })) {
+            self.set(ResourceStatus::Ready { objects }).await;
+        }
+        self.changed();
     }
 
     /// Signals a change; when the channel is full a signal is already pending and the

@@ -100,7 +100,7 @@ pub fn load_files(files: &SnapshotFiles) -> Result<Inventory, SnapshotError> {
             let objects = kubernetes::parse(text)
                 .map_err(|message| malformed(files, files::KUBERNETES, message))?;
             inv.service_accounts = objects.service_accounts;
-            inv.pods = objects.pods;
+            inv.pods = objects.pods.into();
             inv.nodes = objects.nodes;
             kube_webhook = objects.webhook;
             for message in objects.problems {

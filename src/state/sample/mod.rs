@@ -98,7 +98,7 @@ fn plain_pod(ns: &str, name: &str, sa: &str, node: &str) -> PodInfo {
     pod.node_name = Some(node.to_owned());
     pod.phase = Some("Running".to_owned());
     pod.created = ts(26 * 3600);
-    pod.containers = vec![ContainerInfo::new("worker", ContainerKind::Main)];
+    pod.containers = vec![ContainerInfo::new("worker", ContainerKind::Main)].into();
     pod
 }
 
@@ -326,7 +326,7 @@ fn lab_inventory() -> Inventory {
         context: Some("arn:aws:eks:eu-west-1:123456789012:cluster/irsa-lab".to_owned()),
         captured_at: Some(NOW),
         service_accounts,
-        pods,
+        pods: pods.into(),
         nodes,
         kubernetes_issuer: Some(ISSUER.to_owned()),
         webhook: None,

@@ -1,0 +1,192 @@
+//! [`Pooled<T>`]: a value that objects holding an equal one share, and a [`Pool`] that makes
+//! them share it.
+//!
+//! Most of a pod repeats across the replicas of its Deployment: labels, annotations, node
+//! selector, containers (images, env, mounts) and volumes. The live source projects 50,000 pods
+//! through one [`Pool`], so each distinct value is stored once and every pod holds a pointer.
+//! `Pooled<T>` reads like a `T` (`Deref`), serialises as a `T`, and can still be edited like one
+//! (`DerefMut` copies the value first when it is shared), so tests and generated clusters build
+//! pods as before.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::hash::Hash;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+/// A shared, copy-on-write value.
+#[derive(PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pooled<T>(Arc<T>);
+
+impl<T> Clone for Pooled<T> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0))
+    }
+}
+
+impl<T> Pooled<T> {
+    pub fn new(value: T) -> Self {
+        Self(Arc::new(value))
+    }
+
+    /// The value, copied only when it is still shared.
+    pub fn into_inner(self) -> T
+    where
+        T: Clone,
+    {
+        Arc::unwrap_or_clone(self.0)
+    }
+
+    /// True when both hold the very same allocation (not just equal values).
+    pub fn ptr_eq(a: &Self, b: &Self) -> bool {
+        Arc::ptr_eq(&a.0, &b.0)
+    }
+}
+
+impl<T> Deref for Pooled<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Clone> DerefMut for Pooled<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+impl<T> From<T> for Pooled<T> {
+    fn from(value: T) -> Self {
+        Self::new(value)
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Pooled<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Pooled<Vec<T>> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<'a, T: Clone> IntoIterator for &'a mut Pooled<Vec<T>> {
+    type Item = &'a mut T;
+    type IntoIter = std::slice::IterMut<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        Arc::make_mut(&mut self.0).iter_mut()
+    }
+}
+
+impl<'a, K, V> IntoIterator for &'a Pooled<BTreeMap<K, V>> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = std::collections::btree_map::Iter<'a, K, V>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<T: Serialize> Serialize for Pooled<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Pooled<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::deserialize(d).map(Self::new)
+    }
+}
+
+/// Hands out one shared [`Pooled`] per distinct value. Values nobody else holds any more are
+/// dropped by [`Pool::sweep`], so a long-running watch does not keep deleted pods' values.
+#[derive(Debug)]
+pub struct Pool<T> {
+    values: HashSet<Pooled<T>>,
+    /// Inserts since the last sweep; a sweep runs when they outnumber the pooled values.
+    inserted: usize,
+}
+
+impl<T> Default for Pool<T> {
+    fn default() -> Self {
+        Self {
+            values: HashSet::new(),
+            inserted: 0,
+        }
+    }
+}
+
+impl<T: Eq + Hash> Pool<T> {
+    /// The pooled copy of `value` (pooled now if it is new).
+    pub fn get(&mut self, value: T) -> Pooled<T> {
+        let pooled = Pooled::new(value);
+        if let Some(existing) = self.values.get(&pooled) {
+            return existing.clone();
+        }
+        self.inserted += 1;
+        if self.inserted > self.values.len().max(1024) {
+            self.sweep();
+        }
+        self.values.insert(pooled.clone());
+        pooled
+    }
+
+    /// Forgets the values only the pool still holds.
+    pub fn sweep(&mut self) {
+        self.values.retain(|v| Arc::strong_count(&v.0) > 1);
+        self.inserted = 0;
+    }
+
+    /// Distinct values pooled.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_values_share_one_allocation_until_edited() {
+        let mut pool = Pool::default();
+        let a = pool.get(vec!["x".to_owned()]);
+        let mut b = pool.get(vec!["x".to_owned()]);
+        assert!(Pooled::ptr_eq(&a, &b));
+        assert_eq!(pool.len(), 1);
+        b.push("y".to_owned());
+        assert_eq!(*a, ["x"]);
+        assert_eq!(*b, ["x", "y"]);
+    }
+
+    #[test]
+    fn a_sweep_forgets_values_nobody_holds() {
+        let mut pool = Pool::default();
+        let kept = pool.get(1);
+        drop(pool.get(2));
+        pool.sweep();
+        assert_eq!(pool.len(), 1);
+        assert!(Pooled::ptr_eq(&kept, &pool.get(1)));
+    }
+
+    #[test]
+    fn serialises_as_the_value() {
+        let p = Pooled::new(vec![1, 2]);
+        assert_eq!(serde_json::to_string(&p).unwrap(), "[1,2]");
+        assert_eq!(
+            serde_json::from_str::<Pooled<Vec<i32>>>("[1,2]").unwrap(),
+            p
+        );
+    }
+}
