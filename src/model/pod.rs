@@ -122,7 +122,9 @@ impl EnvVarInfo {
     fn from_parts(name: &str, value: Option<&str>, from: Option<EnvValue>) -> Self {
         let value = match (from, value) {
             (Some(from), _) => from,
-            (None, Some(v)) if is_secret_env_name(name) => EnvValue::Redacted { len: v.len() },
+            (None, Some(v)) if is_secret_env_name(name) || is_secret_env_value(v) => {
+                EnvValue::Redacted { len: v.len() }
+            }
             (None, Some(v)) => EnvValue::Literal(v.to_owned()),
             (None, None) => EnvValue::Literal(String::new()),
         };
@@ -205,6 +207,26 @@ pub fn is_secret_env_name(name: &str) -> bool {
     .iter()
     .any(|s| upper.contains(s));
     secretish && !pointer
+}
+
+/// True when a literal value looks like a credential whatever its variable is called: a JWT
+/// (`eyJ….….…`), a PEM private key, an AWS secret access key (40 characters of base64 with upper
+/// case, lower case and digits — not a hex digest) or a long base64 blob such as an AWS session
+/// token. Access key ids (`AKIA…`) are identifiers, not secrets, and stay visible: POD004 names
+/// them.
+pub fn is_secret_env_value(value: &str) -> bool {
+    let v = value.trim();
+    let b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_');
+    let mixed = v.chars().any(|c| c.is_ascii_uppercase())
+        && v.chars().any(|c| c.is_ascii_lowercase())
+        && v.chars().any(|c| c.is_ascii_digit());
+    let jwt = v.starts_with("eyJ")
+        && v.split('.').count() == 3
+        && v.split('.').all(|p| !p.is_empty() && p.chars().all(b64));
+    let pem = v.contains("-----BEGIN") && v.contains("PRIVATE KEY");
+    let secret_key = v.len() == 40 && v.chars().all(b64) && mixed;
+    let blob = v.len() >= 100 && v.chars().all(b64) && mixed;
+    jwt || pem || secret_key || blob
 }
 
 /// `envFrom`: a whole Secret or ConfigMap imported as env (may carry AWS keys the pod spec does
@@ -582,6 +604,32 @@ fn other_volume_kind(v: &Volume) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credential_shaped_values_are_redacted_whatever_the_name() {
+        let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXBhcnQ";
+        let key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        let session = format!("IQoJb3JpZ2luX2VjE{}", "Ab9".repeat(40));
+        let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----";
+        for value in [jwt, key, session.as_str(), pem] {
+            assert!(is_secret_env_value(value), "{value}");
+            assert_eq!(
+                EnvVarInfo::literal("HARMLESS_NAME", value).value,
+                EnvValue::Redacted { len: value.len() }
+            );
+        }
+        // Ordinary values stay visible: ids, ARNs, hex digests, URLs, regions.
+        for value in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "arn:aws:iam::123456789012:role/eks-irsa-lab-demo-s3-reader-role",
+            "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+            "https://sts.eu-west-1.amazonaws.com",
+            "eu-west-1",
+            "true",
+        ] {
+            assert!(!is_secret_env_value(value), "{value}");
+        }
+    }
 
     #[test]
     fn secret_env_names_are_recognised_but_paths_are_not() {
