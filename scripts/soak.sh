@@ -5,6 +5,7 @@
 #   scripts/soak.sh [SAS PODS NODES EVENTS_PER_SECOND SECONDS]   (default 500 5000 50 100 600)
 #
 # Prints one line per sample: seconds, RSS in KB, and the server's event/LIST/WATCH counters.
+# SOAK_ENV="NAME=value …" is put in the binary's environment (e.g. MALLOC_ARENA_MAX=1).
 set -euo pipefail
 SAS=${1:-500} PODS=${2:-5000} NODES=${3:-50} RATE=${4:-100} SECONDS_TOTAL=${5:-600}
 cd "$(dirname "$0")/.."
@@ -26,7 +27,7 @@ SERVER=$!
 until grep -q '^ready' "$WORK/server.log"; do sleep 0.2; done
 
 tmux new-session -d -s "$SESSION" -x 160 -y 45 \
-    "HOME=/nonexistent KUBECONFIG= IRSA_INSPECTOR_LOG_DIR='$WORK/logs' \
+    "HOME=/nonexistent KUBECONFIG= IRSA_INSPECTOR_LOG_DIR='$WORK/logs' ${SOAK_ENV:-} \
      '$BIN/irsa-inspector' --kubeconfig '$WORK/kubeconfig'; sleep 600"
 sleep 2
 APP_PID=$(pgrep -n -f "^$BIN/irsa-inspector --kubeconfig $WORK/kubeconfig")
