@@ -2,7 +2,8 @@
 //! `kube_soak SAS PODS NODES EVENTS_PER_SECOND KUBECONFIG_OUT` seeds a generated cluster,
 //! writes a kubeconfig pointing at itself, then creates, modifies and deletes pods at the given
 //! rate (one third each, so the pod count stays level) until killed. It prints one line per
-//! 10 s with the events sent so far and its LIST/WATCH counters.
+//! 10 s with the events sent so far and its LIST/WATCH counters. Each modification sets a new
+//! label value, unless `SOAK_LABEL=same`.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -39,6 +40,7 @@ async fn main() {
         .as_str()
         .unwrap_or("default")
         .to_owned();
+    let same_label = std::env::var("SOAK_LABEL").as_deref() == Ok("same");
     let mut created: VecDeque<String> = VecDeque::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1) / u32::try_from(rate).unwrap_or(1));
     let started = Instant::now();
@@ -59,7 +61,14 @@ async fn main() {
                 if let Some(name) = created.back() {
                     let mut pod = template.clone();
                     pod["metadata"]["name"] = Value::from(name.clone());
-                    pod["metadata"]["labels"]["soak-generation"] = Value::from(sent.to_string());
+                    // SOAK_LABEL=same: every modification sets the same value (isolates the
+                    // cost of label maps never seen before).
+                    let value = if same_label {
+                        "same".to_owned()
+                    } else {
+                        sent.to_string()
+                    };
+                    pod["metadata"]["labels"]["soak-generation"] = Value::from(value);
                     server.apply(pod);
                 }
             }

@@ -110,8 +110,11 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Pooled<T> {
 #[derive(Debug)]
 pub struct Pool<T> {
     values: HashSet<Pooled<T>>,
-    /// Inserts since the last sweep; a sweep runs when they outnumber the pooled values.
+    /// Inserts since the last sweep; a sweep runs when they outnumber the values the last
+    /// sweep kept (amortised O(1) per insert, and at most about twice the live values held).
     inserted: usize,
+    /// Values left by the last sweep.
+    kept: usize,
 }
 
 impl<T> Default for Pool<T> {
@@ -119,6 +122,7 @@ impl<T> Default for Pool<T> {
         Self {
             values: HashSet::new(),
             inserted: 0,
+            kept: 0,
         }
     }
 }
@@ -131,7 +135,9 @@ impl<T: Eq + Hash> Pool<T> {
             return existing.clone();
         }
         self.inserted += 1;
-        if self.inserted > self.values.len().max(1024) {
+        // Compared with what the last sweep kept, not with `values.len()`: that one grows with
+        // every insert too, so the sweep would never come and dead values would pile up.
+        if self.inserted > self.kept.max(1024) {
             self.sweep();
         }
         self.values.insert(pooled.clone());
@@ -142,6 +148,7 @@ impl<T: Eq + Hash> Pool<T> {
     pub fn sweep(&mut self) {
         self.values.retain(|v| Arc::strong_count(&v.0) > 1);
         self.inserted = 0;
+        self.kept = self.values.len();
     }
 
     /// Distinct values pooled.
@@ -178,6 +185,19 @@ mod tests {
         pool.sweep();
         assert_eq!(pool.len(), 1);
         assert!(Pooled::ptr_eq(&kept, &pool.get(1)));
+    }
+
+    #[test]
+    fn values_nobody_holds_do_not_pile_up_under_churn() {
+        let mut pool = Pool::default();
+        // 2,000 values in use (pods that stay), then 20,000 that are dropped at once (each
+        // modification of a pod brings a label map never seen before).
+        let live: Vec<Pooled<usize>> = (0..2_000).map(|i| pool.get(i)).collect();
+        for i in 0..20_000 {
+            drop(pool.get(1_000_000 + i));
+        }
+        assert!(pool.len() <= 2 * live.len() + 1, "{} pooled", pool.len());
+        assert!(live.iter().enumerate().all(|(i, v)| **v == i));
     }
 
     #[test]
