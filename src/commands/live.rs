@@ -156,16 +156,7 @@ impl Feeding {
 
 impl Source for LiveSource {
     fn start(&self, tx: &mpsc::UnboundedSender<SourceEvent>) {
-        if let Ok(mut feeding) = self.feeding.lock() {
-            let connection = feeding.connection.clone();
-            feeding.restart(
-                &self.handle,
-                connection,
-                tx,
-                self.now_flag,
-                self.aws.clone(),
-            );
-        }
+        self.restart_feeding(tx, |_| {});
     }
 
     fn refresh(&self, _tx: &mpsc::UnboundedSender<SourceEvent>) {
@@ -264,9 +255,20 @@ impl Source for LiveSource {
     }
 
     fn watch_namespace(&self, namespace: Option<String>, tx: &mpsc::UnboundedSender<SourceEvent>) {
+        self.restart_feeding(tx, |connection| connection.namespace = namespace);
+    }
+}
+
+impl LiveSource {
+    /// Restarts the feeder on the current connection, changed by `change` first.
+    fn restart_feeding(
+        &self,
+        tx: &mpsc::UnboundedSender<SourceEvent>,
+        change: impl FnOnce(&mut Connection),
+    ) {
         if let Ok(mut feeding) = self.feeding.lock() {
             let mut connection = feeding.connection.clone();
-            connection.namespace = namespace;
+            change(&mut connection);
             feeding.restart(
                 &self.handle,
                 connection,
