@@ -217,16 +217,23 @@ pub fn is_secret_env_name(name: &str) -> bool {
 pub fn is_secret_env_value(value: &str) -> bool {
     let v = value.trim();
     let b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_');
-    let mixed = v.chars().any(|c| c.is_ascii_uppercase())
-        && v.chars().any(|c| c.is_ascii_lowercase())
-        && v.chars().any(|c| c.is_ascii_digit());
-    let jwt = v.starts_with("eyJ")
-        && v.split('.').count() == 3
-        && v.split('.').all(|p| !p.is_empty() && p.chars().all(b64));
-    let pem = v.contains("-----BEGIN") && v.contains("PRIVATE KEY");
-    let secret_key = v.len() == 40 && v.chars().all(b64) && mixed;
-    let blob = v.len() >= 100 && v.chars().all(b64) && mixed;
-    jwt || pem || secret_key || blob
+    // Runs for every literal env var of every pod: the cheap tests first, scans only when the
+    // shape can match.
+    let jwt = || {
+        v.starts_with("eyJ")
+            && v.split('.').count() == 3
+            && v.split('.').all(|p| !p.is_empty() && p.chars().all(b64))
+    };
+    let pem = || v.contains("-----BEGIN") && v.contains("PRIVATE KEY");
+    // An AWS secret key (40 characters) or a long blob such as a session token.
+    let key_or_blob = || {
+        (v.len() == 40 || v.len() >= 100)
+            && v.chars().all(b64)
+            && v.chars().any(|c| c.is_ascii_uppercase())
+            && v.chars().any(|c| c.is_ascii_lowercase())
+            && v.chars().any(|c| c.is_ascii_digit())
+    };
+    jwt() || pem() || key_or_blob()
 }
 
 /// `envFrom`: a whole Secret or ConfigMap imported as env (may carry AWS keys the pod spec does
