@@ -161,3 +161,158 @@ async fn no_server_at_start_up_is_reported_and_picked_up_when_it_comes() {
     }
     assert_each_once(&pod_names(&source));
 }
+
+/// The live source on `server` with a short request timeout (the stand-in sends BOOKMARKs every
+/// second, so a healthy watch never stays silent that long).
+async fn watch_with_timeout(server: StandIn, timeout: Duration) -> Live {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = server.write_kubeconfig(dir.path());
+    let connection = connect(&ConnectOptions {
+        kubeconfig: Some(kubeconfig),
+        timeout: Some(timeout),
+        ..ConnectOptions::default()
+    })
+    .await
+    .expect("connect through the generated kubeconfig");
+    let (tx, events) = mpsc::channel(CHANNEL_CAPACITY);
+    let source = KubeSource::start(connection, tx);
+    Live {
+        server,
+        source,
+        events,
+        seen: Vec::new(),
+        dir,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_that_never_answer_time_out_are_shown_and_retried_until_the_server_answers() {
+    let server = StandIn::start(objects::demo_lab()).await;
+    // The first two pod LISTs get no answer at all (not even a status line).
+    server.inject(Kind::Pod, Verb::List, &[Fault::Hang, Fault::Hang]);
+    let mut live = watch_with_timeout(server, Duration::from_secs(2)).await;
+    live.until("every pod listed", |s| {
+        s.inventory().pods.len() == DEMO_PODS
+    })
+    .await;
+    let reason = reconnecting_seen(&live.seen, Watched::Pods)
+        .unwrap_or_else(|| panic!("no reconnecting status for pods: {:?}", live.seen));
+    assert!(
+        reason.contains("list pods") && reason.contains("timed out"),
+        "{reason:?}"
+    );
+    // Before the first complete list, nothing but that list ends "reconnecting": no
+    // "syncing"/"ready" flapping while the LISTs hang although /version answers.
+    let pod_statuses: Vec<&ResourceStatus> = live
+        .seen
+        .iter()
+        .filter_map(|e| match e {
+            KubeEvent::Status(Watched::Pods, s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    let first_reconnect = pod_statuses
+        .iter()
+        .position(|s| matches!(s, ResourceStatus::Reconnecting { .. }))
+        .expect("reconnecting seen");
+    assert!(
+        pod_statuses[first_reconnect..].iter().all(|s| matches!(
+            s,
+            ResourceStatus::Reconnecting { .. } | ResourceStatus::Ready { .. }
+        )),
+        "{pod_statuses:?}"
+    );
+    assert!(live.server.requests(Kind::Pod, Verb::List) >= 3);
+    assert_each_once(&pod_names(&live.source));
+    // The other resources never waited for the pods.
+    assert!(matches!(
+        live.source.statuses().get(&Watched::ServiceAccounts),
+        Some(ResourceStatus::Ready { .. })
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watch_that_never_starts_times_out_and_resumes_without_missing_a_pod() {
+    let server = StandIn::start(objects::demo_lab()).await;
+    let mut live = watch_with_timeout(server, Duration::from_secs(2)).await;
+    live.settled().await;
+    live.until("every pod listed", |s| {
+        s.inventory().pods.len() == DEMO_PODS
+    })
+    .await;
+    live.server
+        .inject(Kind::Pod, Verb::Watch, &[Fault::Hang, Fault::Hang]);
+    live.server.drop_watches();
+    live.server.apply(objects::pod(
+        "default",
+        "created-while-the-watch-hung",
+        "default",
+        "n1",
+    ));
+    live.until("the pod created while the watch hung", |s| {
+        pod_names(s).contains(&"default/created-while-the-watch-hung".to_owned())
+    })
+    .await;
+    let reason = reconnecting_seen(&live.seen, Watched::Pods)
+        .unwrap_or_else(|| panic!("no reconnecting status for pods: {:?}", live.seen));
+    assert!(
+        reason.contains("watch pods") && reason.contains("timed out"),
+        "{reason:?}"
+    );
+    let names = pod_names(&live.source);
+    assert_eq!(names.len(), DEMO_PODS + 1);
+    assert_each_once(&names);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_429s_are_shown_as_throttled_and_the_source_recovers() {
+    let server = StandIn::start(objects::demo_lab()).await;
+    // kube-apiserver's answer when it sheds load: 429, reason TooManyRequests, Retry-After.
+    server.inject(
+        Kind::Pod,
+        Verb::List,
+        &[Fault::Status(429), Fault::Status(429)],
+    );
+    let mut live = Live::watch(server).await;
+    live.settled().await;
+    live.until("every pod listed", |s| {
+        s.inventory().pods.len() == DEMO_PODS
+    })
+    .await;
+    let reason = reconnecting_seen(&live.seen, Watched::Pods)
+        .unwrap_or_else(|| panic!("no reconnecting status for pods: {:?}", live.seen));
+    assert!(
+        reason.contains("throttled") && reason.contains("429"),
+        "{reason:?}"
+    );
+    assert!(live.server.requests(Kind::Pod, Verb::List) >= 3);
+    assert_each_once(&pod_names(&live.source));
+
+    // Throttled watches too: the resumed watch gets 429s, then goes on from where it was.
+    live.seen.clear();
+    live.server.inject(
+        Kind::Pod,
+        Verb::Watch,
+        &[Fault::Status(429), Fault::Status(429)],
+    );
+    live.server.drop_watches();
+    live.server.apply(objects::pod(
+        "default",
+        "created-while-throttled",
+        "default",
+        "n1",
+    ));
+    live.until("the pod created while throttled", |s| {
+        pod_names(s).contains(&"default/created-while-throttled".to_owned())
+    })
+    .await;
+    let reason = reconnecting_seen(&live.seen, Watched::Pods)
+        .unwrap_or_else(|| panic!("no reconnecting status for the watch: {:?}", live.seen));
+    assert!(
+        reason.contains("watch pods") && reason.contains("throttled"),
+        "{reason:?}"
+    );
+    let names = pod_names(&live.source);
+    assert_eq!(names.len(), DEMO_PODS + 1);
+    assert_each_once(&names);
+}

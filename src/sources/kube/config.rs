@@ -10,11 +10,31 @@
 //! (`aws eks get-token`) and token files are run/read by kube-rs's auth layer on demand, like
 //! kubectl does. `--namespace` narrows the ServiceAccount and pod watches to one namespace (for
 //! users whose RBAC only allows that); all namespaces is the default, as with `kubectl -A`.
+//!
+//! Timeouts (kube-rs 5 sets only a 30 s connect timeout and no read timeout, so an API server
+//! that accepts a request and never answers would hang a LIST or a watch start for ever):
+//! - [`DEFAULT_TIMEOUT`] of silence on a connection fails the request (a read timeout, reset
+//!   by every write, so a LIST that keeps streaming pages is never cut);
+//! - watches ask the server to end them after [`WATCH_SECONDS`] (`timeoutSeconds`), below the
+//!   read timeout, so a quiet cluster's healthy watch is closed and resumed by the server
+//!   before the read timeout could mistake it for a dead one;
+//! - kube-rs's own retry layer is off: a 429/503/504 reaches the watcher at once, is shown as
+//!   "reconnecting (throttled …)", and is retried with the watcher's backoff (0.8 s doubling to
+//!   30 s) and no sooner than the server's `Retry-After` ([`super::watch`]). With the layer on,
+//!   a throttled LIST was retried silently for up to 15 attempts and the screen said nothing.
 
 use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
 use kube::{Client, Config};
 use std::path::PathBuf;
+use std::time::Duration;
 use thiserror::Error;
+
+/// How long a request may wait for the API server's next byte before it fails.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long to wait for a TCP (and TLS) connection to the API server.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The server-side lifetime asked for each watch request; below [`DEFAULT_TIMEOUT`].
+pub const WATCH_SECONDS: u32 = 25;
 
 /// How to reach the cluster (the command line's `--kubeconfig`, `--context`, `--namespace`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,6 +45,10 @@ pub struct ConnectOptions {
     pub context: Option<String>,
     /// `--namespace`: watch ServiceAccounts and pods of this namespace only (else all).
     pub namespace: Option<String>,
+    /// Silence after which a request fails (default [`DEFAULT_TIMEOUT`]). Shorter values only
+    /// suit servers that send watch BOOKMARKs more often than that (tests' stand-in server):
+    /// watches are ended by the server after [`WATCH_SECONDS`].
+    pub timeout: Option<Duration>,
 }
 
 /// A client and what it points at.
@@ -124,12 +148,40 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection, ConnectError> 
         }
         None => return Err(ConnectError::NoConfig),
     };
+    let config = with_timeouts(config, opts.timeout.unwrap_or(DEFAULT_TIMEOUT));
     let client = Client::try_from(config).map_err(|e| ConnectError::Client(one_line(&e)))?;
     Ok(Connection {
         client,
         context,
         namespace: opts.namespace.clone(),
     })
+}
+
+/// The client settings for a server that stops answering (see the module's documentation).
+fn with_timeouts(mut config: Config, timeout: Duration) -> Config {
+    config.connect_timeout = Some(CONNECT_TIMEOUT.min(timeout));
+    config.read_timeout = Some(timeout);
+    // Time counts from the request, not from when a pooled connection went idle.
+    config.reset_reader_on_write = true;
+    config.default_retry = false;
+    config
+}
+
+/// True when `e` (or a cause) is a timeout: the server did not answer in time.
+pub(super) fn is_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(err) = next {
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::TimedOut
+        {
+            return true;
+        }
+        if err.downcast_ref::<tokio::time::error::Elapsed>().is_some() {
+            return true;
+        }
+        next = err.source();
+    }
+    false
 }
 
 /// The kubeconfig's context names and its `current-context` (for `:ctx`); empty when there is

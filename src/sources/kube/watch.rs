@@ -5,11 +5,16 @@
 //!   half a cluster; "changed" is signalled only for complete states (`Apply`, `Delete`,
 //!   `InitDone`), never mid-list. Only the projection is kept (the wire object's metadata is
 //!   dropped once the watcher has read its resourceVersion).
-//! - Errors go through kube-rs's default backoff (0.8 s doubling to 30 s, jittered).
+//! - Errors go through kube-rs's default backoff (0.8 s doubling to 30 s, jittered); after a
+//!   429 the next request also waits for the server's `retryAfterSeconds`.
 //! - A 403 is reported as `Forbidden` with the verb from the failing step (list or watch).
-//! - Other errors are `Reconnecting`. The watcher says nothing when a resumed watch succeeds
-//!   (no event on a quiet cluster), so while reconnecting the task asks the server for
-//!   `/version` every [`PROBE_EVERY`]; an answer means the connection is back.
+//! - Other errors are `Reconnecting`, with a reason that says "throttled" for a 429 and "no
+//!   answer within N s" for a server that stopped answering (the client's read timeout,
+//!   [`super::config`]). The watcher says nothing when a resumed watch succeeds (no event on a
+//!   quiet cluster), so while reconnecting after a complete list the task asks the server for
+//!   `/version` every [`PROBE_EVERY`]; an answer means the connection is back. Before the first
+//!   complete list only the list itself ends `Reconnecting` (a server that answers `/version`
+//!   but hangs or throttles LISTs is not back).
 
 use super::lean::{Lean, Projection};
 use super::shelf::Shelf;
@@ -46,7 +51,8 @@ where
     let reader = Shelf::<P>::default();
     let store = reader.clone();
     let task = tokio::spawn(async move {
-        let stream = watcher::watcher(api, watcher::Config::default()).default_backoff();
+        let config = watcher::Config::default().timeout(super::config::WATCH_SECONDS);
+        let stream = watcher::watcher(api, config).default_backoff();
         let mut stream = std::pin::pin!(stream);
         // The (re)list being received; swapped into the shelf at `InitDone`.
         let mut listing: Vec<Arc<P>> = Vec::new();
@@ -66,14 +72,9 @@ where
             );
             let item = tokio::select! {
                 item = stream.next() => item,
-                _ = probe.tick(), if reconnecting => {
+                _ = probe.tick(), if reconnecting && listed => {
                     if client.apiserver_version().await.is_ok() {
-                        let status = if listed {
-                            ResourceStatus::Ready { objects: reader.len() }
-                        } else {
-                            ResourceStatus::Syncing
-                        };
-                        reporter.set(status).await;
+                        reporter.set(ResourceStatus::Ready { objects: reader.len() }).await;
                     }
                     continue;
                 }
@@ -105,7 +106,13 @@ where
                     reader.delete(&obj.info);
                     reporter.applied(listed, reader.len()).await;
                 }
-                Err(err) => reporter.set(reporter.classify(&err)).await,
+                Err(err) => {
+                    reporter.set(reporter.classify(&err)).await;
+                    // The server said when to come back: the watcher's next request waits.
+                    if let Some(wait) = retry_after(&err) {
+                        tokio::time::sleep(wait).await;
+                    }
+                }
             }
         }
     });
@@ -172,12 +179,19 @@ impl Reporter {
             }
             _ => ("watch", None),
         };
-        match client_err {
-            Some(kube::Error::Api(status)) if status.is_forbidden() => self.forbidden(verb),
-            _ => ResourceStatus::Reconnecting {
-                reason: super::config::one_line(err),
-            },
-        }
+        let reason = match client_err {
+            Some(kube::Error::Api(status)) if status.is_forbidden() => return self.forbidden(verb),
+            Some(kube::Error::Api(status)) if status.code == 429 => format!(
+                "{verb} {}: throttled by the API server (429 {}) — retrying with backoff",
+                self.watched, status.reason
+            ),
+            Some(e) if super::config::is_timeout(e) => format!(
+                "{verb} {}: no answer from the API server in time (timed out) — retrying",
+                self.watched
+            ),
+            _ => super::config::one_line(err),
+        };
+        ResourceStatus::Reconnecting { reason }
     }
 
     fn forbidden(&self, verb: &'static str) -> ResourceStatus {
@@ -185,5 +199,25 @@ impl Reporter {
             verb,
             namespace: self.namespace.clone(),
         }
+    }
+}
+
+/// How long a 429's `Status` asks the client to wait before the next request.
+fn retry_after(err: &watcher::Error) -> Option<Duration> {
+    let client_err = match err {
+        watcher::Error::InitialListFailed(e)
+        | watcher::Error::WatchStartFailed(e)
+        | watcher::Error::WatchFailed(e) => e,
+        _ => return None,
+    };
+    match client_err {
+        kube::Error::Api(status) if status.code == 429 => status
+            .details
+            .as_ref()
+            .map(|d| d.retry_after_seconds)
+            .filter(|s| *s > 0)
+            // A server asking for more than a minute is capped: the badge stays meanwhile.
+            .map(|s| Duration::from_secs(u64::from(s.min(60)))),
+        _ => None,
     }
 }

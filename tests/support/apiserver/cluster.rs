@@ -139,6 +139,9 @@ pub enum Fault {
     Malformed,
     /// A watch stream that ends in the middle of an event line.
     CutMidEvent,
+    /// No answer at all (not even the status line) until the server stops: a server that
+    /// accepted the connection and hangs, as an overloaded or half-dead API server does.
+    Hang,
 }
 
 impl Cluster {

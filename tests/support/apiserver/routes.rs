@@ -57,8 +57,21 @@ pub async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Response<B
         .await
         .map(|b| b.to_bytes())
         .unwrap_or_default();
-    Ok(route(&shared, &method, &path, &query, &body))
+    let response = route(&shared, &method, &path, &query, &body);
+    if response.extensions().get::<Held>().is_some() {
+        // `Fault::Hang`: answer nothing; the client's timeout (or the server stopping) ends it.
+        let mut shutdown = shared.shutdown.clone();
+        tokio::select! {
+            _ = shutdown.changed() => {}
+            () = tokio::time::sleep(Duration::from_secs(600)) => {}
+        }
+    }
+    Ok(response)
 }
+
+/// Marks a response that `handle` must hold back (`Fault::Hang`).
+#[derive(Debug, Clone, Copy)]
+struct Held;
 
 fn route(
     shared: &Shared,
@@ -246,7 +259,7 @@ fn watch(
         return forbidden(kind, "watch", namespace);
     }
     match c.take_fault(kind, Verb::Watch) {
-        Some(Fault::Status(code)) => return fault_response(kind, Fault::Status(code)),
+        Some(fault @ (Fault::Status(_) | Fault::Hang)) => return fault_response(kind, fault),
         Some(Fault::Malformed | Fault::CutMidEvent) => {
             // Half an event line, then the stream ends.
             let (tx, rx) = mpsc::channel::<Bytes>(1);
@@ -439,13 +452,40 @@ fn stream_response(rx: mpsc::Receiver<Bytes>) -> Response<Body> {
 /// What a faulty server sends instead of the answer.
 fn fault_response(kind: Kind, fault: Fault) -> Response<Body> {
     match fault {
+        Fault::Status(429) => {
+            // What kube-apiserver's max-in-flight filter sends when it sheds load.
+            let mut body = status_object(
+                429,
+                "TooManyRequests",
+                "Too many requests, please try again later.",
+            );
+            body["details"] = json!({"retryAfterSeconds": 1});
+            let mut resp = json_response(StatusCode::TOO_MANY_REQUESTS, &body);
+            resp.headers_mut().insert(
+                hyper::header::RETRY_AFTER,
+                hyper::header::HeaderValue::from_static("1"),
+            );
+            resp
+        }
         Fault::Status(code) => {
             let code = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            // The `reason` kube-apiserver puts in a `Status` for these codes.
+            let reason = match code.as_u16() {
+                500 => "InternalError",
+                503 => "ServiceUnavailable",
+                504 => "Timeout",
+                _ => "Unknown",
+            };
             status(
                 code,
-                code.canonical_reason().unwrap_or("InternalError"),
+                reason,
                 "injected fault: the stand-in answers with an error",
             )
+        }
+        Fault::Hang => {
+            let mut resp = status(StatusCode::GATEWAY_TIMEOUT, "Timeout", "held back");
+            resp.extensions_mut().insert(Held);
+            resp
         }
         Fault::Malformed | Fault::CutMidEvent => bytes_response(
             StatusCode::OK,
