@@ -1,7 +1,10 @@
-//! A tiny HTTP proxy in front of moto that injects AWS errors for chosen calls: `AccessDenied`
-//! (as AWS sends it when a permission is missing) or a few `Throttling` answers before letting
-//! the call through. moto itself enforces no IAM permissions by default and never throttles,
-//! so this is how the tests provoke both.
+//! A tiny HTTP proxy in front of moto that injects AWS faults for chosen calls: `AccessDenied`
+//! (as AWS sends it when a permission is missing), a few `Throttling` answers before letting
+//! the call through, an answer held back past the client's timeout, a truncated 200, or the
+//! expired-credentials error each service sends. moto itself enforces no IAM permissions by
+//! default, never throttles, hangs or expires a token, so this is how the tests provoke them.
+//! The rules can be changed while the proxy runs ([`FaultProxy::set_rules`]): a fault that
+//! starts and ends in the middle of a session.
 //!
 //! Each connection carries one request and is closed after the answer (`Connection: close`),
 //! which hyper (the SDK's HTTP client) honours by opening a new connection for the next call.
@@ -10,6 +13,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -20,6 +24,14 @@ pub enum Fault {
     Deny,
     /// Answer the first `n` matching calls with the service's throttling error.
     Throttle(u32),
+    /// Hold every matching call this long before forwarding it (a hanging endpoint).
+    Delay(Duration),
+    /// Answer every matching call with `200 OK` and a body that is not the answer (JSON cut
+    /// off in the middle; an HTML page where XML was expected).
+    Garbage,
+    /// Answer every matching call with the service's expired-credentials error: IAM and STS
+    /// `ExpiredToken`, EC2 `RequestExpired`, EKS `ExpiredTokenException`.
+    Expire,
 }
 
 /// A rule: `service` (`iam`, `ec2`, `eks`, `sts`) and an action name or path fragment.
@@ -35,6 +47,7 @@ pub struct FaultProxy {
     pub endpoint: String,
     /// Requests seen per `service:action`, and faults injected per `service:action`.
     seen: Arc<Mutex<BTreeMap<String, (u32, u32)>>>,
+    rules: Arc<Mutex<Vec<Rule>>>,
 }
 
 impl FaultProxy {
@@ -44,17 +57,27 @@ impl FaultProxy {
         let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
         let upstream = upstream.trim_start_matches("http://").to_owned();
         let seen = Arc::new(Mutex::new(BTreeMap::new()));
-        let rules = Arc::new(rules);
-        let state = seen.clone();
+        let rules = Arc::new(Mutex::new(rules));
+        let (state, shared_rules) = (seen.clone(), rules.clone());
         tokio::spawn(async move {
             while let Ok((conn, _)) = listener.accept().await {
-                let (rules, seen, upstream) = (rules.clone(), state.clone(), upstream.clone());
+                let (rules, seen, upstream) =
+                    (shared_rules.clone(), state.clone(), upstream.clone());
                 tokio::spawn(async move {
                     let _ = serve(conn, &upstream, &rules, &seen).await;
                 });
             }
         });
-        Self { endpoint, seen }
+        Self {
+            endpoint,
+            seen,
+            rules,
+        }
+    }
+
+    /// Replaces the rules for the calls that come next (a fault starts, or ends with `[]`).
+    pub fn set_rules(&self, rules: Vec<Rule>) {
+        *self.rules.lock().expect("proxy rules") = rules;
     }
 
     /// (requests seen, faults injected) for `service:action`.
@@ -117,16 +140,42 @@ fn call_key(head: &str, body: &[u8]) -> String {
     format!("{service}:{action}")
 }
 
+/// A `200 OK` that is not the service's answer: for the JSON service (EKS) a document cut off
+/// in the middle, for the XML ones the HTML page a broken middlebox sends.
+fn garbage_response(service: &str) -> String {
+    let (content_type, body) = match service {
+        "eks" => (
+            "application/json",
+            r#"{"associations":[{"clusterName":"irsa-lab","associationId":"a-"#,
+        ),
+        _ => (
+            "text/xml",
+            "<html><head><title>200 OK</title></head><body>upstream answer lost</body></html>",
+        ),
+    };
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
 fn fault_response(service: &str, fault: Fault) -> String {
     let (status, code) = match (service, fault) {
         ("ec2", Fault::Deny) => ("403 Forbidden", "UnauthorizedOperation"),
         ("ec2", Fault::Throttle(_)) => ("503 Service Unavailable", "RequestLimitExceeded"),
+        ("ec2", _) => ("400 Bad Request", "RequestExpired"),
         ("eks", Fault::Deny) => ("403 Forbidden", "AccessDeniedException"),
         ("eks", Fault::Throttle(_)) => ("429 Too Many Requests", "ThrottlingException"),
+        ("eks", _) => ("403 Forbidden", "ExpiredTokenException"),
         (_, Fault::Deny) => ("403 Forbidden", "AccessDenied"),
         (_, Fault::Throttle(_)) => ("400 Bad Request", "Throttling"),
+        (_, _) => ("403 Forbidden", "ExpiredToken"),
     };
-    let message = "injected by the test proxy";
+    let message = match fault {
+        Fault::Expire => "The security token included in the request is expired",
+        _ => "injected by the test proxy",
+    };
     let (content_type, extra, body) = match service {
         "eks" => (
             "application/json",
@@ -160,7 +209,7 @@ fn fault_response(service: &str, fault: Fault) -> String {
 async fn serve(
     mut conn: TcpStream,
     upstream: &str,
-    rules: &[Rule],
+    rules: &Mutex<Vec<Rule>>,
     seen: &Mutex<BTreeMap<String, (u32, u32)>>,
 ) -> std::io::Result<()> {
     let (head, body) = read_request(&mut conn).await?;
@@ -170,23 +219,32 @@ async fn serve(
         let mut seen = seen.lock().expect("proxy state");
         let entry = seen.entry(key.clone()).or_default();
         entry.0 += 1;
+        let rules = rules.lock().expect("proxy rules");
         let rule = rules
             .iter()
             .find(|r| r.service == service && action.contains(r.action));
         let fault = match rule.map(|r| r.fault) {
-            Some(Fault::Deny) => Some(Fault::Deny),
             Some(Fault::Throttle(n)) if entry.1 < n => Some(Fault::Throttle(n)),
-            _ => None,
+            Some(Fault::Throttle(_)) | None => None,
+            Some(other) => Some(other),
         };
         if fault.is_some() {
             entry.1 += 1;
         }
         fault
     };
-    if let Some(fault) = fault {
-        conn.write_all(fault_response(service, fault).as_bytes())
-            .await?;
-        return conn.shutdown().await;
+    match fault {
+        Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
+        Some(Fault::Garbage) => {
+            conn.write_all(garbage_response(service).as_bytes()).await?;
+            return conn.shutdown().await;
+        }
+        Some(fault) => {
+            conn.write_all(fault_response(service, fault).as_bytes())
+                .await?;
+            return conn.shutdown().await;
+        }
+        None => {}
     }
     // Forward with `Connection: close` so moto ends the response with EOF.
     let head: String = head

@@ -2,6 +2,7 @@
 //! cache and the fast path really save calls. Counted once per call as the code issues it (the
 //! SDK's own retries of one call are not counted again).
 
+use super::error::{CallError, FailureKind};
 use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
 
@@ -10,9 +11,40 @@ use std::sync::{Mutex, PoisonError};
 pub struct CallCounter {
     counts: Mutex<BTreeMap<&'static str, u64>>,
     in_flight: Mutex<(usize, usize)>,
+    failures: Mutex<Failures>,
+}
+
+/// Failed calls that say something about the whole source rather than one part: rejected
+/// credentials, and failures that may pass if asked again.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Failures {
+    /// Calls rejected for their credentials, and the last such line (how to fix it).
+    pub credentials: u64,
+    pub credentials_line: Option<String>,
+    /// Calls that timed out, stayed throttled, or got unreadable or unexpected answers.
+    pub transient: u64,
 }
 
 impl CallCounter {
+    /// Records how a call failed.
+    pub fn failed(&self, error: &CallError) {
+        let mut f = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        if let FailureKind::Credentials(line) = &error.kind {
+            f.credentials += 1;
+            f.credentials_line = Some(line.clone());
+        } else if error.is_transient() {
+            f.transient += 1;
+        }
+    }
+
+    /// The failures so far (compare two snapshots to see what one enrichment met).
+    pub fn failures(&self) -> Failures {
+        self.failures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// Records one call of `action`.
     pub fn count(&self, action: &'static str) {
         *self

@@ -5,6 +5,7 @@
 //! `aws` runs and against any AWS-compatible endpoint.
 
 use super::error::AwsStartError;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -36,10 +37,16 @@ pub struct AwsOptions {
     /// `--account-profile ACCOUNT=PROFILE`: the profile whose credentials read that other
     /// account's roles (cross-account IRSA, Pod Identity targets, `sts:AssumeRole` targets).
     pub account_profiles: BTreeMap<String, String>,
+    /// How long one attempt of a call may take before it fails as timed out (the SDK's
+    /// operation attempt timeout; the whole call, retries included, gets three times that).
+    /// The SDK itself sets only a 3.1 s connect timeout: an endpoint that accepts the
+    /// connection and never answers would hang a read for ever.
+    pub call_timeout: Duration,
 }
 
 impl Default for AwsOptions {
-    /// Profile and region from the environment; 8 calls in flight; answers kept 5 minutes.
+    /// Profile and region from the environment; 8 calls in flight; answers kept 5 minutes;
+    /// a call attempt times out after 20 s.
     fn default() -> Self {
         Self {
             profile: None,
@@ -48,8 +55,24 @@ impl Default for AwsOptions {
             ttl: Duration::from_secs(300),
             iam_path: IamPath::Auto,
             account_profiles: BTreeMap::new(),
+            call_timeout: Duration::from_secs(20),
         }
     }
+}
+
+/// `config` with the call timeouts of `options` wherever it sets none itself.
+pub fn with_timeouts(config: SdkConfig, options: &AwsOptions) -> SdkConfig {
+    let mut timeouts = config
+        .timeout_config()
+        .cloned()
+        .unwrap_or_else(|| TimeoutConfig::builder().build());
+    let ours = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_millis(3100).min(options.call_timeout))
+        .operation_attempt_timeout(options.call_timeout)
+        .operation_timeout(options.call_timeout * 3)
+        .build();
+    timeouts.take_defaults_from(&ours);
+    config.into_builder().timeout_config(timeouts).build()
 }
 
 /// One client per service, all from the same resolved configuration.
@@ -84,7 +107,7 @@ pub async fn load(options: &AwsOptions, issuer: Option<&str>) -> Result<SdkConfi
     if let Some(region) = &options.region {
         loader = loader.region(Region::new(region.clone()));
     }
-    let config = loader.load().await;
+    let config = with_timeouts(loader.load().await, options);
     if config.region().is_some() {
         return Ok(config);
     }

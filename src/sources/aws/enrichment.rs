@@ -82,6 +82,13 @@ pub struct Enrichment {
     /// Facts about how the data was read that change nothing in the analysis (fast path
     /// denied so roles were read one by one; a cross-account role not readable).
     pub notes: Vec<String>,
+    /// Set when AWS rejected the credentials during this read (expired session token, expired
+    /// SSO session): the line says so and what to run. The live view then keeps the last
+    /// answer read with good credentials ([`super::LastKnown`]).
+    pub expired_credentials: Option<String>,
+    /// True when a call failed in a way that may pass if asked again soon (timeout,
+    /// throttling, unreadable answer, expired credentials): the live view asks again.
+    pub retry_soon: bool,
 }
 
 /// The sources an enrichment owns in an inventory.

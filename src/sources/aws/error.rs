@@ -21,8 +21,17 @@ pub enum FailureKind {
     Throttled,
     /// The entity does not exist (`NoSuchEntity`, `ResourceNotFoundException`, …).
     NotFound,
-    /// No usable credentials (including an expired SSO session); the text says how to fix it.
+    /// No usable credentials (including an expired SSO session or session token); the text
+    /// says how to fix it.
     Credentials(String),
+    /// No answer within the SDK's timeouts ([`super::config::AwsOptions::call_timeout`]).
+    TimedOut,
+    /// The call could not be sent or got no answer (connection refused, DNS, TLS); the text
+    /// is the transport's first line.
+    Unreachable(String),
+    /// An answer the SDK could not read (truncated or not the service's format); the detail is
+    /// the parser's first line.
+    Malformed(String),
     /// Anything else: the error code (or transport problem) in one line.
     Other(String),
 }
@@ -44,7 +53,15 @@ impl fmt::Display for CallError {
             }
             FailureKind::NotFound => write!(f, "{}: not found", self.action),
             FailureKind::Credentials(why) => f.write_str(why),
-            FailureKind::Other(why) => write!(f, "{} failed: {why}", self.action),
+            FailureKind::TimedOut => {
+                write!(f, "{} timed out (no answer from AWS in time)", self.action)
+            }
+            FailureKind::Malformed(why) => {
+                write!(f, "{} answered something unreadable ({why})", self.action)
+            }
+            FailureKind::Other(why) | FailureKind::Unreachable(why) => {
+                write!(f, "{} failed: {why}", self.action)
+            }
         }
     }
 }
@@ -60,18 +77,53 @@ impl CallError {
         self.kind == FailureKind::Denied
     }
 
+    /// True when asking again later may succeed without the user changing anything
+    /// (timeouts, throttling, unreadable answers, an unreachable endpoint); an unexpected
+    /// error code is not (asking again gets the same answer).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.kind,
+            FailureKind::TimedOut
+                | FailureKind::Throttled
+                | FailureKind::Malformed(_)
+                | FailureKind::Unreachable(_)
+        )
+    }
+
     /// Classifies an SDK error of any AWS service client.
     pub fn from_sdk<E>(action: &'static str, err: &SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
         let kind = match err {
+            // A success status whose body did not parse reaches here as an unhandled error.
+            SdkError::ServiceError(service)
+                if service.err().code().is_none() && service.raw().status().is_success() =>
+            {
+                FailureKind::Malformed(format!(
+                    "HTTP {} whose body is not the expected answer",
+                    service.raw().status().as_u16()
+                ))
+            }
             SdkError::ServiceError(service) => match service.err().code() {
                 None => FailureKind::Other(format!(
                     "HTTP {} without an AWS error code (does the endpoint implement this API?)",
                     service.raw().status().as_u16()
                 )),
                 code => classify_code(code),
+            },
+            SdkError::TimeoutError(_) => FailureKind::TimedOut,
+            // A success status whose body the SDK could not parse.
+            SdkError::ResponseError(_) => {
+                let text = chain(err);
+                let detail = text.rsplit(": ").next().unwrap_or(&text);
+                FailureKind::Malformed(detail.chars().take(120).collect())
+            }
+            // Nothing came back: the endpoint is unreachable (or the credentials provider
+            // failed before sending).
+            SdkError::DispatchFailure(_) => match classify_text(&chain(err)) {
+                FailureKind::Other(why) => FailureKind::Unreachable(why),
+                kind => kind,
             },
             other => classify_text(&chain(other)),
         };
@@ -85,8 +137,7 @@ fn classify_code(code: Option<&str>) -> FailureKind {
         "AccessDenied"
         | "AccessDeniedException"
         | "UnauthorizedOperation"
-        | "UnauthorizedAccess"
-        | "AuthFailure" => FailureKind::Denied,
+        | "UnauthorizedAccess" => FailureKind::Denied,
         "Throttling"
         | "ThrottlingException"
         | "RequestLimitExceeded"
@@ -95,10 +146,14 @@ fn classify_code(code: Option<&str>) -> FailureKind {
         | "RequestThrottledException"
         | "SlowDown" => FailureKind::Throttled,
         "NoSuchEntity" | "ResourceNotFoundException" | "NotFoundException" => FailureKind::NotFound,
-        "ExpiredToken"
-        | "ExpiredTokenException"
+        code @ ("ExpiredToken" | "ExpiredTokenException" | "RequestExpired") => {
+            FailureKind::Credentials(format!(
+                "the AWS credentials have expired ({code}) — run aws sso login (or refresh them); \
+                 picked up by itself on the next refresh"
+            ))
+        }
+        "AuthFailure"
         | "InvalidClientTokenId"
-        | "RequestExpired"
         | "SignatureDoesNotMatch"
         | "UnrecognizedClientException" => FailureKind::Credentials(format!(
             "AWS rejected the credentials ({}) — refresh them (aws sso login / aws configure) and retry",
@@ -191,9 +246,16 @@ mod tests {
         for (code, kind) in cases {
             assert_eq!(classify_code(Some(code)), kind, "{code}");
         }
+        for code in ["ExpiredToken", "ExpiredTokenException", "RequestExpired"] {
+            assert!(matches!(
+                classify_code(Some(code)),
+                FailureKind::Credentials(m) if m.contains(code) && m.contains("expired")
+                    && m.contains("aws sso login")
+            ));
+        }
         assert!(matches!(
-            classify_code(Some("ExpiredToken")),
-            FailureKind::Credentials(m) if m.contains("ExpiredToken")
+            classify_code(Some("AuthFailure")),
+            FailureKind::Credentials(m) if m.contains("AuthFailure")
         ));
     }
 

@@ -25,6 +25,7 @@ mod ec2;
 mod eks;
 pub mod enrichment;
 pub mod error;
+pub mod freshness;
 mod iam;
 mod roles;
 pub mod save;
@@ -33,9 +34,12 @@ mod sts;
 pub use accounts::{AccountReader, OTHER_ACCOUNT_ACTIONS};
 pub use cache::{CacheState, TtlCache};
 pub use calls::CallCounter;
-pub use config::{AwsClients, AwsOptions, IamPath, region_from_context, region_from_issuer};
+pub use config::{
+    AwsClients, AwsOptions, IamPath, region_from_context, region_from_issuer, with_timeouts,
+};
 pub use enrichment::{EnrichRequest, Enrichment};
 pub use error::{AwsStartError, CallError, FailureKind};
+pub use freshness::{AwsStatus, LastKnown};
 pub use sts::WebIdentityAnswer;
 
 use crate::model::{
@@ -166,6 +170,17 @@ impl AwsSource {
     /// associations, instances, then roles (annotated, associated, node roles, and those
     /// trusting the cluster's issuer). Never fails: gaps are problems in the answer.
     pub async fn enrich(&self, request: &EnrichRequest) -> Enrichment {
+        let before = self.calls.failures();
+        let mut out = self.enrich_parts(request).await;
+        let after = self.calls.failures();
+        if after.credentials > before.credentials {
+            out.expired_credentials = after.credentials_line;
+        }
+        out.retry_soon = after.transient > before.transient || out.expired_credentials.is_some();
+        out
+    }
+
+    async fn enrich_parts(&self, request: &EnrichRequest) -> Enrichment {
         let mut out = Enrichment::default();
         match self.caller_identity().await {
             Ok(caller) => out.caller = Some(caller),
@@ -268,6 +283,10 @@ impl AwsSource {
         })?;
         let _in_flight = self.calls.enter();
         self.calls.count(action);
-        send().await.map_err(|e| CallError::from_sdk(action, &e))
+        send().await.map_err(|e| {
+            let error = CallError::from_sdk(action, &e);
+            self.calls.failed(&error);
+            error
+        })
     }
 }

@@ -322,6 +322,7 @@ mod tests {
             instances: demo.instances.clone(),
             problems: Vec::new(),
             notes: Vec::new(),
+            ..Enrichment::default()
         }
     }
 

@@ -85,7 +85,9 @@ impl AwsSource {
                 None => {
                     let e = CallError::from_sdk("sts:AssumeRoleWithWebIdentity", &err);
                     WebIdentityAnswer::Failed(match e.kind {
-                        FailureKind::Other(why) | FailureKind::Credentials(why) => why,
+                        FailureKind::Other(why)
+                        | FailureKind::Unreachable(why)
+                        | FailureKind::Credentials(why) => why,
                         _ => e.to_string(),
                     })
                 }
