@@ -6,7 +6,7 @@ use crate::analysis::audit::{AuditReport, audit};
 use crate::analysis::token::DecodedToken;
 use crate::keymap;
 use crate::model::Inventory;
-use crate::sources::aws::WebIdentityAnswer;
+use crate::sources::aws::{AwsStatus, WebIdentityAnswer};
 use crate::sources::kube::{ResourceStatus, Watched};
 use crate::state::InputMode;
 use crate::state::rows::{DerivedRows, derive};
@@ -103,6 +103,9 @@ pub enum SourceEvent {
         resource: Watched,
         status: ResourceStatus,
     },
+    /// The AWS side (`--aws`) is loading, fresh, or stale since a time (the header's badge;
+    /// the status line says why and what to run).
+    AwsStatus(AwsStatus),
 }
 
 /// What a live action found. Carries decoded header and claims only: never a raw token, a

@@ -6,6 +6,14 @@
 //! frame. Between them only [`SourceEvent`]s travel: after every burst of "changed" signals the
 //! feeder builds an inventory from the stores, analyses it and derives the rows off the UI
 //! thread, at most [`MAX_REBUILDS_PER_SECOND`] times a second.
+//!
+//! With `--aws` the AWS side is read beside the rebuilds, never in front of them ([`AwsFeed`]):
+//! the Kubernetes side shows first (header: `AWS loading…`), each rebuild merges the latest AWS
+//! answer, and a new read starts when the rebuild asks for other roles or instances. A read
+//! that met timeouts, throttling or unreadable answers is asked again after [`AWS_RETRY`]; one
+//! whose credentials were rejected keeps the last good answer on screen, marked stale since
+//! the first rejection ([`LastKnown`]), and is asked again after [`AWS_RETRY`] too, so a
+//! `aws sso login` in another terminal is picked up by itself.
 
 use crate::cli::SourceArgs;
 use anyhow::Result;
@@ -13,7 +21,9 @@ use irsa_inspector::app::Source;
 use irsa_inspector::effect::SourceRequest;
 use irsa_inspector::event::{ActionOutcome, DataOrigin, Dataset, Prepared, SourceEvent};
 use irsa_inspector::model::Inventory;
-use irsa_inspector::sources::aws::{AwsSource, EnrichRequest, region_from_context};
+use irsa_inspector::sources::aws::{
+    AwsSource, AwsStatus, EnrichRequest, Enrichment, LastKnown, region_from_context,
+};
 use irsa_inspector::sources::kube::{
     self, CHANNEL_CAPACITY, ConnectOptions, Connection, KubeEvent, KubeSource, token,
 };
@@ -30,6 +40,12 @@ const PATIENCE: Duration = Duration::from_secs(60);
 const MAX_REBUILDS_PER_SECOND: u32 = 4;
 /// Show what is there (with what is missing named) if the cluster has not settled by then.
 const FIRST_FRAME_DEADLINE: Duration = Duration::from_secs(5);
+/// After an AWS read that failed in a way that may pass (timeout, throttling, rejected
+/// credentials), AWS is asked again after this long.
+const AWS_RETRY: Duration = Duration::from_secs(30);
+/// How long the start-up credentials check may take before the UI opens anyway (the AWS side
+/// then says what it found in the header and status line).
+const AWS_START_CHECK: Duration = Duration::from_secs(5);
 
 /// `--kubeconfig`, `--context`, `--namespace` as connection options.
 pub fn options(source: &SourceArgs) -> ConnectOptions {
@@ -37,6 +53,7 @@ pub fn options(source: &SourceArgs) -> ConnectOptions {
         kubeconfig: source.kubeconfig.clone(),
         context: source.context.clone(),
         namespace: source.namespace.clone(),
+        ..ConnectOptions::default()
     }
 }
 
@@ -74,9 +91,7 @@ pub fn ui_source(
         if options.region.is_none() {
             options.region = region_from_context(&connection.context).map(str::to_owned);
         }
-        Some(Arc::new(
-            runtime.block_on(AwsSource::connect(options, None))?,
-        ))
+        Some(Arc::new(runtime.block_on(connect_aws(options))?))
     } else {
         None
     };
@@ -107,6 +122,26 @@ pub fn ui_source(
             })),
         }),
     ))
+}
+
+/// The AWS source, its credentials checked at start-up when AWS answers within
+/// [`AWS_START_CHECK`] (expired credentials stop the start with the command to run); an AWS
+/// endpoint that does not answer in time does not keep the UI from opening.
+async fn connect_aws(
+    options: irsa_inspector::sources::aws::AwsOptions,
+) -> Result<AwsSource, irsa_inspector::sources::aws::AwsStartError> {
+    let unchecked = options.clone();
+    match tokio::time::timeout(AWS_START_CHECK, AwsSource::connect(options, None)).await {
+        Ok(result) => result,
+        Err(_) => {
+            tracing::warn!("AWS did not answer the start-up check in time; opening the UI");
+            let config = irsa_inspector::sources::aws::config::load(&unchecked, None).await?;
+            Ok(AwsSource::new(
+                irsa_inspector::sources::aws::AwsClients::new(&config),
+                unchecked,
+            ))
+        }
+    }
 }
 
 /// Feeds the UI from the watchers and runs the opt-in live actions. Dropping it (the UI quit)
@@ -280,6 +315,83 @@ impl LiveSource {
     }
 }
 
+/// The AWS side of one feeder: one read at a time, run beside the rebuilds.
+struct AwsFeed {
+    source: Arc<AwsSource>,
+    last: LastKnown,
+    /// What rebuilds merge: the latest answer (or the last good one while stale).
+    shown: Option<Enrichment>,
+    /// The request of the read under way or last made, and the newest one wanted.
+    asked: Option<EnrichRequest>,
+    wanted: Option<EnrichRequest>,
+    running: Option<tokio::task::JoinHandle<()>>,
+    done_tx: mpsc::Sender<Enrichment>,
+    /// When to ask again after a read that may pass next time.
+    retry_at: Option<Instant>,
+}
+
+impl AwsFeed {
+    fn new(source: Arc<AwsSource>, done_tx: mpsc::Sender<Enrichment>) -> Self {
+        Self {
+            source,
+            last: LastKnown::default(),
+            shown: None,
+            asked: None,
+            wanted: None,
+            running: None,
+            done_tx,
+            retry_at: None,
+        }
+    }
+
+    /// Notes what the latest rebuild needs; starts a read if it differs from the last one.
+    fn want(&mut self, request: EnrichRequest) {
+        self.wanted = Some(request);
+        self.start_if_needed();
+    }
+
+    fn start_if_needed(&mut self) {
+        if self.running.is_some() || self.wanted.is_none() || self.wanted == self.asked {
+            return;
+        }
+        let Some(request) = self.wanted.clone() else {
+            return;
+        };
+        self.asked = Some(request.clone());
+        let (source, done) = (Arc::clone(&self.source), self.done_tx.clone());
+        self.running = Some(tokio::spawn(async move {
+            let enrichment = source.enrich(&request).await;
+            let _ = done.send(enrichment).await;
+        }));
+    }
+
+    /// Forgets the cached answers and reads again (the `r` key, or a retry).
+    fn ask_again(&mut self) {
+        self.source.refresh();
+        self.asked = None;
+        self.retry_at = None;
+        self.start_if_needed();
+    }
+
+    /// A read finished: what to show, and the status for the header.
+    fn finished(&mut self, enrichment: Enrichment) -> AwsStatus {
+        self.running = None;
+        let (shown, status) = self.last.update(enrichment, Timestamp::now());
+        self.retry_at = shown.retry_soon.then(|| Instant::now() + AWS_RETRY);
+        self.shown = Some(shown);
+        self.start_if_needed();
+        status
+    }
+}
+
+impl Drop for AwsFeed {
+    fn drop(&mut self) {
+        if let Some(task) = &self.running {
+            task.abort();
+        }
+    }
+}
+
 /// Watches the cluster and sends a prepared dataset after changes, throttled.
 async fn feed(
     connection: Connection,
@@ -290,6 +402,11 @@ async fn feed(
 ) {
     let (events_tx, mut events) = mpsc::channel(CHANNEL_CAPACITY);
     let source = KubeSource::start(connection, events_tx);
+    let (done_tx, mut done) = mpsc::channel(1);
+    let mut aws = aws.map(|a| AwsFeed::new(a, done_tx));
+    if aws.is_some() {
+        let _ = tx.send(SourceEvent::AwsStatus(AwsStatus::Loading));
+    }
     let gap = Duration::from_secs(1) / MAX_REBUILDS_PER_SECOND;
     let started = Instant::now();
     let mut last_build: Option<Instant> = None;
@@ -301,6 +418,7 @@ async fn feed(
             None if source.is_settled() => Instant::now(),
             None => started + FIRST_FRAME_DEADLINE,
         };
+        let retry_at = aws.as_ref().and_then(|a| a.retry_at);
         tokio::select! {
             event = events.recv() => match event {
                 Some(event) => {
@@ -317,11 +435,23 @@ async fn feed(
                 Some(()) => {
                     dirty = true;
                     last_build = None;
-                    if let Some(aws) = &aws {
-                        aws.refresh();
+                    if let Some(aws) = &mut aws {
+                        aws.ask_again();
                     }
                 }
                 None => return,
+            },
+            Some(enrichment) = done.recv() => {
+                if let Some(aws) = &mut aws {
+                    let status = aws.finished(enrichment);
+                    let _ = tx.send(SourceEvent::AwsStatus(status));
+                }
+                dirty = true;
+            },
+            () = tokio::time::sleep_until(retry_at.unwrap_or_else(Instant::now)), if retry_at.is_some() => {
+                if let Some(aws) = &mut aws {
+                    aws.ask_again();
+                }
             },
             () = tokio::time::sleep_until(next_build), if (dirty || last_build.is_none()) && ready => {
                 dirty = false;
@@ -329,10 +459,11 @@ async fn feed(
                 let t0 = std::time::Instant::now();
                 let mut inventory = source.inventory();
                 let inventory_ms = t0.elapsed().as_millis();
-                if let Some(aws) = &aws {
-                    aws.enrich(&EnrichRequest::from_inventory(&inventory))
-                        .await
-                        .merge_into(&mut inventory);
+                if let Some(aws) = &mut aws {
+                    aws.want(EnrichRequest::from_inventory(&inventory));
+                    if let Some(shown) = &aws.shown {
+                        shown.clone().merge_into(&mut inventory);
+                    }
                 }
                 let prepared = tokio::task::spawn_blocking(move || {
                     let now = now_flag.unwrap_or_else(Timestamp::now);

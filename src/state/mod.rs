@@ -28,6 +28,7 @@ pub use table::{Row, Table};
 use crate::action::Action;
 use crate::effect::Effect;
 use crate::event::{DataOrigin, Dataset, Prepared, SourceEvent};
+use crate::sources::aws::AwsStatus;
 use crate::sources::kube::{ResourceStatus, Watched};
 use jiff::Timestamp;
 use rows::{FindingRow, NodeRow, PodRow, RoleRow, SaRow};
@@ -98,6 +99,8 @@ pub struct State {
     watch: BTreeMap<Watched, (ResourceStatus, Timestamp)>,
     /// The namespace `:ns` narrowed the live watches to (RBAC denied cluster-wide lists).
     watch_namespace: Option<String>,
+    /// The AWS side of a live source with `--aws`: loading, fresh, or stale since a time.
+    aws: Option<AwsStatus>,
 }
 
 impl State {
@@ -123,6 +126,7 @@ impl State {
             live: LiveActions::default(),
             watch: BTreeMap::new(),
             watch_namespace: None,
+            aws: None,
         }
     }
 
@@ -165,6 +169,7 @@ impl State {
                 self.status = Some(StatusMessage { tone, text });
             }
             SourceEvent::WatchStatus { resource, status } => self.watch_status(resource, status),
+            SourceEvent::AwsStatus(status) => self.aws = Some(status),
         }
         Vec::new()
     }
@@ -184,6 +189,9 @@ impl State {
         self.reload_error = None;
         self.watch.clear();
         self.watch_namespace = None;
+        if self.aws.is_some() {
+            self.aws = Some(AwsStatus::Loading);
+        }
         self.live.records.clear();
         self.live.pending = None;
         if self.mode == InputMode::Confirm {
@@ -333,6 +341,10 @@ impl State {
     /// Watched resources that are not ready (forbidden, reconnecting, syncing), with since when.
     pub fn watch(&self) -> &BTreeMap<Watched, (ResourceStatus, Timestamp)> {
         &self.watch
+    }
+    /// The AWS side's freshness (live source with `--aws` only).
+    pub fn aws(&self) -> Option<&AwsStatus> {
+        self.aws.as_ref()
     }
     /// Terminal size as last reported.
     pub fn size(&self) -> (u16, u16) {

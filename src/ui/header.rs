@@ -3,6 +3,7 @@
 
 use super::{short_age, theme::Theme};
 use crate::event::DataOrigin;
+use crate::sources::aws::AwsStatus;
 use crate::sources::kube::ResourceStatus;
 use crate::state::{LoadState, Pane, State, Tone};
 use ratatui::Frame;
@@ -34,8 +35,10 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
     frame.render_widget(Paragraph::new(Line::from(spans)).right_aligned(), right);
 }
 
-/// `reconnecting (pods, since 03:12:45 UTC)` while a watch reconnects, `read-only` under
-/// `--read-only`.
+/// `waiting for pods (since 03:12:45 UTC)` while a resource is being listed,
+/// `reconnecting (pods, since 03:12:45 UTC)` while a watch reconnects, `AWS loading…` until
+/// the first AWS read answers, `AWS stale (since 03:12:45 UTC)` while AWS rejects the
+/// credentials, `read-only` under `--read-only`.
 pub(super) fn badges(state: &State) -> Vec<(Tone, String)> {
     let mut out = Vec::new();
     let reconnecting: Vec<(&str, jiff::Timestamp)> = state
@@ -44,6 +47,23 @@ pub(super) fn badges(state: &State) -> Vec<(Tone, String)> {
         .filter(|(_, (s, _))| matches!(s, ResourceStatus::Reconnecting { .. }))
         .map(|(w, (_, since))| (w.as_str(), *since))
         .collect();
+    let waiting: Vec<(&str, jiff::Timestamp)> = state
+        .watch()
+        .iter()
+        .filter(|(_, (s, _))| matches!(s, ResourceStatus::Syncing))
+        .map(|(w, (_, since))| (w.as_str(), *since))
+        .collect();
+    if let Some(since) = waiting.iter().map(|(_, t)| *t).min() {
+        let names: Vec<&str> = waiting.iter().map(|(n, _)| *n).collect();
+        out.push((
+            Tone::Dim,
+            format!(
+                "waiting for {} (since {} UTC)",
+                names.join(", "),
+                since.strftime("%H:%M:%S")
+            ),
+        ));
+    }
     if let Some(since) = reconnecting.iter().map(|(_, t)| *t).min() {
         let names: Vec<&str> = reconnecting.iter().map(|(n, _)| *n).collect();
         out.push((
@@ -54,6 +74,14 @@ pub(super) fn badges(state: &State) -> Vec<(Tone, String)> {
                 since.strftime("%H:%M:%S")
             ),
         ));
+    }
+    match state.aws() {
+        Some(AwsStatus::Loading) => out.push((Tone::Dim, "AWS loading…".to_owned())),
+        Some(AwsStatus::Stale { since, .. }) => out.push((
+            Tone::Warn,
+            format!("AWS stale (since {} UTC)", since.strftime("%H:%M:%S")),
+        )),
+        Some(AwsStatus::Fresh) | None => {}
     }
     if state.live().caps.read_only {
         out.push((Tone::Good, "read-only".to_owned()));

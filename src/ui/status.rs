@@ -2,6 +2,7 @@
 //! not be read (unknown sources), else the most useful keys.
 
 use super::theme::Theme;
+use crate::sources::aws::AwsStatus;
 use crate::state::{InputMode, LoadState, State, Tone};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -71,6 +72,25 @@ fn line<'a>(state: &'a State, theme: &Theme) -> Line<'a> {
             Span::styled("ERROR ", theme.tone(Tone::Bad)),
             Span::raw(message.clone()),
         ]);
+    }
+    if let Some(AwsStatus::Stale {
+        read_at, reason, ..
+    }) = state.aws()
+    {
+        let shown = match read_at {
+            Some(at) => format!("AWS columns as read at {} UTC", at.strftime("%H:%M:%S")),
+            None => "AWS columns unknown".to_owned(),
+        };
+        return Line::from(vec![
+            Span::styled("STALE ", theme.tone(Tone::Warn)),
+            Span::raw(format!("{reason} — {shown}")),
+        ]);
+    }
+    if let (Some(AwsStatus::Loading), Some(_)) = (state.aws(), state.dataset()) {
+        return Line::styled(
+            "AWS side loading (sts, eks, iam, ec2) — its columns fill in when AWS answers",
+            theme.tone(Tone::Dim),
+        );
     }
     if let Some(data) = state.dataset() {
         let unknowns = &data.report.unknowns;
