@@ -368,3 +368,72 @@ async fn the_read_only_setting_comes_from_the_environment_too() {
     }
     assert_eq!(server.writes(), 0, "{:?}", server.methods());
 }
+
+/// Sources that hang do not hang the UI: the API server accepts every LIST and never answers,
+/// and (with `--aws`) every AWS call is held back. The first frame still comes, says what it is
+/// waiting for and since when; help, `:`-commands and `q` work at once. Then, with a cluster
+/// that answers and AWS still hanging, the Kubernetes side fills the screen while the header
+/// says the AWS side is loading.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hanging_sources_leave_the_ui_responsive_and_kubernetes_shows_before_aws() {
+    use support::apiserver::Fault;
+    use support::fault_proxy::{Fault as AwsFault, FaultProxy, Rule};
+    let moto = support::moto::moto().await;
+    let hang = |service| Rule {
+        service,
+        action: "",
+        fault: AwsFault::Delay(Duration::from_secs(120)),
+    };
+    let proxy = FaultProxy::start(
+        &moto.endpoint,
+        vec![hang("sts"), hang("iam"), hang("eks"), hang("ec2")],
+    )
+    .await;
+    let env = format!(
+        "AWS_ENDPOINT_URL='{}' AWS_ACCESS_KEY_ID=testing-access-key \
+         AWS_SECRET_ACCESS_KEY=testing-secret-key AWS_REGION=eu-west-1 AWS_MAX_ATTEMPTS=1",
+        proxy.endpoint
+    );
+
+    let hung = StandIn::start(objects::demo_lab()).await;
+    for kind in [Kind::ServiceAccount, Kind::Pod, Kind::Node] {
+        hung.inject(kind, Verb::List, &[Fault::Hang; 4]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = hung.write_kubeconfig(dir.path());
+    let args = format!("--aws --kubeconfig '{}'", config.display());
+    let Some(s) = Session::start_env("hang", &env, &args, dir.path()) else {
+        return;
+    };
+    let screen = s.wait_for("waiting for ").await;
+    let header = screen.lines().nth(1).unwrap_or_default().to_owned();
+    assert!(
+        header.contains("pods") && header.contains(" UTC)"),
+        "{header}"
+    );
+    assert!(screen.contains("AWS loading"), "{screen}");
+    s.keys(&["?"]);
+    s.wait_for("run the command").await;
+    s.keys(&["?", ":", "ctx", "Enter"]);
+    s.wait_for("contexts: ").await;
+    // Quits without waiting for the hung requests (the API server's and AWS's hold out longer
+    // than `wait_for`'s patience).
+    s.keys(&["q"]);
+    let screen = s.wait_for("EXIT=").await;
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    drop(s);
+
+    // The cluster answers, AWS still hangs: the Kubernetes side does not wait for AWS.
+    let server = StandIn::start(objects::demo_lab()).await;
+    let config = server.write_kubeconfig(dir.path());
+    let args = format!("--aws --kubeconfig '{}'", config.display());
+    let Some(s) = Session::start_env("hang-aws", &env, &args, dir.path()) else {
+        return;
+    };
+    let screen = s.wait_for("SA 60 ").await;
+    let header = screen.lines().nth(1).unwrap_or_default().to_owned();
+    assert!(header.contains("AWS loading"), "{header}");
+    s.keys(&["q"]);
+    let screen = s.wait_for("EXIT=").await;
+    assert!(screen.contains("EXIT=0"), "{screen}");
+}
