@@ -437,3 +437,69 @@ async fn hanging_sources_leave_the_ui_responsive_and_kubernetes_shows_before_aws
     let screen = s.wait_for("EXIT=").await;
     assert!(screen.contains("EXIT=0"), "{screen}");
 }
+
+/// AWS credentials that expire in the middle of a session: the AWS facts stay on screen, the
+/// header marks them stale since when, the status line says what to run, and the first read
+/// that works again (here the `r` key; by itself every 30 s) makes them fresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_aws_credentials_mark_the_aws_side_stale_until_they_work_again() {
+    use support::fault_proxy::{Fault, FaultProxy, Rule};
+    let moto = support::moto::moto().await;
+    support::seed::seed_demo_lab(&support::moto::sdk_config(&moto.endpoint, None).await).await;
+    let proxy = FaultProxy::start(&moto.endpoint, Vec::new()).await;
+    let env = format!(
+        "AWS_ENDPOINT_URL='{}' AWS_ACCESS_KEY_ID=testing-access-key \
+         AWS_SECRET_ACCESS_KEY=testing-secret-key AWS_REGION=eu-west-1 AWS_MAX_ATTEMPTS=1",
+        proxy.endpoint
+    );
+    let server = StandIn::start(objects::demo_lab()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = server.write_kubeconfig(dir.path());
+    let args = format!("--aws --kubeconfig '{}'", config.display());
+    let Some(s) = Session::start_env("expire", &env, &args, dir.path()) else {
+        return;
+    };
+    s.wait_for("SA 60 ").await;
+    let screen = s
+        .wait("the AWS side to load", |screen| {
+            screen.contains("account 123456789012") && !screen.contains("AWS loading")
+        })
+        .await;
+    let caller = screen.lines().next().unwrap_or_default().to_owned();
+
+    let expired = |service| Rule {
+        service,
+        action: "",
+        fault: Fault::Expire,
+    };
+    proxy.set_rules(vec![
+        expired("sts"),
+        expired("iam"),
+        expired("ec2"),
+        expired("eks"),
+    ]);
+    s.keys(&["r"]);
+    let screen = s.wait_for("AWS stale (since ").await;
+    assert!(
+        screen.contains("STALE the AWS credentials have expired (")
+            && screen.contains("aws sso login")
+            && screen.contains("AWS columns as read at "),
+        "{screen}"
+    );
+    // The last facts stay: the identity line still names the account and caller.
+    assert_eq!(
+        screen.lines().next().unwrap_or_default(),
+        caller,
+        "{screen}"
+    );
+
+    proxy.set_rules(Vec::new());
+    s.keys(&["r"]);
+    s.wait("the stale badge to go", |screen| {
+        !screen.contains("AWS stale") && !screen.contains("STALE ")
+    })
+    .await;
+    s.keys(&["q"]);
+    let screen = s.wait_for("EXIT=").await;
+    assert!(screen.contains("EXIT=0"), "{screen}");
+}
