@@ -189,3 +189,95 @@ pub(super) fn source_text(state: &State) -> String {
         (_, None) => state.origin().to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::event::{DataOrigin, SourceEvent};
+    use crate::sources::aws::AwsStatus;
+    use crate::sources::kube::{ResourceStatus, Watched};
+    use crate::state::State;
+    use crate::state::sample::{NOW, lab};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    /// The screen's lines as text.
+    fn screen(state: &State) -> Vec<String> {
+        let mut terminal = Terminal::new(TestBackend::new(160, 30)).unwrap();
+        terminal.draw(|f| crate::ui::draw(f, state)).unwrap();
+        let buffer = terminal.backend().buffer();
+        (0..buffer.area.height)
+            .map(|y| {
+                (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect::<String>()
+            })
+            .collect()
+    }
+
+    fn live() -> State {
+        State::new(DataOrigin::Live("lab".into()), NOW, false, 160, 30)
+    }
+
+    #[test]
+    fn a_first_frame_without_data_says_what_it_waits_for_and_since_when() {
+        let mut s = live();
+        for w in [Watched::Pods, Watched::Nodes] {
+            s.apply(SourceEvent::WatchStatus {
+                resource: w,
+                status: ResourceStatus::Syncing,
+            });
+        }
+        s.apply(SourceEvent::AwsStatus(AwsStatus::Loading));
+        let lines = screen(&s);
+        let expected = format!(
+            "waiting for pods, nodes (since {} UTC)",
+            NOW.strftime("%H:%M:%S")
+        );
+        assert!(lines[1].contains(&expected), "{lines:#?}");
+        assert!(lines[1].contains("AWS loading…"), "{lines:#?}");
+    }
+
+    #[test]
+    fn aws_loading_then_stale_then_fresh() {
+        let mut s = live();
+        let mut data = lab();
+        data.inventory.context = Some("lab".into());
+        s.apply(SourceEvent::Loaded(Box::new(data)));
+        s.apply(SourceEvent::AwsStatus(AwsStatus::Loading));
+        let lines = screen(&s);
+        assert!(lines[1].contains("AWS loading…"), "{lines:#?}");
+        assert!(
+            lines[29].contains("AWS side loading"),
+            "the status line says the AWS columns are coming: {lines:#?}"
+        );
+
+        let since = NOW + jiff::SignedDuration::from_secs(90);
+        let read_at = NOW + jiff::SignedDuration::from_secs(30);
+        s.apply(SourceEvent::AwsStatus(AwsStatus::Stale {
+            since,
+            read_at: Some(read_at),
+            reason: "the AWS credentials have expired (ExpiredToken) — run aws sso login".into(),
+        }));
+        let lines = screen(&s);
+        assert!(
+            lines[1].contains(&format!(
+                "AWS stale (since {} UTC)",
+                since.strftime("%H:%M:%S")
+            )),
+            "{lines:#?}"
+        );
+        assert!(
+            lines[29].starts_with(&format!(
+                "STALE the AWS credentials have expired (ExpiredToken) — run aws sso login — AWS \
+                 columns as read at {} UTC",
+                read_at.strftime("%H:%M:%S")
+            )),
+            "{lines:#?}"
+        );
+
+        s.apply(SourceEvent::AwsStatus(AwsStatus::Fresh));
+        let lines = screen(&s);
+        assert!(!lines[1].contains("AWS"), "{lines:#?}");
+        assert!(!lines[29].contains("STALE"), "{lines:#?}");
+    }
+}
