@@ -10,7 +10,8 @@
 //! With `--aws` the AWS side is read beside the rebuilds, never in front of them ([`AwsFeed`]):
 //! the Kubernetes side shows first (header: `AWS loading…`), each rebuild merges the latest AWS
 //! answer, and a new read starts when the rebuild asks for other roles or instances. A read
-//! that met timeouts, throttling or unreadable answers is asked again after [`AWS_RETRY`]; one
+//! that met timeouts, throttling or unreadable answers is asked again after [`AWS_RETRY`] (a
+//! good one after the cache's TTL, so AWS-side changes show without a key); one
 //! whose credentials were rejected keeps the last good answer on screen, marked stale since
 //! the first rejection ([`LastKnown`]), and is asked again after [`AWS_RETRY`] too, so a
 //! `aws sso login` in another terminal is picked up by itself.
@@ -91,7 +92,13 @@ pub fn ui_source(
         if options.region.is_none() {
             options.region = region_from_context(&connection.context).map(str::to_owned);
         }
-        Some(Arc::new(runtime.block_on(connect_aws(options))?))
+        // Expired credentials stop the start with the command to run, unless AWS does not
+        // answer the check in time: a hanging endpoint must not keep the UI from opening.
+        Some(Arc::new(runtime.block_on(AwsSource::connect_within(
+            options,
+            None,
+            Some(AWS_START_CHECK),
+        ))?))
     } else {
         None
     };
@@ -122,26 +129,6 @@ pub fn ui_source(
             })),
         }),
     ))
-}
-
-/// The AWS source, its credentials checked at start-up when AWS answers within
-/// [`AWS_START_CHECK`] (expired credentials stop the start with the command to run); an AWS
-/// endpoint that does not answer in time does not keep the UI from opening.
-async fn connect_aws(
-    options: irsa_inspector::sources::aws::AwsOptions,
-) -> Result<AwsSource, irsa_inspector::sources::aws::AwsStartError> {
-    let unchecked = options.clone();
-    match tokio::time::timeout(AWS_START_CHECK, AwsSource::connect(options, None)).await {
-        Ok(result) => result,
-        Err(_) => {
-            tracing::warn!("AWS did not answer the start-up check in time; opening the UI");
-            let config = irsa_inspector::sources::aws::config::load(&unchecked, None).await?;
-            Ok(AwsSource::new(
-                irsa_inspector::sources::aws::AwsClients::new(&config),
-                unchecked,
-            ))
-        }
-    }
 }
 
 /// Feeds the UI from the watchers and runs the opt-in live actions. Dropping it (the UI quit)
@@ -326,8 +313,10 @@ struct AwsFeed {
     wanted: Option<EnrichRequest>,
     running: Option<tokio::task::JoinHandle<()>>,
     done_tx: mpsc::Sender<Enrichment>,
-    /// When to ask again after a read that may pass next time.
-    retry_at: Option<Instant>,
+    /// When to read again, and whether to forget the cached answers first: [`AWS_RETRY`] after
+    /// a read that may pass next time (cache emptied), else the cache's TTL after the last
+    /// read (only what expired is asked again).
+    again_at: Option<(Instant, bool)>,
 }
 
 impl AwsFeed {
@@ -340,7 +329,7 @@ impl AwsFeed {
             wanted: None,
             running: None,
             done_tx,
-            retry_at: None,
+            again_at: None,
         }
     }
 
@@ -365,11 +354,13 @@ impl AwsFeed {
         }));
     }
 
-    /// Forgets the cached answers and reads again (the `r` key, or a retry).
-    fn ask_again(&mut self) {
-        self.source.refresh();
+    /// Reads again, forgetting the cached answers first when `clear` (the `r` key, a retry).
+    fn ask_again(&mut self, clear: bool) {
+        if clear {
+            self.source.refresh();
+        }
         self.asked = None;
-        self.retry_at = None;
+        self.again_at = None;
         self.start_if_needed();
     }
 
@@ -377,7 +368,11 @@ impl AwsFeed {
     fn finished(&mut self, enrichment: Enrichment) -> AwsStatus {
         self.running = None;
         let (shown, status) = self.last.update(enrichment, Timestamp::now());
-        self.retry_at = shown.retry_soon.then(|| Instant::now() + AWS_RETRY);
+        self.again_at = Some(if shown.retry_soon {
+            (Instant::now() + AWS_RETRY, true)
+        } else {
+            (Instant::now() + self.source.ttl(), false)
+        });
         self.shown = Some(shown);
         self.start_if_needed();
         status
@@ -418,7 +413,7 @@ async fn feed(
             None if source.is_settled() => Instant::now(),
             None => started + FIRST_FRAME_DEADLINE,
         };
-        let retry_at = aws.as_ref().and_then(|a| a.retry_at);
+        let again_at = aws.as_ref().and_then(|a| a.again_at);
         tokio::select! {
             event = events.recv() => match event {
                 Some(event) => {
@@ -436,7 +431,7 @@ async fn feed(
                     dirty = true;
                     last_build = None;
                     if let Some(aws) = &mut aws {
-                        aws.ask_again();
+                        aws.ask_again(true);
                     }
                 }
                 None => return,
@@ -448,9 +443,9 @@ async fn feed(
                 }
                 dirty = true;
             },
-            () = tokio::time::sleep_until(retry_at.unwrap_or_else(Instant::now)), if retry_at.is_some() => {
-                if let Some(aws) = &mut aws {
-                    aws.ask_again();
+            () = tokio::time::sleep_until(again_at.map_or_else(Instant::now, |(at, _)| at)), if again_at.is_some() => {
+                if let (Some(aws), Some((_, clear))) = (&mut aws, again_at) {
+                    aws.ask_again(clear);
                 }
             },
             () = tokio::time::sleep_until(next_build), if (dirty || last_build.is_none()) && ready => {

@@ -81,6 +81,17 @@ impl AwsSource {
     /// line naming `aws sso login --profile …`) or no region stop the start; a denied
     /// `GetCallerIdentity` is a status like any other.
     pub async fn connect(options: AwsOptions, issuer: Option<&str>) -> Result<Self, AwsStartError> {
+        Self::connect_within(options, issuer, None).await
+    }
+
+    /// As [`AwsSource::connect`], but when `check` is given and `GetCallerIdentity` has not
+    /// answered by then, the source starts unchecked (an endpoint that hangs must not keep the
+    /// UI from opening; the AWS side then says what it finds).
+    pub async fn connect_within(
+        options: AwsOptions,
+        issuer: Option<&str>,
+        check: Option<std::time::Duration>,
+    ) -> Result<Self, AwsStartError> {
         let config = config::load(&options, issuer).await?;
         let profile = options
             .profile
@@ -89,11 +100,17 @@ impl AwsSource {
         let region = config.region().map(|r| r.to_string());
         let mut source = Self::new(AwsClients::new(&config), options);
         source.others = accounts::connect_readers(&source.options, region).await;
-        match source.caller_identity().await {
-            Err(CallError {
+        let checked = match check {
+            Some(limit) => tokio::time::timeout(limit, source.caller_identity())
+                .await
+                .ok(),
+            None => Some(source.caller_identity().await),
+        };
+        match checked {
+            Some(Err(CallError {
                 kind: FailureKind::Credentials(line),
                 ..
-            }) => {
+            })) => {
                 let line = if line == error::sso_expired_line(None) {
                     error::sso_expired_line(profile.as_deref())
                 } else {
@@ -123,6 +140,11 @@ impl AwsSource {
             instances: TtlCache::new(ttl),
             others: BTreeMap::new(),
         }
+    }
+
+    /// How long an answer is reused before AWS is asked again.
+    pub fn ttl(&self) -> std::time::Duration {
+        self.options.ttl
     }
 
     /// The clients in use.
