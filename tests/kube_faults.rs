@@ -162,6 +162,16 @@ async fn no_server_at_start_up_is_reported_and_picked_up_when_it_comes() {
     assert_each_once(&pod_names(&source));
 }
 
+/// The statuses the source sent for pods, in order.
+fn pod_statuses(seen: &[KubeEvent]) -> Vec<&ResourceStatus> {
+    seen.iter()
+        .filter_map(|e| match e {
+            KubeEvent::Status(Watched::Pods, s) => Some(s),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The live source on `server` with a short request timeout (the stand-in sends BOOKMARKs every
 /// second, so a healthy watch never stays silent that long).
 async fn watch_with_timeout(server: StandIn, timeout: Duration) -> Live {
@@ -203,14 +213,7 @@ async fn lists_that_never_answer_time_out_are_shown_and_retried_until_the_server
     );
     // Before the first complete list, nothing but that list ends "reconnecting": no
     // "syncing"/"ready" flapping while the LISTs hang although /version answers.
-    let pod_statuses: Vec<&ResourceStatus> = live
-        .seen
-        .iter()
-        .filter_map(|e| match e {
-            KubeEvent::Status(Watched::Pods, s) => Some(s),
-            _ => None,
-        })
-        .collect();
+    let pod_statuses = pod_statuses(&live.seen);
     let first_reconnect = pod_statuses
         .iter()
         .position(|s| matches!(s, ResourceStatus::Reconnecting { .. }))
@@ -241,7 +244,7 @@ async fn a_watch_that_never_starts_times_out_and_resumes_without_missing_a_pod()
     })
     .await;
     live.server
-        .inject(Kind::Pod, Verb::Watch, &[Fault::Hang, Fault::Hang]);
+        .inject(Kind::Pod, Verb::Watch, &[Fault::Hang; 3]);
     live.server.drop_watches();
     live.server.apply(objects::pod(
         "default",
@@ -258,6 +261,22 @@ async fn a_watch_that_never_starts_times_out_and_resumes_without_missing_a_pod()
     assert!(
         reason.contains("watch pods") && reason.contains("timed out"),
         "{reason:?}"
+    );
+    // "Reconnecting" lasts until watches are answered again: no "ready" in between while
+    // watch requests still hang (the server answers `/version` all along).
+    let after: Vec<&ResourceStatus> = pod_statuses(&live.seen)
+        .into_iter()
+        .skip_while(|s| !matches!(s, ResourceStatus::Reconnecting { .. }))
+        .collect();
+    let back = after
+        .iter()
+        .position(|s| matches!(s, ResourceStatus::Ready { .. }))
+        .unwrap_or(after.len());
+    assert!(
+        after[back..]
+            .iter()
+            .all(|s| matches!(s, ResourceStatus::Ready { .. })),
+        "flapped: {after:?}"
     );
     let names = pod_names(&live.source);
     assert_eq!(names.len(), DEMO_PODS + 1);

@@ -11,15 +11,18 @@
 //! - Other errors are `Reconnecting`, with a reason that says "throttled" for a 429 and "no
 //!   answer within N s" for a server that stopped answering (the client's read timeout,
 //!   [`super::config`]). The watcher says nothing when a resumed watch succeeds (no event on a
-//!   quiet cluster), so while reconnecting after a complete list the task asks the server for
-//!   `/version` every [`PROBE_EVERY`]; an answer means the connection is back. Before the first
-//!   complete list only the list itself ends `Reconnecting` (a server that answers `/version`
-//!   but hangs or throttles LISTs is not back).
+//!   quiet cluster), so while reconnecting after a complete list the task probes every
+//!   [`PROBE_EVERY`] with a watch of the same resource that selects no object
+//!   (`fieldSelector=metadata.name=…`, one second long): an answer means watches of that
+//!   resource are answered again — not merely that the server answers `/version` while its
+//!   watches hang or are throttled. Before the first complete list only the list itself ends
+//!   `Reconnecting`.
 
 use super::lean::{Lean, Projection};
 use super::shelf::Shelf;
 use super::status::{KubeEvent, ResourceStatus, Watched};
 use futures::StreamExt;
+use kube::api::WatchParams;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use kube::{Api, Client};
@@ -31,15 +34,18 @@ use tokio::task::JoinHandle;
 
 /// How often a reconnecting watcher checks that the API server answers again.
 const PROBE_EVERY: Duration = Duration::from_secs(2);
+/// The object name the probe watch selects (no object is called so: the watch sends nothing).
+const PROBE_NAME: &str = "irsa-inspector-probe-selects-nothing";
 
 /// The statuses of all watched resources, shared by the watcher tasks and the inventory
 /// builder (which turns denied resources into `SourceProblem`s).
 pub type Statuses = Arc<Mutex<BTreeMap<Watched, ResourceStatus>>>;
 
-/// Starts watching `api` into a new store; returns the store's reader and the task.
+/// Starts watching `api` into a new store; returns the store's reader and the task. (The
+/// client is not needed any more: reconnects are probed through `api` itself.)
 pub(super) fn spawn<P: Projection>(
     api: Api<Lean<P>>,
-    client: Client,
+    _client: Client,
     watched: Watched,
     namespace: Option<String>,
     statuses: Statuses,
@@ -50,6 +56,7 @@ where
 {
     let reader = Shelf::<P>::default();
     let store = reader.clone();
+    let probe_api = api.clone();
     let task = tokio::spawn(async move {
         let config = watcher::Config::default().timeout(super::config::WATCH_SECONDS);
         let stream = watcher::watcher(api, config).default_backoff();
@@ -73,7 +80,7 @@ where
             let item = tokio::select! {
                 item = stream.next() => item,
                 _ = probe.tick(), if reconnecting && listed => {
-                    if client.apiserver_version().await.is_ok() {
+                    if watches_answered(&probe_api).await {
                         reporter.set(ResourceStatus::Ready { objects: reader.len() }).await;
                     }
                     continue;
@@ -200,6 +207,17 @@ impl Reporter {
             namespace: self.namespace.clone(),
         }
     }
+}
+
+/// True when a watch of `api`'s resource is answered (a one-second watch selecting nothing).
+async fn watches_answered<P: Projection>(api: &Api<Lean<P>>) -> bool
+where
+    <P::Kube as k8s_openapi::Resource>::Scope: Send,
+{
+    let params = WatchParams::default()
+        .fields(&format!("metadata.name={PROBE_NAME}"))
+        .timeout(1);
+    api.watch(&params, "0").await.is_ok()
 }
 
 /// How long a 429's `Status` asks the client to wait before the next request.
