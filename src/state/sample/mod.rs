@@ -330,6 +330,7 @@ fn lab_inventory() -> Inventory {
         nodes,
         kubernetes_issuer: Some(ISSUER.to_owned()),
         webhook: None,
+        webhook_registration: crate::model::WebhookRegistration::default(),
         cluster: Some(ClusterInfo {
             name: "irsa-lab".to_owned(),
             arn: Some(format!("arn:aws:eks:eu-west-1:{ACCOUNT}:cluster/irsa-lab")),
