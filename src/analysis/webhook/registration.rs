@@ -9,7 +9,9 @@
 //! reported as possibly excluding the pod. The object selector is evaluated on the live pod's
 //! labels (the labels at CREATE, unless someone relabelled the pod since).
 
-use crate::model::{LabelSelector, PodInfo, RegisteredWebhook, WebhookRegistration};
+use crate::model::{
+    LabelSelector, PodInfo, RegisteredWebhook, WEBHOOK_CONFIGURATION, WebhookRegistration,
+};
 use std::collections::BTreeMap;
 
 /// The label the API server puts on every namespace.
@@ -57,17 +59,22 @@ impl Admission<'_> {
     }
 }
 
-/// `webhook iam-for-pods.amazonaws.com (MutatingWebhookConfiguration pod-identity-webhook,
-/// failurePolicy Ignore, reinvocation IfNeeded)`.
+/// `webhook iam-for-pods.amazonaws.com (failurePolicy Ignore, reinvocation IfNeeded)`; the
+/// MutatingWebhookConfiguration is named when it is not the usual `pod-identity-webhook`.
 pub fn registered(w: &RegisteredWebhook) -> String {
+    let configuration = if w.configuration == WEBHOOK_CONFIGURATION {
+        String::new()
+    } else {
+        format!("MutatingWebhookConfiguration {}, ", w.configuration)
+    };
     let reinvocation = w
         .reinvocation_policy
         .as_deref()
         .map(|r| format!(", reinvocation {r}"))
         .unwrap_or_default();
     format!(
-        "webhook {} (MutatingWebhookConfiguration {}, failurePolicy {}{reinvocation})",
-        w.name, w.configuration, w.failure_policy
+        "webhook {} ({configuration}failurePolicy {}{reinvocation})",
+        w.name, w.failure_policy
     )
 }
 
