@@ -124,4 +124,21 @@ mod tests {
             "{problems:?}"
         );
     }
+
+    #[test]
+    fn a_bad_config_value_is_not_quoted_back() {
+        let config = json!({"demo/app": {"RoleARN": "arn", "TokenExpiration": "hunter2-secret"}})
+            .to_string();
+        let cm = json!({"kind": "ConfigMap",
+            "metadata": {"name": "pod-identity-webhook", "namespace": "kube-system"},
+            "data": {"config": config}})
+        .to_string();
+        let (_, problems) = config_map_roles(&cm).unwrap().unwrap();
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].contains("is not the webhook's JSON map"),
+            "{problems:?}"
+        );
+        assert!(!problems[0].contains("hunter2"), "{problems:?}");
+    }
 }
