@@ -9,7 +9,11 @@
 //!   webhook `iam-for-pods.amazonaws.com`, see `model::webhook_registration` for the sources),
 //!   kept trimmed to the pod-identity entries without their `caBundle`;
 //! - the ServiceAccount → role mappings of the ConfigMap `kube-system/pod-identity-webhook`
-//!   (`--watch-config-map`), a GET of that one ConfigMap (404: there is none).
+//!   (`--watch-config-map`), a GET of that one ConfigMap (404: there is none). The webhook
+//!   watches it in its own `--namespace`; a self-managed webhook running elsewhere keeps its
+//!   ConfigMap there, which is not read. On EKS whether the managed webhook watches it is not
+//!   visible, so an existing ConfigMap's mappings are used; a self-managed Deployment without
+//!   `--watch-config-map` makes them ignored (and says so).
 //!
 //! A 403 on any of them is one status line naming the verb and resource, and that fact stays
 //! unknown. All are interpreted by the snapshot source's own code (a snapshot of just these
