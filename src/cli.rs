@@ -235,6 +235,11 @@ pub struct WebhookPredictArgs {
     /// The SA has an EKS Pod Identity association (container-credentials path wins).
     #[arg(long)]
     pub pod_identity: bool,
+    /// The cluster's MutatingWebhookConfigurations (`kubectl get mutatingwebhookconfigurations
+    /// -o yaml|json`): when none registers the webhook, or its selectors or rules exclude the
+    /// pod, the prediction is that nothing is injected.
+    #[arg(long, value_name = "FILE")]
+    pub mutating_webhooks: Option<PathBuf>,
     /// Also show how the given pod differs from what the webhook would inject.
     #[arg(long)]
     pub diff: bool,

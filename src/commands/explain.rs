@@ -100,6 +100,7 @@ pub fn run(inv: &Inventory, now: Timestamp, target: &ExplainTarget) -> Result<Ex
                 analysis: &analysis,
                 binding: binding.as_ref(),
                 deviations,
+                registration: webhook::admission(&inv.webhook_registration, pod),
                 tokens,
                 findings,
             })

@@ -39,7 +39,27 @@ pub fn predict(args: &WebhookPredictArgs) -> Result<ExitCode> {
     let sa = ServiceAccountInfo::from(&sa);
     let pod_info = PodInfo::from(&pod);
     let pi = args.pod_identity.then(PodIdentityConfig::eks);
-    let mutation = webhook::predict(&sa, &pod_info, &settings, pi.as_ref());
+    let registration = args
+        .mutating_webhooks
+        .as_ref()
+        .map(|path| {
+            let label = path.display().to_string();
+            let value: serde_json::Value = parse_yaml(&label, &read_file(path)?)?;
+            irsa_inspector::sources::snapshot::webhook_registration(&value.to_string())
+                .map_err(|e| anyhow::anyhow!("{label}: {e}"))
+        })
+        .transpose()?;
+    let (mutation, gate) = match &registration {
+        Some(r) => {
+            let (m, gate) = webhook::predict_registered(r, &sa, &pod_info, &settings, pi.as_ref());
+            (m, Some(gate))
+        }
+        None => (
+            webhook::predict(&sa, &pod_info, &settings, pi.as_ref()),
+            None,
+        ),
+    };
+    let registration_line = gate.as_ref().map(webhook::Admission::describe);
     let patch = webhook::to_json_patch(&mutation, &pod_raw);
     let deviations = if args.diff {
         webhook::diff(&sa, &pod_info, &settings, pi.as_ref())
@@ -49,6 +69,9 @@ pub fn predict(args: &WebhookPredictArgs) -> Result<ExitCode> {
     match args.format {
         TextOrJson::Json => {
             let mut out = json!({ "mode": mutation.mode, "patch": patch });
+            if let Some(line) = &registration_line {
+                out["registration"] = json!(line);
+            }
             if args.diff {
                 out["diff"] = serde_json::to_value(&deviations)?;
             }
@@ -59,6 +82,14 @@ pub fn predict(args: &WebhookPredictArgs) -> Result<ExitCode> {
                 "mode: {}",
                 serde_json::to_value(mutation.mode)?.as_str().unwrap_or("?")
             );
+            if let Some(line) = &registration_line {
+                println!("registration: {}", clean(line));
+                if gate.as_ref().is_some_and(webhook::Admission::never_mutated) {
+                    println!(
+                        "note: the API server would not call the webhook: the pod would not be mutated at all"
+                    );
+                }
+            }
             if mutation.expiration_jittered {
                 println!(
                     "note: the real webhook picks a token lifetime in [79200, 86400] s; the patch shows 79200"

@@ -8,6 +8,7 @@ use super::{
     CallerIdentity, ClusterInfo, Ec2Instance, NodeInfo, OidcProvider, PodIdentityAssociation,
     PodInfo, RoleInfo, ServiceAccountInfo,
 };
+use super::{ConfigMapRole, WebhookRegistration};
 use crate::analysis::token::DecodedToken;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -79,6 +80,15 @@ pub struct WebhookSettings {
     /// `--token-mount-path` (default `/var/run/secrets/eks.amazonaws.com/serviceaccount`).
     #[serde(default = "default_mount_path")]
     pub token_mount_path: String,
+    /// `--watch-config-map`: `Some` when the webhook's flags were read (a self-managed
+    /// Deployment), `None` when they are not visible (EKS runs the webhook off-cluster).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watch_config_map: Option<bool>,
+    /// The ServiceAccount → role mappings of the `pod-identity-webhook` ConfigMap, consulted
+    /// for an SA without its own `role-arn` annotation (empty when there is none or it is
+    /// not watched).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config_map_roles: Vec<ConfigMapRole>,
 }
 
 fn default_expiration() -> i64 {
@@ -104,6 +114,8 @@ impl Default for WebhookSettings {
             annotation_prefix: default_prefix(),
             audience: default_audience(),
             token_mount_path: default_mount_path(),
+            watch_config_map: None,
+            config_map_roles: Vec::new(),
         }
     }
 }
@@ -151,6 +163,9 @@ pub struct Inventory {
     pub kubernetes_issuer: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<WebhookSettings>,
+    /// Whether the API server calls the pod-identity-webhook (its MutatingWebhookConfiguration).
+    #[serde(default)]
+    pub webhook_registration: WebhookRegistration,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<ClusterInfo>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -18,6 +18,7 @@ mod role;
 mod service_account;
 mod shared;
 mod subject;
+mod webhook_registration;
 
 pub use caller::CallerIdentity;
 pub use cluster::ClusterInfo;
@@ -38,6 +39,11 @@ pub use role::{AttachedPolicy, InlinePolicy, RawPolicyDocument, RoleInfo, RoleLa
 pub use service_account::ServiceAccountInfo;
 pub use shared::Shared;
 pub use subject::{Subject, SubjectKind};
+pub use webhook_registration::{
+    ConfigMapRole, LabelSelector, RegisteredWebhook, SelectorRequirement, WEBHOOK_CONFIG_MAP,
+    WEBHOOK_CONFIG_MAP_KEY, WEBHOOK_CONFIGURATION, WEBHOOK_NAMES, WebhookRegistration,
+    is_pod_identity_webhook, parse_config_map_roles,
+};
 
 /// An ARN's account id (the fifth `:`-separated field), when the string looks like an ARN.
 pub fn arn_account(arn: &str) -> Option<&str> {

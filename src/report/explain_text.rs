@@ -10,7 +10,7 @@ use crate::analysis::checks::PodAnalysis;
 use crate::analysis::checks::binding::{LinkStatus, TrustOutcome};
 use crate::analysis::credentials::{ImdsReach, InstanceState, NodeRole, StepResult};
 use crate::analysis::token::{DecodedToken, TokenLifetime};
-use crate::analysis::webhook::Deviation;
+use crate::analysis::webhook::{Admission, Deviation};
 use crate::model::{Finding, PodInfo, ProjectedSource, ServiceAccountInfo, VolumeSourceInfo};
 
 /// A decoded token with its lifetime at `now`, or why it could not be decoded.
@@ -32,6 +32,8 @@ pub struct PodExplanation<'a> {
     pub analysis: &'a PodAnalysis<'a>,
     pub binding: Option<&'a BindingAnalysis>,
     pub deviations: Vec<Deviation>,
+    /// What the webhook's registration says about this pod.
+    pub registration: Admission<'a>,
     /// Decoded observed tokens with their origin and lifetime, or the decode error.
     pub tokens: Vec<(String, TokenView<'a>)>,
     pub findings: Vec<&'a Finding>,
@@ -224,6 +226,13 @@ pub fn pod(x: &PodExplanation<'_>) -> String {
             .map(|r| format!(" (AWS_ROLE_ARN {})", clean(r)))
             .unwrap_or_default()
     ));
+    out.push_str(&format!(
+        "  registration: {}\n",
+        clean(&x.registration.describe())
+    ));
+    if x.registration.never_mutated() {
+        out.push_str("  a pod created now would not be mutated at all\n");
+    }
     if x.deviations.is_empty() {
         out.push_str("  matches what the webhook would inject today\n");
     }

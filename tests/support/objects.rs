@@ -204,3 +204,45 @@ fn large_pod(i: usize, sas: usize, namespaces: usize, nodes: usize) -> Value {
                 condition("ContainersReady"), condition("PodScheduled")],
             "containerStatuses": statuses}})
 }
+
+/// The demo lab's MutatingWebhookConfigurations (`assets/demo/mutating-webhook-configurations.json`:
+/// EKS's `pod-identity-webhook` / `iam-for-pods.amazonaws.com` and one unrelated webhook).
+pub fn demo_webhook_configurations() -> Vec<Value> {
+    let text = include_str!("../../assets/demo/mutating-webhook-configurations.json");
+    let mut list: Value = serde_json::from_str(text).expect("demo mutating webhooks");
+    match list["items"].take() {
+        Value::Array(items) => items,
+        _ => panic!("demo mutating-webhook-configurations.json has no items"),
+    }
+}
+
+/// EKS's pod-identity-webhook registration with the given selectors (`{}` matches everything).
+pub fn eks_webhook_configuration(namespace_selector: Value, object_selector: Value) -> Value {
+    json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration",
+        "metadata": {"name": "pod-identity-webhook"},
+        "webhooks": [{"admissionReviewVersions": ["v1beta1"],
+            "clientConfig": {"url": "https://127.0.0.1:23443/mutate", "caBundle": "LS0tLS1CRUdJTg=="},
+            "failurePolicy": "Ignore", "matchPolicy": "Equivalent",
+            "name": "iam-for-pods.amazonaws.com",
+            "namespaceSelector": namespace_selector, "objectSelector": object_selector,
+            "reinvocationPolicy": "IfNeeded",
+            "rules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE"],
+                       "resources": ["pods"], "scope": "*"}],
+            "sideEffects": "None", "timeoutSeconds": 10}]})
+}
+
+/// The webhook's ConfigMap in kube-system with `config` mapping `namespace/sa` keys to roles.
+pub fn webhook_config_map(mappings: &[(&str, &str)]) -> Value {
+    let config: serde_json::Map<String, Value> = mappings
+        .iter()
+        .map(|(key, role)| {
+            (
+                (*key).to_owned(),
+                json!({"RoleARN": role, "Audience": "sts.amazonaws.com"}),
+            )
+        })
+        .collect();
+    json!({"apiVersion": "v1", "kind": "ConfigMap",
+           "metadata": {"name": "pod-identity-webhook", "namespace": "kube-system"},
+           "data": {"config": Value::Object(config).to_string()}})
+}

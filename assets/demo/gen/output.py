@@ -2,15 +2,31 @@
 
 import glob
 import os
+import uuid
 
 import aws
 from broken import providers
-from common import (ACCOUNT, ACCOUNT_B, CAPTURED_AT, at, k8s_time, upper_id, write_json)
+from common import (ACCOUNT, ACCOUNT_B, CAPTURED_AT, _NS, at, k8s_time, upper_id, write_json)
 
 
 def _key(obj):
     m = obj["metadata"]
     return (m.get("namespace", ""), m["name"])
+
+
+def _webhook_configuration(name, webhook, client_config, reinvocation):
+    return {
+        "apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration",
+        "metadata": {"creationTimestamp": "2026-03-16T08:24:10Z", "generation": 1,
+                     "name": name, "resourceVersion": "311",
+                     "uid": str(uuid.uuid5(_NS, "mwc/" + name))},
+        "webhooks": [{
+            "admissionReviewVersions": ["v1beta1"], "clientConfig": client_config,
+            "failurePolicy": "Ignore", "matchPolicy": "Equivalent", "name": webhook,
+            "namespaceSelector": {}, "objectSelector": {}, "reinvocationPolicy": reinvocation,
+            "rules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE"],
+                       "resources": ["pods"], "scope": "*"}],
+            "sideEffects": "None", "timeoutSeconds": 10}]}
 
 
 def write_all(lab, out):
@@ -24,6 +40,26 @@ def write_all(lab, out):
     write_json(os.path.join(out, "kubernetes.json"), {
         "apiVersion": "v1", "items": items, "kind": "List",
         "metadata": {"resourceVersion": ""}}, sort_keys=True)
+
+    # kubectl get mutatingwebhookconfigurations -o json: what EKS registers for the
+    # pod-identity-webhook (a redacted copy of a real cluster's; the caBundle is the cluster CA,
+    # shortened here), next to another EKS-managed webhook.
+    write_json(os.path.join(out, "mutating-webhook-configurations.json"), {
+        "apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""},
+        "items": [_webhook_configuration(
+            "pod-identity-webhook", "iam-for-pods.amazonaws.com",
+            {"url": "https://127.0.0.1:23443/mutate", "caBundle": "LS0tLS1CRUdJTg=="},
+            reinvocation="IfNeeded"),
+            _webhook_configuration(
+            "vpc-resource-mutating-webhook", "mpod.vpc.k8s.aws",
+            {"service": {"name": "vpc-resource-controller-webhook", "namespace": "kube-system",
+                         "path": "/mutate-v1-pod", "port": 443}, "caBundle": "LS0tLS1CRUdJTg=="},
+            reinvocation="Never")]}, sort_keys=True)
+    # kubectl get configmap -n kube-system --field-selector metadata.name=pod-identity-webhook
+    # -o json: EKS clusters have none.
+    write_json(os.path.join(out, "pod-identity-webhook-configmap.json"), {
+        "apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": []},
+        sort_keys=True)
 
     from iam import details
     write_json(os.path.join(out, "iam-authorization-details.json"),

@@ -10,7 +10,8 @@ use crate::analysis::credentials::{
 };
 use crate::analysis::findings::{self, ErrorVars, finding};
 use crate::analysis::inventory::InventoryIndex;
-use crate::analysis::webhook::MutationMode;
+use crate::analysis::webhook::{self, Admission, MutationMode};
+use crate::model::PodInfo;
 use crate::model::{Evidence, Finding, FindingCode, Subject};
 
 /// The error a container sees once its chain ends: the node role's denial when it lands on
@@ -39,6 +40,55 @@ pub fn landing_error(
     }
 }
 
+/// POD001's reason and fix, from what the webhook's registration says about the pod.
+fn not_mutated_because(gate: &Admission<'_>, pod: &PodInfo) -> (String, String) {
+    let recreate = fix::recreate_pod(pod);
+    let usual = "created before the annotation, or the webhook was down or raced";
+    match gate {
+        Admission::NotRegistered => (
+            "no MutatingWebhookConfiguration registers the pod-identity-webhook, so nothing \
+             mutates pods"
+                .to_owned(),
+            format!(
+                "restore the MutatingWebhookConfiguration pod-identity-webhook (on EKS: webhook \
+                 iam-for-pods.amazonaws.com, url https://127.0.0.1:23443/mutate, rules CREATE \
+                 pods, failurePolicy Ignore; check with kubectl get mutatingwebhookconfiguration \
+                 pod-identity-webhook -o yaml), then {recreate}"
+            ),
+        ),
+        Admission::Excluded(w, why) => (
+            format!("webhook {} does not see this pod: {why}", w.name),
+            format!(
+                "change the pod's or namespace's labels, or the selector of \
+                 MutatingWebhookConfiguration {}, so the webhook sees the pod; then {recreate}",
+                w.configuration
+            ),
+        ),
+        Admission::MaybeExcluded(w, why) => (
+            format!("webhook {} may not see this pod: {why}", w.name),
+            format!(
+                "if the namespace's labels do not match, change them or the selector of \
+                 MutatingWebhookConfiguration {}; then {recreate}",
+                w.configuration
+            ),
+        ),
+        Admission::Sees(w) if !w.ignores_failures() => (
+            format!(
+                "the webhook sees this pod and its failurePolicy {} refuses pods when it is \
+                 down, so the pod was most likely created before the annotation (or the \
+                 registration)",
+                w.failure_policy
+            ),
+            recreate,
+        ),
+        Admission::Sees(_) => (
+            format!("{usual} (failurePolicy Ignore admits the pod unmutated)"),
+            recreate,
+        ),
+        Admission::Unknown(_) => (format!("{usual} (webhook registration unknown)"), recreate),
+    }
+}
+
 /// The pod's findings of this family.
 pub fn check(
     index: &InventoryIndex<'_>,
@@ -50,7 +100,15 @@ pub fn check(
     let subject = || Subject::pod(&pod.namespace, &pod.name);
     let sa_subject = || Subject::service_account(&pod.namespace, &pod.service_account);
     let sa = index.service_account(&pod.namespace, &pod.service_account);
-    let annotation = sa.and_then(|s| role_annotation(index, s)).map(str::trim);
+    // The role the webhook would inject: the SA's annotation, else the webhook ConfigMap's
+    // mapping for it (`--watch-config-map`).
+    let annotation = sa
+        .and_then(|s| role_annotation(index, s))
+        .map(str::trim)
+        .or_else(|| {
+            sa.and_then(|s| webhook::config_map_role(&index.settings, s))
+                .map(|m| m.role_arn.trim())
+        });
     let valid_role = annotation.filter(|a| parse_role_arn(a).is_ok());
     let association = binding.and_then(|b| b.pod_identity.as_ref());
 
@@ -67,8 +125,10 @@ pub fn check(
             ),
             (None, None) => (String::new(), ""),
         };
+        let gate = webhook::admission(&index.inventory.webhook_registration, pod);
+        let (why, fix) = not_mutated_because(&gate, pod);
         let title = format!(
-            "pod {}/{} was not mutated: ServiceAccount {} has {what} but the pod has no injection",
+            "pod {}/{} was not mutated: ServiceAccount {} has {what} but the pod has no injection — {why}",
             pod.namespace, pod.name, pod.service_account
         );
         let mut b = finding(FindingCode::POD001, subject(), title)
@@ -77,8 +137,9 @@ pub fn check(
                 expected,
                 "none",
             ))
+            .evidence(Evidence::observed("webhook registration", gate.describe()))
             .related(sa_subject())
-            .fix(fix::recreate_pod(pod));
+            .fix(fix);
         if let (Some(p), Some(s)) = (pod.created, sa.and_then(|s| s.created)) {
             b = b.evidence(Evidence::observed(
                 "pod created / ServiceAccount created",

@@ -10,6 +10,9 @@
 //!   pod given as JSON (the `webhook predict` command).
 //! - [`diff`] and [`injection_state`]: how a live (already admitted) pod differs from what a
 //!   fresh CREATE would get today — the basis of findings POD001–POD003.
+//! - [`registration::admission`]: whether the API server calls the webhook for a pod at all
+//!   (its MutatingWebhookConfiguration: present, selectors, rules); [`predict_registered`]
+//!   is [`predict`] behind that gate.
 //!
 //! The webhook's rules are reproduced by hand (module `plan` for configuration, `predict`
 //! below for containers) because no Rust crate implements them; every rule names the upstream
@@ -18,15 +21,18 @@
 mod diff;
 mod patch;
 mod plan;
+pub mod registration;
 
 pub use diff::{InjectionState, diff, injection_state};
 pub use patch::{PatchPrediction, PodJsonError, predict_json, to_json_patch};
 
 use crate::model::{
     ContainerInfo, ContainerKind, EnvVarInfo, PodInfo, ProjectedSource, ServiceAccountInfo,
-    VolumeInfo, VolumeMountInfo, VolumeSourceInfo, WebhookSettings,
+    VolumeInfo, VolumeMountInfo, VolumeSourceInfo, WebhookRegistration, WebhookSettings,
 };
+pub use plan::config_map_role;
 use plan::{ENV_DEFAULT_REGION, ENV_REGION, ENV_STS, POD_IDENTITY_LABEL, Plan};
+pub use registration::{Admission, admission};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -212,6 +218,23 @@ pub fn predict(
             .map(|c| container_mutation(c, &plan))
             .collect(),
     }
+}
+
+/// [`predict`] behind the registration: when the API server would not call the webhook for
+/// this pod (no registration, or its selectors or rules exclude the pod) the mutation is
+/// [`Mutation::none`] whatever the ServiceAccount says; the [`Admission`] says why.
+pub fn predict_registered<'a>(
+    registration: &'a WebhookRegistration,
+    sa: &ServiceAccountInfo,
+    pod: &PodInfo,
+    settings: &WebhookSettings,
+    pod_identity: Option<&PodIdentityConfig>,
+) -> (Mutation, Admission<'a>) {
+    let gate = admission(registration, pod);
+    if gate.never_mutated() {
+        return (Mutation::none(), gate);
+    }
+    (predict(sa, pod, settings, pod_identity), gate)
 }
 
 impl Mutation {

@@ -6,7 +6,7 @@
 //! and differ in details from any Rust crate's behaviour.
 
 use super::{MutationMode, PodIdentityConfig};
-use crate::model::{ServiceAccountInfo, WebhookSettings};
+use crate::model::{ConfigMapRole, ServiceAccountInfo, WebhookSettings};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The webhook's token lifetime constants (`pkg/constants.go`).
@@ -64,17 +64,35 @@ impl Plan {
         let prefix = &settings.annotation_prefix;
         let sa_annotation = |name: &str| sa.annotations.get(&format!("{prefix}/{name}"));
         let role_arn = sa_annotation("role-arn").filter(|r| !r.is_empty());
-        if pod_identity.is_none() && role_arn.is_none() {
+        // `cache.Get`: without the SA's own role, the ConfigMap's entry (exact namespace,
+        // then `*`) with a non-empty role.
+        let mapped = role_arn
+            .is_none()
+            .then(|| config_map_role(settings, sa))
+            .flatten();
+        if pod_identity.is_none() && role_arn.is_none() && mapped.is_none() {
             return None;
         }
 
         // ServiceAccount cache: annotation > flag; unparsable annotations are ignored.
-        let regional_sts = sa_annotation("sts-regional-endpoints")
+        let mut regional_sts = sa_annotation("sts-regional-endpoints")
             .and_then(|v| go_parse_bool(v))
             .unwrap_or(settings.sts_regional_endpoints);
         let mut lifetime = clamp(settings.default_token_expiration);
         if let Some(v) = sa_annotation("token-expiration").and_then(|v| v.parse::<i64>().ok()) {
             lifetime = clamp(v);
+        }
+        let mut audience = sa_annotation("audience")
+            .cloned()
+            .unwrap_or_else(|| settings.audience.clone());
+        if let Some(m) = mapped {
+            // `populateCacheFromCM` takes the entry's fields as written: no audience default,
+            // no regional-STS flag, and a 0 lifetime means the flag's (unclamped otherwise).
+            regional_sts = m.regional_sts;
+            audience = m.audience.clone();
+            if m.token_expiration != 0 {
+                lifetime = (m.token_expiration, None);
+            }
         }
         // Pod annotation > ServiceAccount annotation > flag.
         let pod_key = format!("{prefix}/token-expiration");
@@ -89,11 +107,9 @@ impl Plan {
 
         let mut plan = Plan {
             mode: MutationMode::Irsa,
-            role_arn: role_arn.cloned(),
+            role_arn: role_arn.or(mapped.map(|m| &m.role_arn)).cloned(),
             uri: None,
-            audience: sa_annotation("audience")
-                .cloned()
-                .unwrap_or_else(|| settings.audience.clone()),
+            audience,
             mount_path: settings.token_mount_path.clone(),
             volume_name: IRSA_VOLUME.to_owned(),
             token_path: IRSA_TOKEN_PATH.to_owned(),
@@ -155,6 +171,23 @@ impl Plan {
             self.expiration.to_string()
         }
     }
+}
+
+/// The ConfigMap mapping the webhook would use for `sa`: its namespace's, else the `*` one;
+/// entries with an empty role do not count (`cache.Get` then mutates nothing).
+pub fn config_map_role<'a>(
+    settings: &'a WebhookSettings,
+    sa: &ServiceAccountInfo,
+) -> Option<&'a ConfigMapRole> {
+    let find = |ns: &str| {
+        settings
+            .config_map_roles
+            .iter()
+            .find(|r| r.namespace == ns && r.service_account == sa.name)
+    };
+    find(&sa.namespace)
+        .or_else(|| find("*"))
+        .filter(|r| !r.role_arn.is_empty())
 }
 
 /// `getContainersToSkip`: the names in the pod's `<prefix>/skip-containers` annotation.

@@ -505,3 +505,50 @@ fn predict_json_rejects_what_is_not_a_pod_without_quoting_it() {
     assert!(shown.contains("Pod schema"), "{shown}");
     assert!(!shown.contains("hunter2"), "{shown}");
 }
+
+#[test]
+fn the_config_map_maps_an_unannotated_sa_and_the_annotation_wins() {
+    use crate::model::ConfigMapRole;
+    let mapping = |namespace: &str, role: &str| ConfigMapRole {
+        namespace: namespace.to_owned(),
+        service_account: "s3-reader".to_owned(),
+        role_arn: role.to_owned(),
+        audience: "internal".to_owned(),
+        regional_sts: true,
+        token_expiration: 0,
+    };
+    let settings = WebhookSettings {
+        default_token_expiration: 3600,
+        config_map_roles: vec![mapping("*", OTHER_ROLE)],
+        ..WebhookSettings::default()
+    };
+    let bare = ServiceAccountInfo::new("demo", "s3-reader");
+    let m = predict(&bare, &pod(), &settings, None);
+    assert_eq!(m.mode, MutationMode::Irsa);
+    assert_eq!(m.role_arn.as_deref(), Some(OTHER_ROLE));
+    let (audience, lifetime, _) = token_volume(&m);
+    assert_eq!(
+        audience.as_deref(),
+        Some("internal"),
+        "the entry's audience, as written"
+    );
+    assert_eq!(lifetime, Some(3600), "0 means the flag's lifetime");
+    assert!(names(&env_of(&m, "app")).contains(&"AWS_STS_REGIONAL_ENDPOINTS"));
+
+    // The SA's own annotation wins over the ConfigMap.
+    assert_eq!(
+        predict(&irsa_sa(), &pod(), &settings, None)
+            .role_arn
+            .as_deref(),
+        Some(ROLE)
+    );
+    // An entry of the exact namespace with an empty role hides the `*` one: nothing.
+    let hidden = WebhookSettings {
+        config_map_roles: vec![mapping("demo", ""), mapping("*", OTHER_ROLE)],
+        ..settings.clone()
+    };
+    assert_eq!(
+        predict(&bare, &pod(), &hidden, None).mode,
+        MutationMode::None
+    );
+}

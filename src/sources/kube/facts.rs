@@ -3,18 +3,38 @@
 //! - the issuer, from the API server's `/.well-known/openid-configuration`
 //!   (ServiceAccountIssuerDiscovery; readable by every authenticated user by default);
 //! - the pod-identity-webhook's settings: a self-managed webhook's `pod-identity-webhook`
-//!   Deployment (its flags), else the settings EKS runs it with when the issuer is an EKS one.
+//!   Deployment (its flags), else the settings EKS runs it with when the issuer is an EKS one;
+//! - whether the webhook is registered: the `admissionregistration.k8s.io/v1`
+//!   MutatingWebhookConfigurations (cluster-scoped LIST; EKS's is `pod-identity-webhook` with the
+//!   webhook `iam-for-pods.amazonaws.com`, see `model::webhook_registration` for the sources),
+//!   kept trimmed to the pod-identity entries without their `caBundle`;
+//! - the ServiceAccount → role mappings of the ConfigMap `kube-system/pod-identity-webhook`
+//!   (`--watch-config-map`), a GET of that one ConfigMap (404: there is none). The webhook
+//!   watches it in its own `--namespace`; a self-managed webhook running elsewhere keeps its
+//!   ConfigMap there, which is not read. On EKS whether the managed webhook watches it is not
+//!   visible, so an existing ConfigMap's mappings are used; a self-managed Deployment without
+//!   `--watch-config-map` makes them ignored (and says so).
 //!
-//! Both are interpreted by the snapshot source's own code (a snapshot of just these two
+//! A 403 on any of them is one status line naming the verb and resource, and that fact stays
+//! unknown. All are interpreted by the snapshot source's own code (a snapshot of just these
 //! documents is loaded), so a live cluster and its saved snapshot read the same.
 
 use super::config::one_line;
-use crate::model::{SourceKind, SourceProblem, WebhookSettings};
-use crate::sources::snapshot::{self, SnapshotFiles};
+use crate::model::{
+    SourceKind, SourceProblem, WEBHOOK_CONFIG_MAP, WEBHOOK_CONFIG_MAP_KEY, WebhookRegistration,
+    WebhookSettings, is_pod_identity_webhook,
+};
+use crate::sources::snapshot::{self, SnapshotFiles, files};
+use k8s_openapi::api::admissionregistration::v1::MutatingWebhookConfiguration;
 use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::Client;
 use kube::api::{Api, ListParams};
 use serde_json::{Value, json};
+
+/// Where EKS's (and the upstream manifests') webhook ConfigMap lives.
+pub const WEBHOOK_CONFIG_MAP_NAMESPACE: &str = "kube-system";
 
 /// The name of the self-managed webhook's Deployment.
 pub const WEBHOOK_DEPLOYMENT: &str = "pod-identity-webhook";
@@ -28,6 +48,14 @@ pub struct ClusterFacts {
     pub webhook_deployment: Option<Value>,
     /// The discovery document as served (for `snapshot save`).
     pub openid_configuration: Option<Value>,
+    /// Whether the API server calls the webhook.
+    pub registration: WebhookRegistration,
+    /// The pod-identity MutatingWebhookConfigurations as a `v1 List`, trimmed (for `snapshot
+    /// save`); `None` when they could not be listed.
+    pub mutating_webhooks: Option<Value>,
+    /// The webhook ConfigMap as a `v1 List` (empty when there is none), trimmed to its
+    /// `config` key (for `snapshot save`); `None` when it could not be read.
+    pub webhook_config_map: Option<Value>,
     pub problems: Vec<SourceProblem>,
 }
 
@@ -71,11 +99,111 @@ pub async fn read(client: &Client) -> ClusterFacts {
             message: format!("cannot list deployments: {}", one_line(&e)),
         }),
     }
-    facts.webhook = webhook_settings(
-        facts.webhook_deployment.as_ref(),
-        facts.openid_configuration.as_ref(),
+    let configurations: Api<MutatingWebhookConfiguration> = Api::all(client.clone());
+    match configurations.list(&ListParams::default()).await {
+        Ok(list) => {
+            let items: Vec<MutatingWebhookConfiguration> = list
+                .items
+                .into_iter()
+                .filter_map(trim_configuration)
+                .collect();
+            facts.mutating_webhooks =
+                Some(json!({"apiVersion": "v1", "kind": "List", "items": items}));
+        }
+        Err(e) => {
+            let why = match &e {
+                kube::Error::Api(status) if status.is_forbidden() => "forbidden".to_owned(),
+                _ => one_line(&e),
+            };
+            let reason = format!("cannot list mutatingwebhookconfigurations: {why}");
+            facts.problems.push(SourceProblem {
+                source: SourceKind::Kubernetes,
+                message: format!("{reason} — webhook registration unknown"),
+            });
+            facts.registration = WebhookRegistration::Unknown { reason };
+        }
+    }
+    let config_maps: Api<ConfigMap> = Api::namespaced(client.clone(), WEBHOOK_CONFIG_MAP_NAMESPACE);
+    match config_maps.get_opt(WEBHOOK_CONFIG_MAP).await {
+        Ok(found) => {
+            let items: Vec<ConfigMap> = found.into_iter().map(trim_config_map).collect();
+            facts.webhook_config_map =
+                Some(json!({"apiVersion": "v1", "kind": "List", "items": items}));
+        }
+        Err(e) => {
+            let why = match &e {
+                kube::Error::Api(status) if status.is_forbidden() => "forbidden".to_owned(),
+                _ => one_line(&e),
+            };
+            facts.problems.push(SourceProblem {
+                source: SourceKind::Kubernetes,
+                message: format!(
+                    "cannot get configmaps {WEBHOOK_CONFIG_MAP_NAMESPACE}/{WEBHOOK_CONFIG_MAP}: \
+                     {why} — the webhook ConfigMap's ServiceAccount mappings unknown"
+                ),
+            });
+        }
+    }
+    let loaded = load(&facts);
+    facts.webhook = loaded.webhook;
+    if facts.mutating_webhooks.is_some() {
+        facts.registration = loaded.webhook_registration;
+    }
+    // The ConfigMap's own oddities (bad keys, ignored mappings); the loader's "not in
+    // snapshot" lines do not apply to a live read.
+    facts.problems.extend(
+        loaded
+            .problems
+            .into_iter()
+            .filter(|p| p.message.starts_with("ConfigMap ")),
     );
     facts
+}
+
+/// A pod-identity configuration without what is not read (other webhooks, `caBundle`,
+/// annotations, managed fields); `None` for a configuration without a pod-identity entry.
+fn trim_configuration(mut c: MutatingWebhookConfiguration) -> Option<MutatingWebhookConfiguration> {
+    let name = c.metadata.name.clone().unwrap_or_default();
+    let webhooks: Vec<_> = c
+        .webhooks
+        .take()
+        .into_iter()
+        .flatten()
+        .filter(|w| is_pod_identity_webhook(&name, &w.name))
+        .map(|mut w| {
+            w.client_config.ca_bundle = None;
+            w
+        })
+        .collect();
+    if webhooks.is_empty() {
+        return None;
+    }
+    c.metadata = ObjectMeta {
+        name: Some(name),
+        ..ObjectMeta::default()
+    };
+    c.webhooks = Some(webhooks);
+    Some(c)
+}
+
+/// The ConfigMap with its name, namespace and `config` key only.
+fn trim_config_map(cm: ConfigMap) -> ConfigMap {
+    let data = cm.data.and_then(|mut d| {
+        d.remove(WEBHOOK_CONFIG_MAP_KEY).map(|v| {
+            [(WEBHOOK_CONFIG_MAP_KEY.to_owned(), v)]
+                .into_iter()
+                .collect()
+        })
+    });
+    ConfigMap {
+        metadata: ObjectMeta {
+            name: cm.metadata.name,
+            namespace: cm.metadata.namespace,
+            ..ObjectMeta::default()
+        },
+        data,
+        ..ConfigMap::default()
+    }
 }
 
 async fn openid_configuration(client: &Client) -> Result<Value, String> {
@@ -89,22 +217,37 @@ async fn openid_configuration(client: &Client) -> Result<Value, String> {
     serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))
 }
 
-/// The webhook settings the snapshot source derives from the same two documents.
+/// The snapshot of just the documents read here, loaded by the snapshot source.
+fn load(facts: &ClusterFacts) -> crate::model::Inventory {
+    let mut files = SnapshotFiles::new("live cluster");
+    if let Some(d) = &facts.webhook_deployment {
+        let list = json!({"apiVersion": "v1", "kind": "List", "items": [d]});
+        files.insert(files::KUBERNETES, list.to_string());
+    }
+    if let Some(doc) = &facts.openid_configuration {
+        files.insert(files::OPENID_CONFIGURATION, doc.to_string());
+    }
+    if let Some(list) = &facts.mutating_webhooks {
+        files.insert(files::MUTATING_WEBHOOKS, list.to_string());
+    }
+    if let Some(list) = &facts.webhook_config_map {
+        files.insert(files::WEBHOOK_CONFIG_MAP, list.to_string());
+    }
+    snapshot::load_files(&files).unwrap_or_default()
+}
+
+/// The webhook settings the snapshot source derives from the Deployment and discovery document.
+#[cfg(test)]
 fn webhook_settings(
     deployment: Option<&Value>,
     openid_configuration: Option<&Value>,
 ) -> Option<WebhookSettings> {
-    let mut files = SnapshotFiles::new("live cluster");
-    if let Some(d) = deployment {
-        let list = json!({"apiVersion": "v1", "kind": "List", "items": [d]});
-        files.insert("kubernetes.json", list.to_string());
-    }
-    if let Some(doc) = openid_configuration {
-        files.insert("openid-configuration.json", doc.to_string());
-    }
-    snapshot::load_files(&files)
-        .ok()
-        .and_then(|inv| inv.webhook)
+    let facts = ClusterFacts {
+        webhook_deployment: deployment.cloned(),
+        openid_configuration: openid_configuration.cloned(),
+        ..ClusterFacts::default()
+    };
+    load(&facts).webhook
 }
 
 #[cfg(test)]

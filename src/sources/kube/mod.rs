@@ -174,6 +174,7 @@ impl KubeSource {
             nodes: copied(&self.nodes),
             kubernetes_issuer: facts.issuer,
             webhook: facts.webhook,
+            webhook_registration: facts.registration,
             problems,
             ..Inventory::default()
         }

@@ -1,6 +1,9 @@
 //! `snapshot save`: the live cluster written as the snapshot folder format of
 //! [`crate::sources::snapshot`] (`snapshot.json`, `kubernetes.json`,
-//! `openid-configuration.json`), so `--snapshot DIR` reads it back.
+//! `openid-configuration.json`, `mutating-webhook-configurations.json`,
+//! `pod-identity-webhook-configmap.json`), so `--snapshot DIR` reads it back. The two webhook
+//! files are written only when they could be read (a missing file reads back as unknown), and
+//! hold only the pod-identity entries and the ConfigMap's `config` key.
 //!
 //! `kubernetes.json` is the `v1 List` that `kubectl get serviceaccounts,pods,nodes -A -o json`
 //! prints (plus the self-managed webhook's Deployment when there is one), written page by page
@@ -19,6 +22,7 @@ use super::config::{Connection, one_line};
 use super::facts::{self, WEBHOOK_DEPLOYMENT};
 use super::lean::LAST_APPLIED;
 use crate::model::{EnvValue, EnvVarInfo};
+use crate::sources::snapshot::files as snapshot_files;
 use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Container, EnvVar, Node, Pod, PodSpec, ServiceAccount};
@@ -81,6 +85,12 @@ pub async fn save(
     write_json(dir, "snapshot.json", &meta, &mut summary)?;
     if let Some(doc) = &facts.openid_configuration {
         write_json(dir, "openid-configuration.json", doc, &mut summary)?;
+    }
+    if let Some(list) = &facts.mutating_webhooks {
+        write_json(dir, snapshot_files::MUTATING_WEBHOOKS, list, &mut summary)?;
+    }
+    if let Some(list) = &facts.webhook_config_map {
+        write_json(dir, snapshot_files::WEBHOOK_CONFIG_MAP, list, &mut summary)?;
     }
 
     let path = dir.join("kubernetes.json");

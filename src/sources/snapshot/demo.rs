@@ -40,6 +40,14 @@ pub(super) const FILES: &[(&str, &str)] = &[
         include_str!("../../../assets/demo/kubernetes.json"),
     ),
     (
+        "mutating-webhook-configurations.json",
+        include_str!("../../../assets/demo/mutating-webhook-configurations.json"),
+    ),
+    (
+        "pod-identity-webhook-configmap.json",
+        include_str!("../../../assets/demo/pod-identity-webhook-configmap.json"),
+    ),
+    (
         "snapshot.json",
         include_str!("../../../assets/demo/snapshot.json"),
     ),

@@ -13,6 +13,12 @@ pub const META: &str = "snapshot.json";
 pub const KUBERNETES: &str = "kubernetes.json";
 /// `kubectl get --raw /.well-known/openid-configuration` (optional; non-EKS clusters).
 pub const OPENID_CONFIGURATION: &str = "openid-configuration.json";
+/// `kubectl get mutatingwebhookconfigurations -o json`: whether the pod-identity-webhook is
+/// registered (missing: unknown).
+pub const MUTATING_WEBHOOKS: &str = "mutating-webhook-configurations.json";
+/// `kubectl get configmap -n kube-system --field-selector metadata.name=pod-identity-webhook
+/// -o json`: the webhook's ServiceAccount → role mappings (an empty list: no ConfigMap).
+pub const WEBHOOK_CONFIG_MAP: &str = "pod-identity-webhook-configmap.json";
 /// `aws iam get-account-authorization-details` of the cluster's account. Further accounts
 /// may be added as `iam-authorization-details-<anything>.json`.
 pub const IAM_DETAILS: &str = "iam-authorization-details.json";
@@ -31,10 +37,12 @@ pub const CALLER: &str = "sts-caller-identity.json";
 pub const TOKENS_DIR: &str = "tokens";
 
 /// Files that exist at most once (the IAM files are in [`MULTI_ACCOUNT`]).
-const SINGLE_FILES: [&str; 7] = [
+const SINGLE_FILES: [&str; 9] = [
     META,
     KUBERNETES,
     OPENID_CONFIGURATION,
+    MUTATING_WEBHOOKS,
+    WEBHOOK_CONFIG_MAP,
     EKS_CLUSTER,
     POD_IDENTITY,
     EC2_INSTANCES,

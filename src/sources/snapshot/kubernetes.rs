@@ -116,7 +116,10 @@ fn webhook_settings(deployment: &Deployment) -> (WebhookSettings, Vec<String>) {
 /// Parses Go `flag`-style arguments (`-f=v`, `--f=v`, `--f v`, bare `--bool`) into settings;
 /// flags the analysis does not need are skipped. Bad values keep the default and are reported.
 pub(super) fn settings_from_args(args: &[String]) -> (WebhookSettings, Vec<String>) {
-    let mut settings = WebhookSettings::default();
+    let mut settings = WebhookSettings {
+        watch_config_map: Some(false),
+        ..WebhookSettings::default()
+    };
     let mut problems = Vec::new();
     let mut iter = args.iter().peekable();
     while let Some(arg) = iter.next() {
@@ -127,10 +130,15 @@ pub(super) fn settings_from_args(args: &[String]) -> (WebhookSettings, Vec<Strin
             Some((n, v)) => (n, Some(v.to_owned())),
             None => (flag, None),
         };
-        if name == "sts-regional-endpoint" {
+        if name == "sts-regional-endpoint" || name == "watch-config-map" {
+            let slot = if name == "watch-config-map" {
+                settings.watch_config_map.get_or_insert(false)
+            } else {
+                &mut settings.sts_regional_endpoints
+            };
             match inline.as_deref().map(parse_go_bool) {
-                None => settings.sts_regional_endpoints = true,
-                Some(Some(b)) => settings.sts_regional_endpoints = b,
+                None => *slot = true,
+                Some(Some(b)) => *slot = b,
                 Some(None) => problems.push(format!(
                     "pod-identity-webhook flag {arg:?} is not a boolean — assuming false"
                 )),
@@ -202,6 +210,7 @@ mod tests {
             "--annotation-prefix=example.com",
             "--token-audience=internal",
             "--token-mount-path=/var/run/tok",
+            "--watch-config-map",
             "--logtostderr",
         ]));
         assert!(problems.is_empty(), "{problems:?}");
@@ -211,6 +220,7 @@ mod tests {
         assert_eq!(s.annotation_prefix, "example.com");
         assert_eq!(s.audience, "internal");
         assert_eq!(s.token_mount_path, "/var/run/tok");
+        assert_eq!(s.watch_config_map, Some(true));
     }
 
     #[test]
@@ -219,7 +229,13 @@ mod tests {
             "--sts-regional-endpoint=false",
             "--token-expiration=soon",
         ]));
-        assert_eq!(s, WebhookSettings::default());
+        assert_eq!(
+            s,
+            WebhookSettings {
+                watch_config_map: Some(false),
+                ..WebhookSettings::default()
+            }
+        );
         assert_eq!(problems.len(), 1);
         assert!(problems[0].contains("token-expiration"), "{problems:?}");
     }

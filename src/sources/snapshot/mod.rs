@@ -22,6 +22,7 @@ pub mod files;
 mod iam;
 mod kubernetes;
 mod tokens;
+mod webhook_config;
 
 pub use files::{SnapshotFiles, is_snapshot_file};
 
@@ -30,7 +31,8 @@ use crate::model::aws_cli::{
     PodIdentityAssociations,
 };
 use crate::model::{
-    CallerIdentity, ClusterInfo, Inventory, SourceKind, SourceProblem, WebhookSettings,
+    CallerIdentity, ClusterInfo, Inventory, SourceKind, SourceProblem, WebhookRegistration,
+    WebhookSettings,
 };
 use serde::de::DeserializeOwned;
 use std::io;
@@ -67,6 +69,13 @@ pub fn load_demo() -> Result<Inventory, SnapshotError> {
 /// The embedded demo lab's files, e.g. to write them out as a snapshot folder.
 pub fn demo_files() -> SnapshotFiles {
     demo::files()
+}
+
+/// The pod-identity-webhook's registration in a `kubectl get mutatingwebhookconfigurations -o
+/// json` text (a list or one configuration), as the snapshot loader reads it; the error is one
+/// line (serde's, or the offending item).
+pub fn webhook_registration(text: &str) -> Result<crate::model::WebhookRegistration, String> {
+    webhook_config::registration(text)
 }
 
 /// `snapshot.json`.
@@ -176,6 +185,42 @@ pub fn load_files(files: &SnapshotFiles) -> Result<Inventory, SnapshotError> {
                 .to_owned(),
         );
     }
+    match files.get(files::MUTATING_WEBHOOKS) {
+        Some(text) => {
+            inv.webhook_registration = webhook_config::registration(text)
+                .map_err(|message| malformed(files, files::MUTATING_WEBHOOKS, message))?;
+        }
+        None => {
+            let consequence = "pod-identity-webhook registration unknown";
+            inv.webhook_registration = WebhookRegistration::Unknown {
+                reason: format!("{} not in snapshot", files::MUTATING_WEBHOOKS),
+            };
+            missing(
+                &mut inv,
+                SourceKind::Kubernetes,
+                files::MUTATING_WEBHOOKS,
+                consequence,
+            );
+        }
+    }
+    match files.get(files::WEBHOOK_CONFIG_MAP) {
+        Some(text) => {
+            let read = webhook_config::config_map_roles(text)
+                .map_err(|message| malformed(files, files::WEBHOOK_CONFIG_MAP, message))?;
+            if let Some((roles, problems)) = read {
+                for message in problems {
+                    problem(&mut inv, SourceKind::Kubernetes, message);
+                }
+                attach_config_map_roles(&mut inv, roles);
+            }
+        }
+        None => missing(
+            &mut inv,
+            SourceKind::Kubernetes,
+            files::WEBHOOK_CONFIG_MAP,
+            "the webhook ConfigMap's ServiceAccount mappings unknown",
+        ),
+    }
     if inv.issuer().is_none() {
         problem(
             &mut inv,
@@ -226,6 +271,30 @@ fn missing(inv: &mut Inventory, source: SourceKind, file: &str, consequence: &st
         source,
         format!("{file} not in snapshot — {consequence}"),
     );
+}
+
+/// Gives the webhook settings the ConfigMap's mappings, unless the webhook's own flags are
+/// known and say it does not watch the ConfigMap (then a line says they are ignored).
+fn attach_config_map_roles(inv: &mut Inventory, roles: Vec<crate::model::ConfigMapRole>) {
+    if roles.is_empty() {
+        return;
+    }
+    let Some(settings) = inv.webhook.as_mut() else {
+        return;
+    };
+    if settings.watch_config_map == Some(false) {
+        let n = roles.len();
+        problem(
+            inv,
+            SourceKind::Kubernetes,
+            format!(
+                "ConfigMap pod-identity-webhook maps {n} ServiceAccount(s) but the webhook \
+                 Deployment runs without --watch-config-map — the mappings are ignored"
+            ),
+        );
+        return;
+    }
+    settings.config_map_roles = roles;
 }
 
 /// The settings of the webhook EKS runs, when the cluster is EKS (described, or its issuer is

@@ -174,6 +174,22 @@ fn webhook_section(lines: &mut Vec<Line>, index: &InventoryIndex, pod: &PodInfo)
         .associations_of(&pod.namespace, &pod.service_account)
         .is_empty())
     .then(PodIdentityConfig::eks);
+    let gate = webhook::admission(&index.inventory.webhook_registration, pod);
+    let tone = match gate {
+        webhook::Admission::Sees(_) => Tone::Plain,
+        webhook::Admission::Unknown(_) | webhook::Admission::MaybeExcluded(..) => Tone::Unknown,
+        webhook::Admission::NotRegistered | webhook::Admission::Excluded(..) => Tone::Bad,
+    };
+    lines.push(Line::toned(
+        tone,
+        format!("  registration: {}", gate.describe()),
+    ));
+    if gate.never_mutated() {
+        lines.push(Line::toned(
+            Tone::Bad,
+            "  a pod created now would not be mutated at all",
+        ));
+    }
     let deviations = webhook::diff(sa, pod, &index.settings, pi.as_ref());
     if deviations.is_empty() {
         lines.push(Line::toned(

@@ -330,6 +330,19 @@ fn lab_inventory() -> Inventory {
         nodes,
         kubernetes_issuer: Some(ISSUER.to_owned()),
         webhook: None,
+        // What EKS registers (as in the demo lab's mutating-webhook-configurations.json).
+        webhook_registration: crate::model::WebhookRegistration::Present {
+            webhooks: vec![crate::model::RegisteredWebhook {
+                configuration: "pod-identity-webhook".to_owned(),
+                name: "iam-for-pods.amazonaws.com".to_owned(),
+                failure_policy: "Ignore".to_owned(),
+                namespace_selector: Some(Default::default()),
+                object_selector: Some(Default::default()),
+                operations: vec!["CREATE".to_owned()],
+                resources: vec!["pods".to_owned()],
+                reinvocation_policy: Some("IfNeeded".to_owned()),
+            }],
+        },
         cluster: Some(ClusterInfo {
             name: "irsa-lab".to_owned(),
             arn: Some(format!("arn:aws:eks:eu-west-1:{ACCOUNT}:cluster/irsa-lab")),

@@ -17,15 +17,18 @@ pub enum Kind {
     Node,
     Deployment,
     ConfigMap,
+    /// `admissionregistration.k8s.io/v1`, cluster-scoped.
+    MutatingWebhookConfiguration,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::ServiceAccount,
         Kind::Pod,
         Kind::Node,
         Kind::Deployment,
         Kind::ConfigMap,
+        Kind::MutatingWebhookConfiguration,
     ];
 
     pub fn plural(self) -> &'static str {
@@ -35,6 +38,7 @@ impl Kind {
             Kind::Node => "nodes",
             Kind::Deployment => "deployments",
             Kind::ConfigMap => "configmaps",
+            Kind::MutatingWebhookConfiguration => "mutatingwebhookconfigurations",
         }
     }
 
@@ -45,18 +49,25 @@ impl Kind {
             Kind::Node => "Node",
             Kind::Deployment => "Deployment",
             Kind::ConfigMap => "ConfigMap",
+            Kind::MutatingWebhookConfiguration => "MutatingWebhookConfiguration",
         }
     }
 
     pub fn api_version(self) -> &'static str {
         match self {
             Kind::Deployment => "apps/v1",
+            Kind::MutatingWebhookConfiguration => "admissionregistration.k8s.io/v1",
             _ => "v1",
         }
     }
 
+    /// The API group (`""` for the core group).
+    pub fn group(self) -> &'static str {
+        self.api_version().rsplit_once('/').map_or("", |(g, _)| g)
+    }
+
     pub fn namespaced(self) -> bool {
-        self != Kind::Node
+        !matches!(self, Kind::Node | Kind::MutatingWebhookConfiguration)
     }
 
     pub fn from_kind(kind: &str) -> Option<Kind> {

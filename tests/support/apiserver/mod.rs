@@ -1,7 +1,8 @@
 //! A stand-in kube-apiserver on `127.0.0.1`, plain HTTP, for the resources irsa-inspector
 //! watches. It speaks the wire protocol kube-rs's `watcher` relies on:
 //!
-//! - LIST `GET /api/v1/[namespaces/NS/]PLURAL` (and `/apis/apps/v1/…` for Deployments), paged
+//! - LIST `GET /api/v1/[namespaces/NS/]PLURAL` (and `/apis/apps/v1/…` for Deployments,
+//!   `/apis/admissionregistration.k8s.io/v1/…` for MutatingWebhookConfigurations), paged
 //!   with `limit`/`continue`, every list and object carrying `metadata.resourceVersion`;
 //! - WATCH (`?watch=true&resourceVersion=RV`): a 200 chunked stream of newline-delimited
 //!   `{"type": ADDED|MODIFIED|DELETED|BOOKMARK|ERROR, "object": …}` events replaying the history

@@ -98,17 +98,26 @@ fn route(
         );
     }
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    // /api/v1/... or /apis/apps/v1/...
-    let rest: &[&str] = match segments.as_slice() {
-        ["api", "v1", rest @ ..] => rest,
-        ["apis", "apps", "v1", rest @ ..] => rest,
+    // /api/v1/..., /apis/apps/v1/... or /apis/admissionregistration.k8s.io/v1/...
+    let (group, rest): (&str, &[&str]) = match segments.as_slice() {
+        ["api", "v1", rest @ ..] => ("", rest),
+        [
+            "apis",
+            group @ ("apps" | "admissionregistration.k8s.io"),
+            "v1",
+            rest @ ..,
+        ] => (*group, rest),
         _ => return not_found(path),
     };
     let (namespace, rest) = match rest {
         ["namespaces", ns, rest @ ..] if !rest.is_empty() => (Some(*ns), rest),
         _ => (None, rest),
     };
-    let Some(kind) = rest.first().and_then(|p| Kind::from_plural(p)) else {
+    let Some(kind) = rest
+        .first()
+        .and_then(|p| Kind::from_plural(p))
+        .filter(|k| k.group() == group)
+    else {
         return not_found(path);
     };
     match (method, &rest[1..]) {
@@ -526,7 +535,7 @@ pub(super) fn forbidden(kind: Kind, verb: &str, namespace: Option<&str>) -> Resp
         Some(ns) => format!("in the namespace \"{ns}\""),
         None => "at the cluster scope".to_owned(),
     };
-    let group = if kind == Kind::Deployment { "apps" } else { "" };
+    let group = kind.group();
     status(
         StatusCode::FORBIDDEN,
         "Forbidden",
