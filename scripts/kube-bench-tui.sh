@@ -9,6 +9,7 @@
 #   - LIST/WATCH requests seen by the server after the initial sync.
 #
 #   scripts/kube-bench-tui.sh [SAS PODS NODES STEADY_SECONDS]
+# BENCH_ENV="NAME=value …" is put in the binary's environment (e.g. MALLOC_ARENA_MAX=2).
 set -euo pipefail
 SAS=${1:-5000} PODS=${2:-50000} NODES=${3:-200} STEADY=${4:-30}
 cd "$(dirname "$0")/.."
@@ -33,7 +34,7 @@ grep '^ready' "$WORK/server.log"
 
 # The binary runs under /usr/bin/time inside tmux; `q` quits it after the steady period.
 tmux new-session -d -s "$SESSION" -x 160 -y 45 \
-    "HOME=/nonexistent KUBECONFIG= IRSA_INSPECTOR_LOG_DIR='$WORK/logs' RUST_LOG=info \
+    "HOME=/nonexistent KUBECONFIG= IRSA_INSPECTOR_LOG_DIR='$WORK/logs' RUST_LOG=info ${BENCH_ENV:-} \
      /usr/bin/time -v -o '$WORK/time.log' '$BIN/irsa-inspector' --kubeconfig '$WORK/kubeconfig'; \
      echo EXIT=\$?; sleep 600"
 START=$(now_ms)

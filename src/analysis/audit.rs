@@ -13,16 +13,17 @@ use super::credentials::{CredentialSource, CredentialVerdict, WebIdentityOutlook
 use super::findings;
 use super::inventory::InventoryIndex;
 use super::webhook::MutationMode;
+use crate::analysis::hash::HashMap;
 use crate::model::{
     Finding, FindingCode, Inventory, Severity, SourceProblem, Subject, SubjectKind,
 };
-use std::collections::HashMap;
 
 pub use super::checks::binding::{
     BindingAnalysis, ChainLink, IrsaAnalysis, LinkKind, LinkStatus, PodIdentityAnalysis,
     TrustOutcome, evaluate_binding,
 };
 use jiff::Timestamp;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// How a ServiceAccount gets AWS credentials.
@@ -113,7 +114,7 @@ pub fn report(index: &InventoryIndex<'_>, run: &CheckRun<'_>, now: Timestamp) ->
     let inventory = index.inventory;
     // Findings by subject (kind → namespace, "" when none → name), keyed by borrowed
     // strings so lookups allocate nothing.
-    let mut by_subject: SubjectIndex<'_> = HashMap::new();
+    let mut by_subject: SubjectIndex<'_> = HashMap::default();
     for f in &run.findings {
         let s = &f.subject;
         by_subject
@@ -132,7 +133,7 @@ pub fn report(index: &InventoryIndex<'_>, run: &CheckRun<'_>, now: Timestamp) ->
             .and_then(|m| m.get(name))
             .map_or(&[], Vec::as_slice)
     };
-    let mut pods_by_sa: HashMap<(&str, &str), Vec<&PodAnalysis<'_>>> = HashMap::new();
+    let mut pods_by_sa: HashMap<(&str, &str), Vec<&PodAnalysis<'_>>> = HashMap::default();
     for pa in &run.pods {
         pods_by_sa
             .entry((pa.pod.namespace.as_str(), pa.pod.service_account.as_str()))
@@ -199,7 +200,7 @@ pub fn report(index: &InventoryIndex<'_>, run: &CheckRun<'_>, now: Timestamp) ->
         .collect();
     let pods = run
         .pods
-        .iter()
+        .par_iter()
         .map(|pa| {
             let pod_subject = Subject::pod(&pa.pod.namespace, &pa.pod.name);
             let binding =

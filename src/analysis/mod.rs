@@ -8,6 +8,7 @@ pub mod audit;
 pub mod checks;
 pub mod credentials;
 pub mod findings;
+pub mod hash;
 pub mod inventory;
 pub mod issuer;
 pub mod policy;

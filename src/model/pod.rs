@@ -46,6 +46,11 @@ pub struct PodInfo {
     /// The controlling owner (`kind/name`, e.g. `ReplicaSet/s3-reader-7d9f…`), for fix commands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// The real name of the pod's `kube-api-access-<suffix>` volume while the store keeps it
+    /// as [`API_ACCESS_VOLUME`] (see [`PodInfo::pooled`]); names reach the screen through
+    /// [`PodInfo::shown_volume_name`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_access_volume: Option<String>,
 }
 
 /// Pod-level `securityContext` fields that decide whether a container can read the token file.
@@ -72,8 +77,8 @@ pub enum ContainerKind {
 pub struct ContainerInfo {
     pub name: String,
     pub kind: ContainerKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
+    /// The container's `AWS_*` variables (the credential chain and the webhook read nothing
+    /// else; a projected pod keeps only these, see [`is_kept_env_name`]).
     #[serde(default)]
     pub env: Vec<EnvVarInfo>,
     #[serde(default)]
@@ -93,7 +98,6 @@ impl ContainerInfo {
         Self {
             name: name.to_owned(),
             kind,
-            image: None,
             env: Vec::new(),
             env_from: Vec::new(),
             volume_mounts: Vec::new(),
@@ -329,6 +333,7 @@ impl PodInfo {
             created: None,
             phase: None,
             owner: None,
+            api_access_volume: None,
         }
     }
 
@@ -340,7 +345,58 @@ impl PodInfo {
     pub fn volume(&self, name: &str) -> Option<&VolumeInfo> {
         self.volumes.iter().find(|v| v.name == name)
     }
+
+    /// A volume's name as the cluster has it (the real `kube-api-access-<suffix>` of a pod
+    /// whose store keeps [`API_ACCESS_VOLUME`]).
+    pub fn shown_volume_name<'s>(&'s self, name: &'s str) -> &'s str {
+        match &self.api_access_volume {
+            Some(real) if name == API_ACCESS_VOLUME => real,
+            _ => name,
+        }
+    }
+
+    /// Renames the pod's one `kube-api-access-<suffix>` volume, and the mounts of it, to
+    /// [`API_ACCESS_VOLUME`], keeping the real name in `api_access_volume`. The suffix is the
+    /// only part of a replica's containers and volumes that differs from its siblings' (the
+    /// ServiceAccount admission plugin picks it per pod); without it they can be shared.
+    /// Nothing IRSA-related reads this volume, and the name is shown as the cluster has it.
+    fn share_api_access_name(&mut self) {
+        let is_api_access = |name: &str| {
+            name.strip_prefix("kube-api-access-")
+                .is_some_and(|suffix| !suffix.is_empty())
+        };
+        let mut matching = self.volumes.iter().filter(|v| is_api_access(&v.name));
+        let (Some(volume), None) = (matching.next(), matching.next()) else {
+            return;
+        };
+        if self.api_access_volume.is_some()
+            || self.volumes.iter().any(|v| v.name == API_ACCESS_VOLUME)
+        {
+            return;
+        }
+        let real = volume.name.clone();
+        for v in &mut self.volumes {
+            if v.name == real {
+                API_ACCESS_VOLUME.clone_into(&mut v.name);
+            }
+        }
+        for c in self
+            .containers
+            .iter_mut()
+            .chain(self.init_containers.iter_mut())
+        {
+            for m in &mut c.volume_mounts {
+                if m.name == real {
+                    API_ACCESS_VOLUME.clone_into(&mut m.name);
+                }
+            }
+        }
+        self.api_access_volume = Some(real);
+    }
 }
+
+/// The name the store gives a pod's `kube-api-access-<suffix>` API token volume.
+pub const API_ACCESS_VOLUME: &str = "kube-api-access";
 
 /// The pools every projected pod shares its repeated parts through.
 #[derive(Debug, Default)]
@@ -357,6 +413,7 @@ impl PodInfo {
     /// shared with every other pod projected so far that has equal ones (the replicas of a
     /// Deployment, pods on one node pool, …).
     pub fn pooled(mut self) -> Self {
+        self.share_api_access_name();
         if let Ok(mut pools) = POOLS.lock() {
             let pools = &mut *pools;
             for map in [
@@ -447,6 +504,7 @@ impl PodInfo {
             created: m.creation_timestamp.as_ref().map(|t| t.0),
             phase: pod.status.as_ref().and_then(|s| s.phase.clone()),
             owner,
+            api_access_volume: None,
         }
     }
 }
@@ -456,11 +514,15 @@ fn container(c: &Container, kind: ContainerKind) -> ContainerInfo {
     ContainerInfo {
         name: c.name.clone(),
         kind,
-        image: c.image.clone(),
         env: c
             .env
             .as_ref()
-            .map(|e| e.iter().map(env_var).collect())
+            .map(|e| {
+                e.iter()
+                    .filter(|e| is_kept_env_name(&e.name))
+                    .map(env_var)
+                    .collect()
+            })
             .unwrap_or_default(),
         env_from: c
             .env_from
@@ -505,6 +567,14 @@ fn container(c: &Container, kind: ContainerKind) -> ContainerInfo {
         },
         restart_policy: c.restart_policy.clone(),
     }
+}
+
+/// The env vars a projected container keeps: the `AWS_*` ones. The SDK credential chain, the
+/// webhook's injection and every check read only these; the others (often an application's
+/// own secrets) never enter the inventory, and the store stays small (a 50,000-pod cluster's
+/// other variables were ~20 MB; BENCHMARKS.md).
+pub fn is_kept_env_name(name: &str) -> bool {
+    name.starts_with("AWS_")
 }
 
 fn env_var(e: &EnvVar) -> EnvVarInfo {
@@ -611,6 +681,70 @@ fn other_volume_kind(v: &Volume) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A replica as the API server serves it: its token volume named with `suffix`.
+    fn replica(name: &str, suffix: &str) -> Pod {
+        let volume = format!("kube-api-access-{suffix}");
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "namespace": "team-a"},
+            "spec": {"serviceAccountName": "app", "containers": [{"name": "app", "image": "app:1",
+                "env": [{"name": "AWS_ROLE_ARN", "value": "arn:aws:iam::111122223333:role/app"}],
+                "volumeMounts": [{"name": volume, "readOnly": true,
+                    "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]}],
+                "volumes": [{"name": volume, "projected": {"sources": [
+                    {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}}]}}]}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn replicas_share_containers_and_volumes_yet_show_their_own_token_volume_name() {
+        let a = PodInfo::from(&replica("app-1", "x7k2p"));
+        let b = PodInfo::from(&replica("app-2", "q9z4m"));
+        assert!(Pooled::ptr_eq(&a.containers, &b.containers));
+        assert!(Pooled::ptr_eq(&a.volumes, &b.volumes));
+        // Mount and volume still join, and each pod shows its real name.
+        let mount = &a.containers[0].volume_mounts[0].name;
+        assert!(a.volume(mount).is_some());
+        assert_eq!(a.shown_volume_name(mount), "kube-api-access-x7k2p");
+        assert_eq!(b.shown_volume_name(mount), "kube-api-access-q9z4m");
+        assert_eq!(a.shown_volume_name("aws-iam-token"), "aws-iam-token");
+    }
+
+    #[test]
+    fn only_aws_variables_are_projected() {
+        let mut pod = replica("app-1", "x7k2p");
+        pod.spec.as_mut().unwrap().containers[0].env = Some(
+            serde_json::from_value(serde_json::json!([
+                {"name": "DB_PASSWORD", "value": "hunter2"},
+                {"name": "AWS_REGION", "value": "eu-west-1"},
+                {"name": "LOG_LEVEL", "value": "info"},
+                {"name": "AWS_SECRET_ACCESS_KEY", "valueFrom": {"secretKeyRef": {"name": "k", "key": "s"}}}
+            ]))
+            .unwrap(),
+        );
+        let info = PodInfo::from(&pod);
+        let names: Vec<&str> = info.containers[0]
+            .env
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect();
+        assert_eq!(names, ["AWS_REGION", "AWS_SECRET_ACCESS_KEY"]);
+        assert!(!serde_json::to_string(&info).unwrap().contains("hunter2"));
+    }
+
+    #[test]
+    fn two_api_access_volumes_are_left_as_they_are() {
+        let mut pod = replica("app-1", "x7k2p");
+        let spec = pod.spec.as_mut().unwrap();
+        let mut second = spec.volumes.as_ref().unwrap()[0].clone();
+        second.name = "kube-api-access-other".to_owned();
+        spec.volumes.as_mut().unwrap().push(second);
+        let info = PodInfo::from(&pod);
+        let names: Vec<&str> = info.volumes.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["kube-api-access-x7k2p", "kube-api-access-other"]);
+        assert_eq!(info.api_access_volume, None);
+    }
 
     #[test]
     fn credential_shaped_values_are_redacted_whatever_the_name() {

@@ -264,7 +264,7 @@ pub fn pod(x: &PodExplanation<'_>) -> String {
                             path,
                         } => Some(format!(
                                 "  volume {}: audience {}, expirationSeconds {}, path {}",
-                                clean(&v.name),
+                                clean(p.shown_volume_name(&v.name)),
                                 clean(audience.as_deref().unwrap_or("(API server default)")),
                                 expiration_seconds
                                     .map(|e| e.to_string())

@@ -27,15 +27,18 @@ pub mod pod_token;
 mod policy_match;
 
 use crate::analysis::credentials::{
-    self, ChainInputs, CredentialVerdict, NodeContext, WebIdentityOutlook,
+    self, ChainInputs, CredentialVerdict, Detail, NodeContext, WebIdentityOutlook,
 };
 use crate::analysis::findings::sort_findings;
+use crate::analysis::hash::HashMap;
 use crate::analysis::inventory::InventoryIndex;
 use crate::model::{Finding, PodInfo, RoleInfo, ServiceAccountInfo, SourceKind, SourceProblem};
 use binding::BindingAnalysis;
 use injection::Injection;
 use jiff::Timestamp;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Mutex, PoisonError};
 
 /// One pod, analysed: where it runs, what the webhook left in it, and each container's chain.
 #[derive(Debug, Clone)]
@@ -100,6 +103,15 @@ impl Unknowns {
 pub struct OutlookCache(HashMap<(String, String, String), WebIdentityOutlook>);
 
 impl OutlookCache {
+    /// The outlook of `arn` when it is the ServiceAccount's current IRSA role (its binding
+    /// has it already; nothing to cache).
+    pub fn current(binding: Option<&BindingAnalysis>, arn: &str) -> Option<WebIdentityOutlook> {
+        binding
+            .and_then(|b| b.irsa.as_ref())
+            .filter(|i| i.role_arn.trim() == arn)
+            .map(|i| i.outlook.clone())
+    }
+
     /// The outlook of `arn` for `pod`'s ServiceAccount.
     pub fn get(
         &mut self,
@@ -108,11 +120,8 @@ impl OutlookCache {
         binding: Option<&BindingAnalysis>,
         arn: &str,
     ) -> WebIdentityOutlook {
-        if let Some(irsa) = binding
-            .and_then(|b| b.irsa.as_ref())
-            .filter(|i| i.role_arn.trim() == arn)
-        {
-            return irsa.outlook.clone();
+        if let Some(outlook) = Self::current(binding, arn) {
+            return outlook;
         }
         let key = (
             pod.namespace.clone(),
@@ -145,21 +154,24 @@ pub fn pod_analysis<'a>(
         .service_account(&pod.namespace, &pod.service_account)
         .map(|sa| binding::evaluate_binding(index, sa));
     let mut cache = OutlookCache::default();
-    let analysis = analyze_pod(index, pod, binding.as_ref(), &mut |arn| {
+    let analysis = analyze_pod(index, pod, binding.as_ref(), Detail::Steps, &mut |arn| {
         cache.get(index, pod, binding.as_ref(), arn)
     });
     (binding, analysis)
 }
 
 /// Analyses one pod given its ServiceAccount's binding; `outlook_for` answers the web-identity
-/// outlook of a role ARN found in a container's env.
+/// outlook of a role ARN found in a container's env; `detail` says whether each container's
+/// chain keeps its steps (drill-downs) or only its outcome (the whole-cluster run).
 pub fn analyze_pod<'a>(
     index: &InventoryIndex<'a>,
     pod: &'a PodInfo,
     binding: Option<&BindingAnalysis>,
+    detail: Detail,
     outlook_for: &mut dyn FnMut(&str) -> WebIdentityOutlook,
 ) -> PodAnalysis<'a> {
     let node = index.node_context(pod.node_name.as_deref());
+    let imds = credentials::imds_reach(&node, pod.host_network);
     let injection = injection::observe(pod, &index.settings);
     let pod_identity_role = binding
         .and_then(|b| b.pod_identity.as_ref())
@@ -173,7 +185,7 @@ pub fn analyze_pod<'a>(
                 web_identity,
                 pod_identity_role: pod_identity_role.clone(),
             };
-            credentials::resolve(pod, c, &node, &inputs)
+            credentials::resolve_with(c, &node, &inputs, &imds, detail)
         })
         .collect();
     PodAnalysis {
@@ -221,7 +233,8 @@ pub fn run<'a>(index: &InventoryIndex<'a>, now: Timestamp) -> CheckRun<'a> {
         .iter()
         .map(|sa| binding::evaluate_binding(index, sa))
         .collect();
-    let mut by_sa: HashMap<(&str, &str), &BindingAnalysis> = HashMap::with_capacity(bindings.len());
+    let mut by_sa: HashMap<(&str, &str), &BindingAnalysis> =
+        HashMap::with_capacity_and_hasher(bindings.len(), Default::default());
     for (sa, b) in inventory.service_accounts.iter().zip(&bindings) {
         by_sa.insert((sa.namespace.as_str(), sa.name.as_str()), b);
         for (source, reason) in &b.unknowns {
@@ -233,16 +246,26 @@ pub fn run<'a>(index: &InventoryIndex<'a>, now: Timestamp) -> CheckRun<'a> {
         }
         findings.extend(b.findings.iter().cloned());
     }
-    let mut outlooks = OutlookCache::default();
+    // Pods are independent given their bindings: analyse them on every core (rayon keeps the
+    // order). Outlooks of stale role ARNs are shared through one lock; the common case (the
+    // SA's current role) never takes it.
+    let outlooks = Mutex::new(OutlookCache::default());
     let pods: Vec<PodAnalysis<'a>> = inventory
         .pods
-        .iter()
+        .as_shared()
+        .par_iter()
         .map(|pod| {
+            let pod: &'a PodInfo = pod;
             let binding = by_sa
                 .get(&(pod.namespace.as_str(), pod.service_account.as_str()))
                 .copied();
-            analyze_pod(index, pod, binding, &mut |arn| {
-                outlooks.get(index, pod, binding, arn)
+            analyze_pod(index, pod, binding, Detail::Outcome, &mut |arn| {
+                OutlookCache::current(binding, arn).unwrap_or_else(|| {
+                    outlooks
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .get(index, pod, binding, arn)
+                })
             })
         })
         .collect();

@@ -5,9 +5,9 @@
 use super::{PodAnalysis, Unknowns, fix};
 use crate::analysis::credentials::{ImdsReach, InstanceState, NodeRole, imds_reach};
 use crate::analysis::findings::{ErrorVars, finding};
+use crate::analysis::hash::HashMap;
 use crate::analysis::inventory::InventoryIndex;
 use crate::model::{Evidence, Finding, FindingCode, MetadataOptions, SourceKind, Subject};
-use std::collections::HashMap;
 
 /// NODE003's fix: IMDS cannot be closed for one pod without closing it for the node.
 const HOST_NETWORK_FIX: &str = "run the pod without hostNetwork if it can; otherwise make sure it has its own IRSA role so it never relies on the node role";
@@ -92,7 +92,7 @@ pub fn check(
             ImdsReach::Unreachable(_) => {}
         }
     }
-    let mut radius: HashMap<&str, usize> = HashMap::new();
+    let mut radius: HashMap<&str, usize> = HashMap::default();
     for pa in pods {
         if pa.containers.iter().any(|v| v.lands_on_imds())
             && let Some(n) = pa.node.node_name.as_deref()

@@ -23,7 +23,50 @@ pub use verdict::*;
 use super::findings::{CONTAINER_ROLE_ERR, NO_CREDENTIALS, WEB_IDENTITY_ERR};
 use crate::model::{ContainerInfo, EnvFromInfo, PodInfo};
 
-/// Walks the SDK default chain for one container of `pod` on `node`.
+/// How much of the walk to keep. The drill-down and `explain` show every step; the bulk
+/// analysis of a cluster needs only the outcome — recording the step texts of 100,000
+/// containers was most of a rebuild's time and memory (BENCHMARKS.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Every step with its one-line reason.
+    Steps,
+    /// The outcome only (`steps` stays empty).
+    Outcome,
+}
+
+/// What the walk checks at each step.
+const STATIC_KEYS_CHECKED: &str = "AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY";
+const WEB_IDENTITY_CHECKED: &str = "AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE";
+const CONTAINER_CHECKED: &str = CONTAINER_FULL_URI;
+const IMDS_CHECKED: &str = "instance metadata (169.254.169.254)";
+
+/// The steps of one walk, recorded only under [`Detail::Steps`]; a step's reason is built
+/// only then.
+struct Trace {
+    detail: Detail,
+    steps: Vec<ChainStep>,
+}
+
+impl Trace {
+    fn push(
+        &mut self,
+        provider: ChainProvider,
+        checked: &str,
+        result: StepResult,
+        why: impl FnOnce() -> String,
+    ) {
+        if self.detail == Detail::Steps {
+            self.steps.push(ChainStep {
+                provider,
+                checked: checked.to_owned(),
+                result,
+                detail: why(),
+            });
+        }
+    }
+}
+
+/// Walks the SDK default chain for one container of `pod` on `node`, keeping every step.
 pub fn resolve(
     pod: &PodInfo,
     container: &ContainerInfo,
@@ -31,78 +74,104 @@ pub fn resolve(
     inputs: &ChainInputs,
 ) -> CredentialVerdict {
     let imds = imds_reach(node, pod.host_network);
-    let mut steps = Vec::with_capacity(4);
+    resolve_with(container, node, inputs, &imds, Detail::Steps)
+}
+
+/// Walks the SDK default chain for one container, given the IMDS reachability of its pod
+/// (`imds_reach(node, pod.host_network)`, the same for every container of the pod).
+pub fn resolve_with(
+    container: &ContainerInfo,
+    node: &NodeContext<'_>,
+    inputs: &ChainInputs,
+    imds: &ImdsReach,
+    detail: Detail,
+) -> CredentialVerdict {
+    let mut trace = Trace {
+        detail,
+        steps: if detail == Detail::Steps {
+            Vec::with_capacity(4)
+        } else {
+            Vec::new()
+        },
+    };
     let mut chosen: Option<(CredentialSource, Option<Fallback>)> = None;
 
     // (1) static keys
     let has_id = has_env(container, ACCESS_KEY_ID);
     let has_secret = has_env(container, SECRET_ACCESS_KEY);
-    let env_from: Vec<String> = container
-        .env_from
-        .iter()
-        .map(|f| match f {
-            EnvFromInfo::Secret { name, .. } => format!("Secret {name}"),
-            EnvFromInfo::ConfigMap { name, .. } => format!("ConfigMap {name}"),
-        })
-        .collect();
-    let checked = format!("{ACCESS_KEY_ID} + {SECRET_ACCESS_KEY}");
     if has_id && has_secret {
-        let from = env_source(container, ACCESS_KEY_ID).unwrap_or_default();
-        steps.push(step(
+        trace.push(
             ChainProvider::StaticKeys,
-            &checked,
+            STATIC_KEYS_CHECKED,
             StepResult::Selected,
-            format!("both set in env ({ACCESS_KEY_ID} from {from}): long-lived IAM user keys"),
-        ));
+            || {
+                let from = env_source(container, ACCESS_KEY_ID).unwrap_or_default();
+                format!("both set in env ({ACCESS_KEY_ID} from {from}): long-lived IAM user keys")
+            },
+        );
         chosen = Some((CredentialSource::StaticKeys, None));
-    } else if !env_from.is_empty() {
-        steps.push(step(
+    } else if !container.env_from.is_empty() {
+        trace.push(
             ChainProvider::StaticKeys,
-            &checked,
+            STATIC_KEYS_CHECKED,
             StepResult::Maybe,
-            format!(
-                "not set directly; envFrom {} may define them (contents not read)",
-                env_from.join(", ")
-            ),
-        ));
+            || {
+                let from: Vec<String> = container
+                    .env_from
+                    .iter()
+                    .map(|f| match f {
+                        EnvFromInfo::Secret { name, .. } => format!("Secret {name}"),
+                        EnvFromInfo::ConfigMap { name, .. } => format!("ConfigMap {name}"),
+                    })
+                    .collect();
+                format!(
+                    "not set directly; envFrom {} may define them (contents not read)",
+                    from.join(", ")
+                )
+            },
+        );
     } else if has_id || has_secret {
         let only = if has_id {
             ACCESS_KEY_ID
         } else {
             SECRET_ACCESS_KEY
         };
-        steps.push(step(
+        trace.push(
             ChainProvider::StaticKeys,
-            &checked,
+            STATIC_KEYS_CHECKED,
             StepResult::Skipped,
-            format!("only {only} set: the SDK needs both"),
-        ));
+            || format!("only {only} set: the SDK needs both"),
+        );
     } else {
-        steps.push(step(
+        trace.push(
             ChainProvider::StaticKeys,
-            &checked,
+            STATIC_KEYS_CHECKED,
             StepResult::Skipped,
-            "not set".to_owned(),
-        ));
+            || "not set".to_owned(),
+        );
     }
 
     // (2) web identity
-    let checked = format!("{ROLE_ARN} + {WEB_IDENTITY_TOKEN_FILE}");
     if chosen.is_some() {
-        steps.push(step(
+        trace.push(
             ChainProvider::WebIdentity,
-            &checked,
+            WEB_IDENTITY_CHECKED,
             StepResult::NotReached,
-            String::new(),
-        ));
+            String::new,
+        );
     } else {
         let role = has_env(container, ROLE_ARN);
         let file = has_env(container, WEB_IDENTITY_TOKEN_FILE);
         if role && file {
             let role_arn = literal_env(container, ROLE_ARN).map(|s| s.trim().to_owned());
-            let (result, detail, source, fallback) =
-                web_identity(container, role_arn, inputs, &imds, &node.node_role);
-            steps.push(step(ChainProvider::WebIdentity, &checked, result, detail));
+            let (result, why, source, fallback) =
+                web_identity(container, role_arn, inputs, imds, &node.node_role, detail);
+            trace.push(
+                ChainProvider::WebIdentity,
+                WEB_IDENTITY_CHECKED,
+                result,
+                || why,
+            );
             chosen = Some((source, fallback));
         } else if role || file {
             let only = if role {
@@ -110,36 +179,35 @@ pub fn resolve(
             } else {
                 WEB_IDENTITY_TOKEN_FILE
             };
-            steps.push(step(
+            trace.push(
                 ChainProvider::WebIdentity,
-                &checked,
+                WEB_IDENTITY_CHECKED,
                 StepResult::Skipped,
-                format!("only {only} set: the SDK skips web identity"),
-            ));
+                || format!("only {only} set: the SDK skips web identity"),
+            );
         } else {
-            steps.push(step(
+            trace.push(
                 ChainProvider::WebIdentity,
-                &checked,
+                WEB_IDENTITY_CHECKED,
                 StepResult::Skipped,
-                "not set (pod not mutated for IRSA)".to_owned(),
-            ));
+                || "not set (pod not mutated for IRSA)".to_owned(),
+            );
         }
     }
 
     // (3) container credentials
-    let checked = CONTAINER_FULL_URI.to_owned();
     if chosen.is_some() {
-        steps.push(step(
+        trace.push(
             ChainProvider::ContainerCredentials,
-            &checked,
+            CONTAINER_CHECKED,
             StepResult::NotReached,
-            String::new(),
-        ));
+            String::new,
+        );
     } else if let Some(uri) = container
         .env_var(CONTAINER_FULL_URI)
         .or_else(|| container.env_var(CONTAINER_RELATIVE_URI))
     {
-        let uri_text = uri.literal_value().unwrap_or("(not a literal)").to_owned();
+        let uri_text = uri.literal_value().unwrap_or("(not a literal)");
         let role_arn = inputs.pod_identity_role.clone();
         let token_file = literal_env(container, CONTAINER_TOKEN_FILE);
         let failure = if node.fargate {
@@ -153,13 +221,13 @@ pub fn resolve(
         };
         match failure {
             Some(reason) => {
-                steps.push(step(
+                trace.push(
                     ChainProvider::ContainerCredentials,
-                    &checked,
+                    CONTAINER_CHECKED,
                     StepResult::Fails,
-                    format!("{uri_text}: {reason}"),
-                ));
-                let lands_on = imds_source(&imds, &node.node_role);
+                    || format!("{uri_text}: {reason}"),
+                );
+                let lands_on = imds_source(imds, &node.node_role);
                 chosen = Some((
                     CredentialSource::ContainerCredentials { role_arn },
                     Some(Fallback {
@@ -170,65 +238,69 @@ pub fn resolve(
                 ));
             }
             None => {
-                let who = role_arn
-                    .as_deref()
-                    .unwrap_or("the association's role (association not loaded)");
-                steps.push(step(
+                trace.push(
                     ChainProvider::ContainerCredentials,
-                    &checked,
+                    CONTAINER_CHECKED,
                     StepResult::Selected,
-                    format!("{uri_text} → {who}"),
-                ));
+                    || {
+                        let who = role_arn
+                            .as_deref()
+                            .unwrap_or("the association's role (association not loaded)");
+                        format!("{uri_text} → {who}")
+                    },
+                );
                 chosen = Some((CredentialSource::ContainerCredentials { role_arn }, None));
             }
         }
     } else {
-        steps.push(step(
+        trace.push(
             ChainProvider::ContainerCredentials,
-            &checked,
+            CONTAINER_CHECKED,
             StepResult::Skipped,
-            "not set".to_owned(),
-        ));
+            || "not set".to_owned(),
+        );
     }
 
     // (4) IMDS
-    let checked = "instance metadata (169.254.169.254)".to_owned();
-    let imds_line = match &imds {
+    let imds_line = || match imds {
         ImdsReach::Reachable(w) | ImdsReach::Unreachable(w) | ImdsReach::Unknown(w) => w.clone(),
     };
     let (source, fallback) = match chosen {
         Some((source, fallback)) => {
             let result = if fallback.is_some() {
-                imds_result(&imds)
+                imds_result(imds)
             } else {
                 StepResult::NotReached
             };
-            let detail = if fallback.is_some() {
-                format!("fallback: {imds_line}")
-            } else {
-                String::new()
-            };
-            steps.push(step(ChainProvider::Imds, &checked, result, detail));
+            let fell_back = fallback.is_some();
+            trace.push(ChainProvider::Imds, IMDS_CHECKED, result, || {
+                if fell_back {
+                    format!("fallback: {}", imds_line())
+                } else {
+                    String::new()
+                }
+            });
             (source, fallback)
         }
         None => {
-            let source = imds_source(&imds, &node.node_role);
-            let detail = match &source {
-                CredentialSource::InstanceRole { .. } => format!(
-                    "{imds_line} → node role {}",
-                    node.node_role.name_or_unknown()
-                ),
-                CredentialSource::None if imds.is_reachable() => {
-                    format!("{imds_line}, but the instance has no instance profile: no credentials")
-                }
-                _ => imds_line,
-            };
-            steps.push(step(
+            let source = imds_source(imds, &node.node_role);
+            trace.push(
                 ChainProvider::Imds,
-                &checked,
-                imds_result(&imds),
-                detail,
-            ));
+                IMDS_CHECKED,
+                imds_result(imds),
+                || match &source {
+                    CredentialSource::InstanceRole { .. } => format!(
+                        "{} → node role {}",
+                        imds_line(),
+                        node.node_role.name_or_unknown()
+                    ),
+                    CredentialSource::None if imds.is_reachable() => format!(
+                        "{}, but the instance has no instance profile: no credentials",
+                        imds_line()
+                    ),
+                    _ => imds_line(),
+                },
+            );
             (source, None)
         }
     };
@@ -245,19 +317,10 @@ pub fn resolve(
     CredentialVerdict {
         container: container.name.clone(),
         source,
-        steps,
+        steps: trace.steps,
         landing_role,
-        imds,
+        imds: imds.clone(),
         fallback,
-    }
-}
-
-fn step(provider: ChainProvider, checked: &str, result: StepResult, detail: String) -> ChainStep {
-    ChainStep {
-        provider,
-        checked: checked.to_owned(),
-        result,
-        detail,
     }
 }
 
@@ -292,12 +355,14 @@ fn web_identity(
     inputs: &ChainInputs,
     imds: &ImdsReach,
     node_role: &NodeRole<'_>,
+    detail: Detail,
 ) -> WebIdentityStep {
-    let shown = role_arn
-        .clone()
-        .unwrap_or_else(|| "(role from a reference)".to_owned());
+    let steps = detail == Detail::Steps;
+    let shown = role_arn.as_deref().unwrap_or("(role from a reference)");
     let token_file = literal_env(container, WEB_IDENTITY_TOKEN_FILE);
-    let source = CredentialSource::WebIdentity { role_arn };
+    let source = CredentialSource::WebIdentity {
+        role_arn: role_arn.clone(),
+    };
     let failure = match token_file {
         Some(f) if !file_is_mounted(container, f) => Some((
             format!("token file {f} is not under any volume mount"),
@@ -314,7 +379,8 @@ fn web_identity(
     };
     if let Some((reason, aws_error)) = failure {
         let lands_on = imds_source(imds, node_role);
-        let detail = match &lands_on {
+        let why = match &lands_on {
+            _ if !steps => String::new(),
             CredentialSource::InstanceRole { .. } => format!(
                 "{shown}: {reason}; an SDK that falls back lands on node role {} (works, but with the wrong permissions)",
                 node_role.name_or_unknown()
@@ -329,14 +395,15 @@ fn web_identity(
             aws_error,
             lands_on,
         };
-        return (StepResult::Fails, detail, source, Some(fallback));
+        return (StepResult::Fails, why, source, Some(fallback));
     }
-    let detail = match &inputs.web_identity {
+    let why = match &inputs.web_identity {
+        _ if !steps => String::new(),
         Some(WebIdentityOutlook::Works) => format!("{shown}: trust allows this ServiceAccount"),
         Some(WebIdentityOutlook::Unknown { reason }) => {
             format!("{shown}: trust not verified ({reason})")
         }
         _ => format!("{shown}: trust not evaluated"),
     };
-    (StepResult::Selected, detail, source, None)
+    (StepResult::Selected, why, source, None)
 }

@@ -5,12 +5,12 @@
 //! unknown with a reason.
 
 use super::policy::{self, PolicyDocument, PolicyError};
+use crate::analysis::hash::HashMap;
 use crate::model::{
     Ec2Instance, Inventory, NodeInfo, ObservedToken, OidcProvider, PodIdentityAssociation, PodInfo,
     RoleInfo, ServiceAccountInfo, SourceKind, WebhookSettings,
 };
-use std::cell::OnceCell;
-use std::collections::HashMap;
+use std::sync::OnceLock;
 
 mod node;
 pub use node::{COMPUTE_TYPE_LABEL, instance_id_from_provider_id, is_fargate};
@@ -70,7 +70,7 @@ pub struct InventoryIndex<'a> {
     instances: Option<HashMap<&'a str, &'a Ec2Instance>>,
     tokens_by_pod: ByNsName<'a, Vec<&'a ObservedToken>>,
     sas_by_role_arn: HashMap<&'a str, Vec<&'a ServiceAccountInfo>>,
-    trust: HashMap<&'a str, OnceCell<Result<PolicyDocument, PolicyError>>>,
+    trust: HashMap<&'a str, OnceLock<Result<PolicyDocument, PolicyError>>>,
 }
 
 /// The IAM provider url form of an issuer: no scheme, no trailing slash.
@@ -101,8 +101,8 @@ impl<'a> InventoryIndex<'a> {
             skip_containers: key("skip-containers"),
         };
 
-        let mut service_accounts: ByNsName<Option<&ServiceAccountInfo>> = HashMap::new();
-        let mut sas_by_role_arn: HashMap<&str, Vec<&ServiceAccountInfo>> = HashMap::new();
+        let mut service_accounts: ByNsName<Option<&ServiceAccountInfo>> = HashMap::default();
+        let mut sas_by_role_arn: HashMap<&str, Vec<&ServiceAccountInfo>> = HashMap::default();
         for sa in &inventory.service_accounts {
             *insert_nsname(&mut service_accounts, &sa.namespace, &sa.name) = Some(sa);
             if let Some(arn) = sa.annotations.get(&keys.role_arn).map(|v| v.trim())
@@ -111,8 +111,8 @@ impl<'a> InventoryIndex<'a> {
                 sas_by_role_arn.entry(arn).or_default().push(sa);
             }
         }
-        let mut pods_by_sa: ByNsName<Vec<&PodInfo>> = HashMap::new();
-        let mut pods_by_node: HashMap<&str, Vec<&PodInfo>> = HashMap::new();
+        let mut pods_by_sa: ByNsName<Vec<&PodInfo>> = HashMap::default();
+        let mut pods_by_node: HashMap<&str, Vec<&PodInfo>> = HashMap::default();
         for pod in &inventory.pods {
             insert_nsname(&mut pods_by_sa, &pod.namespace, &pod.service_account).push(pod);
             if let Some(node) = pod.node_name.as_deref() {
@@ -124,14 +124,14 @@ impl<'a> InventoryIndex<'a> {
             .iter()
             .map(|n| (n.name.as_str(), n))
             .collect();
-        let mut roles_by_profile = HashMap::new();
-        let mut roles_by_profile_name = HashMap::new();
-        let mut trust = HashMap::new();
+        let mut roles_by_profile = HashMap::default();
+        let mut roles_by_profile_name = HashMap::default();
+        let mut trust = HashMap::default();
         let roles = inventory.roles.as_ref().map(|roles| {
-            let mut map = HashMap::with_capacity(roles.len());
+            let mut map = HashMap::with_capacity_and_hasher(roles.len(), Default::default());
             for role in roles {
                 map.insert(role.arn.as_str(), role);
-                trust.insert(role.arn.as_str(), OnceCell::new());
+                trust.insert(role.arn.as_str(), OnceLock::new());
                 for profile in &role.instance_profiles {
                     roles_by_profile.insert(profile.as_str(), role);
                     roles_by_profile_name.insert(last_segment(profile), role);
@@ -139,14 +139,14 @@ impl<'a> InventoryIndex<'a> {
             }
             map
         });
-        let mut providers_by_url: HashMap<String, Vec<&OidcProvider>> = HashMap::new();
+        let mut providers_by_url: HashMap<String, Vec<&OidcProvider>> = HashMap::default();
         for p in inventory.oidc_providers.iter().flatten() {
             providers_by_url
                 .entry(issuer_host(&p.url).to_owned())
                 .or_default()
                 .push(p);
         }
-        let mut associations: ByNsName<Vec<&PodIdentityAssociation>> = HashMap::new();
+        let mut associations: ByNsName<Vec<&PodIdentityAssociation>> = HashMap::default();
         for a in inventory.pod_identity_associations.iter().flatten() {
             insert_nsname(&mut associations, &a.namespace, &a.service_account).push(a);
         }
@@ -155,7 +155,7 @@ impl<'a> InventoryIndex<'a> {
                 .map(|i| (i.instance_id.as_str(), i))
                 .collect::<HashMap<_, _>>()
         });
-        let mut tokens_by_pod: ByNsName<Vec<&ObservedToken>> = HashMap::new();
+        let mut tokens_by_pod: ByNsName<Vec<&ObservedToken>> = HashMap::default();
         for t in &inventory.tokens {
             insert_nsname(&mut tokens_by_pod, &t.namespace, &t.pod).push(t);
         }

@@ -145,7 +145,7 @@ fn token_section(lines: &mut Vec<Line>, index: &InventoryIndex, pod: &PodInfo, n
                 any = true;
                 lines.push(Line::plain(format!(
                     "    {}: audience {}, lifetime {}, file {path}",
-                    v.name,
+                    pod.shown_volume_name(&v.name),
                     audience.as_deref().unwrap_or("(API server default)"),
                     expiration_seconds.map_or_else(|| "default".to_owned(), |s| format!("{s} s")),
                 )));

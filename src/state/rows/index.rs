@@ -2,10 +2,10 @@
 //! (a 50,000-pod cluster must not do 50,000 linear scans of the pod list).
 
 use crate::analysis::audit::AuditReport;
+use crate::analysis::hash::HashMap;
 use crate::model::{
     Finding, FindingCode, Inventory, PodInfo, ServiceAccountInfo, Severity, Subject,
 };
-use std::collections::HashMap;
 
 /// Indexes over one inventory and its report.
 pub(super) struct Index<'a> {
@@ -21,8 +21,8 @@ pub(super) struct Index<'a> {
 
 impl<'a> Index<'a> {
     pub fn new(inventory: &'a Inventory, report: &'a AuditReport) -> Index<'a> {
-        let mut involving: HashMap<&Subject, Vec<&Finding>> = HashMap::new();
-        let mut code_severity = HashMap::new();
+        let mut involving: HashMap<&Subject, Vec<&Finding>> = HashMap::default();
+        let mut code_severity = HashMap::default();
         for f in &report.findings {
             involving.entry(&f.subject).or_default().push(f);
             for r in f.related.iter().filter(|r| **r != f.subject) {

@@ -5,6 +5,7 @@ use crate::analysis::audit::Verdict;
 use crate::model::{FindingCode, Severity};
 use crate::state::table::Row;
 use jiff::Timestamp;
+use rayon::prelude::*;
 use std::cmp::Ordering;
 
 /// One pod and the identity its containers really get.
@@ -38,7 +39,7 @@ impl PodRow {
 pub(super) fn derive(ix: &Index) -> Vec<PodRow> {
     ix.report
         .pods
-        .iter()
+        .par_iter()
         .map(|p| {
             let namespace = p.pod.namespace.clone().unwrap_or_default();
             let info = ix.pod(&namespace, &p.pod.name);
