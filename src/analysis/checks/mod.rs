@@ -27,7 +27,7 @@ pub mod pod_token;
 mod policy_match;
 
 use crate::analysis::credentials::{
-    self, ChainInputs, CredentialVerdict, Detail, NodeContext, WebIdentityOutlook,
+    self, ChainInputs, CredentialVerdict, Detail, ImdsReach, NodeContext, WebIdentityOutlook,
 };
 use crate::analysis::findings::sort_findings;
 use crate::analysis::hash::HashMap;
@@ -38,13 +38,14 @@ use injection::Injection;
 use jiff::Timestamp;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// One pod, analysed: where it runs, what the webhook left in it, and each container's chain.
 #[derive(Debug, Clone)]
 pub struct PodAnalysis<'a> {
     pub pod: &'a PodInfo,
-    pub node: NodeContext<'a>,
+    /// Shared by every pod of the node in a whole-cluster run.
+    pub node: Arc<NodeContext<'a>>,
     pub injection: Injection,
     /// Main containers, then init containers.
     pub containers: Vec<CredentialVerdict>,
@@ -170,8 +171,44 @@ pub fn analyze_pod<'a>(
     detail: Detail,
     outlook_for: &mut dyn FnMut(&str) -> WebIdentityOutlook,
 ) -> PodAnalysis<'a> {
-    let node = index.node_context(pod.node_name.as_deref());
-    let imds = credentials::imds_reach(&node, pod.host_network);
+    let place = Placement::of(index, pod.node_name.as_deref());
+    analyze_pod_on(index, pod, binding, &place, detail, outlook_for)
+}
+
+/// Where pods run: a node's context and what IMDS answers its pods (with and without
+/// hostNetwork). A whole-cluster run builds one per node and shares it between the node's
+/// pods, instead of one copy per pod.
+struct Placement<'a> {
+    node: Arc<NodeContext<'a>>,
+    imds: ImdsReach,
+    imds_host_network: ImdsReach,
+}
+
+impl<'a> Placement<'a> {
+    fn of(index: &InventoryIndex<'a>, node_name: Option<&str>) -> Self {
+        let node = index.node_context(node_name);
+        Placement {
+            imds: credentials::imds_reach(&node, false),
+            imds_host_network: credentials::imds_reach(&node, true),
+            node: Arc::new(node),
+        }
+    }
+}
+
+fn analyze_pod_on<'a>(
+    index: &InventoryIndex<'a>,
+    pod: &'a PodInfo,
+    binding: Option<&BindingAnalysis>,
+    place: &Placement<'a>,
+    detail: Detail,
+    outlook_for: &mut dyn FnMut(&str) -> WebIdentityOutlook,
+) -> PodAnalysis<'a> {
+    let node = Arc::clone(&place.node);
+    let imds = if pod.host_network {
+        &place.imds_host_network
+    } else {
+        &place.imds
+    };
     let injection = injection::observe(pod, &index.settings);
     let pod_identity_role = binding
         .and_then(|b| b.pod_identity.as_ref())
@@ -185,7 +222,7 @@ pub fn analyze_pod<'a>(
                 web_identity,
                 pod_identity_role: pod_identity_role.clone(),
             };
-            credentials::resolve_with(c, &node, &inputs, &imds, detail)
+            credentials::resolve_with(c, &node, &inputs, imds, detail)
         })
         .collect();
     PodAnalysis {
@@ -250,6 +287,12 @@ pub fn run<'a>(index: &InventoryIndex<'a>, now: Timestamp) -> CheckRun<'a> {
     // order). Outlooks of stale role ARNs are shared through one lock; the common case (the
     // SA's current role) never takes it.
     let outlooks = Mutex::new(OutlookCache::default());
+    let mut places: HashMap<&str, Placement<'a>> = HashMap::default();
+    for name in inventory.pods.iter().filter_map(|p| p.node_name.as_deref()) {
+        if !places.contains_key(name) {
+            places.insert(name, Placement::of(index, Some(name)));
+        }
+    }
     let pods: Vec<PodAnalysis<'a>> = inventory
         .pods
         .as_shared()
@@ -259,14 +302,25 @@ pub fn run<'a>(index: &InventoryIndex<'a>, now: Timestamp) -> CheckRun<'a> {
             let binding = by_sa
                 .get(&(pod.namespace.as_str(), pod.service_account.as_str()))
                 .copied();
-            analyze_pod(index, pod, binding, Detail::Outcome, &mut |arn| {
+            let mut outlook_for = |arn: &str| {
                 OutlookCache::current(binding, arn).unwrap_or_else(|| {
                     outlooks
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
                         .get(index, pod, binding, arn)
                 })
-            })
+            };
+            match pod.node_name.as_deref().and_then(|n| places.get(n)) {
+                Some(place) => analyze_pod_on(
+                    index,
+                    pod,
+                    binding,
+                    place,
+                    Detail::Outcome,
+                    &mut outlook_for,
+                ),
+                None => analyze_pod(index, pod, binding, Detail::Outcome, &mut outlook_for),
+            }
         })
         .collect();
     for pa in &pods {

@@ -320,7 +320,7 @@ pub fn resolve_with(
         steps: trace.steps,
         landing_role,
         imds: imds.clone(),
-        fallback,
+        fallback: fallback.map(Box::new),
     }
 }
 

@@ -111,9 +111,10 @@ pub struct CredentialVerdict {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub landing_role: Option<String>,
     pub imds: ImdsReach,
-    /// Set when the selected provider would fail.
+    /// Set when the selected provider would fail (boxed: most containers have none, and a
+    /// cluster-wide run holds 100,000 verdicts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fallback: Option<Fallback>,
+    pub fallback: Option<Box<Fallback>>,
 }
 
 fn role_name(arn: &str) -> &str {
