@@ -367,7 +367,7 @@ pub fn pod(x: &PodExplanation<'_>) -> String {
         NodeRole::None => {}
         NodeRole::Unknown(why) => out.push_str(&format!("  node role unknown: {}\n", clean(why))),
     }
-    let reach = x.analysis.containers.first().map(|c| &c.imds);
+    let reach = (!x.analysis.containers.is_empty()).then_some(&x.analysis.imds);
     if let Some(r) = reach {
         let (label, why) = match r {
             ImdsReach::Reachable(w) => ("reachable from this pod", w),

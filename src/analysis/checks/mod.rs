@@ -46,6 +46,9 @@ pub struct PodAnalysis<'a> {
     pub pod: &'a PodInfo,
     /// Shared by every pod of the node in a whole-cluster run.
     pub node: Arc<NodeContext<'a>>,
+    /// Whether the instance metadata service answers this pod (the same for all its
+    /// containers).
+    pub imds: ImdsReach,
     pub injection: Injection,
     /// Main containers, then init containers.
     pub containers: Vec<CredentialVerdict>,
@@ -228,6 +231,7 @@ fn analyze_pod_on<'a>(
     PodAnalysis {
         pod,
         node,
+        imds: imds.clone(),
         injection,
         containers,
     }

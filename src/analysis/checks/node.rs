@@ -178,7 +178,7 @@ fn node_role_fallback(
             ))
             .related(Subject::role(&r.arn));
     }
-    if let Some(ImdsReach::Reachable(why)) = pa.containers.first().map(|v| &v.imds) {
+    if let (ImdsReach::Reachable(why), false) = (&pa.imds, pa.containers.is_empty()) {
         b = b.evidence(Evidence::observed("IMDS reachable", why.clone()));
     }
     let cluster = index.cluster_name().unwrap_or("<cluster>");

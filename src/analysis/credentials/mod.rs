@@ -319,7 +319,6 @@ pub fn resolve_with(
         source,
         steps: trace.steps,
         landing_role,
-        imds: imds.clone(),
         fallback: fallback.map(Box::new),
     }
 }

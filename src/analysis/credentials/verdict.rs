@@ -1,7 +1,6 @@
 //! The verdict types of the credential chain: steps, sources, fallback, and the caller's
 //! web-identity outlook.
 
-use super::node::ImdsReach;
 use crate::model::FindingCode;
 use serde::{Deserialize, Serialize};
 
@@ -110,7 +109,6 @@ pub struct CredentialVerdict {
     /// The role the container's calls run as, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub landing_role: Option<String>,
-    pub imds: ImdsReach,
     /// Set when the selected provider would fail (boxed: most containers have none, and a
     /// cluster-wide run holds 100,000 verdicts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
