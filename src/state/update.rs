@@ -336,9 +336,12 @@ fn open(state: &mut State) {
                     name: r.name.clone(),
                 })
         }
-        Pane::Pods => state.tables.pods.selected().map(|r| DrillTarget::Pod {
-            namespace: r.namespace.clone(),
-            name: r.name.clone(),
+        Pane::Pods => state.tables.pods.selected().map(|r| {
+            let (namespace, name) = r.namespace_name();
+            DrillTarget::Pod {
+                namespace: namespace.to_owned(),
+                name: name.to_owned(),
+            }
         }),
         Pane::Roles => state
             .tables

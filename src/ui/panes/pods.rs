@@ -57,7 +57,11 @@ pub(super) fn draw(
         } else {
             toned("no", Tone::Warn, theme)
         };
-        let mut cells = vec![Cell::from(r.namespace.clone()), Cell::from(r.name.clone())];
+        let (namespace, name) = r.namespace_name();
+        let mut cells = vec![
+            Cell::from(namespace.to_owned()),
+            Cell::from(name.to_owned()),
+        ];
         if wide {
             cells.push(Cell::from(r.service_account.clone()));
             cells.push(Cell::from(r.node.clone().unwrap_or_else(|| "-".to_owned())));
