@@ -5,90 +5,31 @@
 
 mod support;
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 use support::apiserver::{Kind, StandIn, Verb};
 use support::objects;
+use support::tmux::Session;
 
-const BIN: &str = env!("CARGO_BIN_EXE_irsa-inspector");
-
-fn tmux(args: &[&str]) -> Option<String> {
-    let out = Command::new("tmux").args(args).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+/// Starts `irsa-inspector ARGS` at 160×45 with no kubeconfig of the user's, the log in `logs`
+/// and `env` (`NAME=VALUE …`) set; `None` without tmux.
+fn start_env(test: &str, env: &str, args: &str, logs: &Path) -> Option<Session> {
+    Session::builder("kube", test)
+        .size(160, 45)
+        .env("HOME=/nonexistent KUBECONFIG=")
+        .env(env)
+        .log_dir(logs)
+        .start(args)
 }
 
-struct Session {
-    name: String,
+fn start(test: &str, args: &str, logs: &Path) -> Option<Session> {
+    start_env(test, "", args, logs)
 }
 
-impl Session {
-    fn start(test: &str, args: &str, logs: &std::path::Path) -> Option<Session> {
-        Self::start_env(test, "", args, logs)
-    }
-
-    /// As [`Session::start`], with `env` (`NAME=VALUE …`) set for the binary.
-    fn start_env(test: &str, env: &str, args: &str, logs: &std::path::Path) -> Option<Session> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            assert!(
-                std::env::var_os("IRSA_REQUIRE_TMUX").is_none(),
-                "tmux is not installed but IRSA_REQUIRE_TMUX is set"
-            );
-            eprintln!("skipped: tmux is not installed");
-            return None;
-        }
-        let name = format!("irsa-kube-{test}-{}", std::process::id());
-        let command = format!(
-            "HOME=/nonexistent KUBECONFIG= IRSA_INSPECTOR_LOG_DIR='{}' {env} '{BIN}' {args}; \
-             echo EXIT=$?; sleep 60",
-            logs.display()
-        );
-        tmux(&[
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "160",
-            "-y",
-            "45",
-            &command,
-        ])
-        .expect("tmux new-session");
-        Some(Session { name })
-    }
-
-    fn screen(&self) -> String {
-        tmux(&["capture-pane", "-p", "-t", &self.name]).unwrap_or_default()
-    }
-
-    /// Waits (without blocking the runtime's other tasks) until `cond` holds of the screen.
-    async fn wait(&self, what: &str, cond: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if cond(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "{what} never happened; screen:\n{screen}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    async fn wait_for(&self, text: &str) -> String {
-        self.wait(&format!("{text:?} on screen"), |s| s.contains(text))
-            .await
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = tmux(&["kill-session", "-t", &self.name]);
-    }
+/// Opens the Pods pane's drill-down of `key` (`ns/name`).
+async fn open_pod(s: &Session, key: &str) {
+    s.keys(&["2", "/", key, "Enter", "Enter"]);
+    s.wait_for_async(&format!("Pod {key} — identity")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -98,48 +39,31 @@ async fn no_flags_opens_the_live_cluster_and_the_screen_follows_the_server() {
     let dir = tempfile::tempdir().unwrap();
     let config = server.write_kubeconfig(dir.path());
     let args = format!("--kubeconfig '{}'", config.display());
-    let Some(s) = Session::start("live", &args, dir.path()) else {
+    let Some(s) = start("live", &args, dir.path()) else {
         return;
     };
-    let screen = s.wait_for("live standin").await;
+    let screen = s.wait_for_async("live standin").await;
     assert!(!screen.contains("FAILED"), "{screen}");
-    s.wait_for("SA 60 ").await;
+    s.wait_for_async("SA 60 ").await;
     // Denied nodes: the rest is shown, and the status line says what is missing.
-    s.wait_for("cannot list nodes: forbidden").await;
+    s.wait_for_async("cannot list nodes: forbidden").await;
 
     server.apply(objects::service_account(
         "shop",
         "added-while-watching",
         &[],
     ));
-    s.wait_for("SA 61 ").await;
+    s.wait_for_async("SA 61 ").await;
     server.delete(Kind::ServiceAccount, Some("shop"), "added-while-watching");
-    s.wait_for("SA 60 ").await;
+    s.wait_for_async("SA 60 ").await;
 
-    tmux(&["send-keys", "-t", &s.name, "q"]);
-    let screen = s.wait_for("EXIT=").await;
+    s.keys(&["q"]);
+    let screen = s.wait_for_async("EXIT=").await;
     assert!(screen.contains("EXIT=0"), "{screen}");
 }
 
-impl Session {
-    /// Types `keys` (tmux key names: `Enter`, `Escape`, or literal text), a little apart so
-    /// that an `Escape` and the next key are not read as one Alt-key sequence.
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            tmux(&["send-keys", "-t", &self.name, k]);
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-
-    /// Opens the Pods pane's drill-down of `key` (`ns/name`).
-    async fn open_pod(&self, key: &str) {
-        self.keys(&["2", "/", key, "Enter", "Enter"]);
-        self.wait_for(&format!("Pod {key} — identity")).await;
-    }
-}
-
 /// The log the session wrote.
-fn log_text(dir: &std::path::Path) -> String {
+fn log_text(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("irsa-inspector.log")).unwrap_or_default()
 }
 
@@ -149,17 +73,17 @@ async fn a_whole_session_without_actions_only_reads() {
     let dir = tempfile::tempdir().unwrap();
     let config = server.write_kubeconfig(dir.path());
     let args = format!("--kubeconfig '{}'", config.display());
-    let Some(s) = Session::start("reads", &args, dir.path()) else {
+    let Some(s) = start("reads", &args, dir.path()) else {
         return;
     };
-    s.wait_for("SA 60 ").await;
+    s.wait_for_async("SA 60 ").await;
     // Every pane, drill-downs, a filter, a namespace, help and a reload.
     s.keys(&["Enter", "Escape", "3", "4", "5", "Enter", "Escape", "1"]);
     s.keys(&["/", "demo", "Escape", ":", "ns demo", "Enter"]);
     s.keys(&["?", "?", "r", ":", "ns all", "Enter"]);
-    s.open_pod("demo2/s3-negative").await;
+    open_pod(&s, "demo2/s3-negative").await;
     s.keys(&["Escape", "q"]);
-    let screen = s.wait_for("EXIT=").await;
+    let screen = s.wait_for_async("EXIT=").await;
     assert!(screen.contains("EXIT=0"), "{screen}");
     let methods = server.methods();
     assert!(methods.get("GET").is_some_and(|n| *n > 0), "{methods:?}");
@@ -172,22 +96,22 @@ async fn read_only_disables_the_actions_and_nothing_is_created() {
     let dir = tempfile::tempdir().unwrap();
     let config = server.write_kubeconfig(dir.path());
     let args = format!("--read-only --kubeconfig '{}'", config.display());
-    let Some(s) = Session::start("readonly", &args, dir.path()) else {
+    let Some(s) = start("readonly", &args, dir.path()) else {
         return;
     };
-    s.wait_for("SA 60 ").await;
-    s.wait_for("read-only").await;
-    s.open_pod("demo2/s3-negative").await;
+    s.wait_for_async("SA 60 ").await;
+    s.wait_for_async("read-only").await;
+    open_pod(&s, "demo2/s3-negative").await;
     s.keys(&["t"]);
-    s.wait_for("mint a token (t): disabled by --read-only")
+    s.wait_for_async("mint a token (t): disabled by --read-only")
         .await;
     s.keys(&["y", "x"]);
-    s.wait_for("read the mounted token (x): disabled by --read-only")
+    s.wait_for_async("read the mounted token (x): disabled by --read-only")
         .await;
     s.keys(&["y", "a", "y"]);
-    s.wait_for("disabled by --read-only").await;
+    s.wait_for_async("disabled by --read-only").await;
     s.keys(&["q"]);
-    s.wait_for("EXIT=").await;
+    s.wait_for_async("EXIT=").await;
     assert_eq!(server.writes(), 0, "{:?}", server.methods());
     assert_eq!(server.requests(Kind::ServiceAccount, Verb::CreateToken), 0);
     assert_eq!(server.requests(Kind::Pod, Verb::Exec), 0);
@@ -199,23 +123,23 @@ async fn minting_in_the_ui_shows_claims_and_no_token_reaches_screen_or_log() {
     let dir = tempfile::tempdir().unwrap();
     let config = server.write_kubeconfig(dir.path());
     let args = format!("--kubeconfig '{}'", config.display());
-    let Some(s) = Session::start("mint", &args, dir.path()) else {
+    let Some(s) = start("mint", &args, dir.path()) else {
         return;
     };
-    s.wait_for("SA 60 ").await;
-    s.open_pod("demo2/s3-negative").await;
+    s.wait_for_async("SA 60 ").await;
+    open_pod(&s, "demo2/s3-negative").await;
     s.keys(&["t"]);
-    s.wait_for("create serviceaccounts/token for demo2/s3-reader? y/n")
+    s.wait_for_async("create serviceaccounts/token for demo2/s3-reader? y/n")
         .await;
     assert_eq!(server.requests(Kind::ServiceAccount, Verb::CreateToken), 0);
     s.keys(&["y"]);
-    let minted = s.wait_for("kubernetes.io/pod").await;
+    let minted = s.wait_for_async("kubernetes.io/pod").await;
     assert!(minted.contains("Minted token (TokenRequest"), "{minted}");
     s.keys(&["x", "y"]);
-    let read = s.wait_for("read the mounted token (x): done").await;
+    let read = s.wait_for_async("read the mounted token (x): done").await;
     assert!(read.contains("Mounted token read via pods/exec"), "{read}");
     s.keys(&["q"]);
-    s.wait_for("EXIT=").await;
+    s.wait_for_async("EXIT=").await;
     let log = log_text(dir.path());
     assert!(log.contains("live action confirmed"), "{log}");
     let issued = server.issued_tokens();
@@ -246,23 +170,24 @@ async fn ctx_switches_to_another_cluster_live() {
     )
     .unwrap();
     let args = format!("--kubeconfig '{}'", config.display());
-    let Some(s) = Session::start("ctx", &args, dir.path()) else {
+    let Some(s) = start("ctx", &args, dir.path()) else {
         return;
     };
-    s.wait_for("live alpha").await;
-    s.wait_for("SA 60 ").await;
+    s.wait_for_async("live alpha").await;
+    s.wait_for_async("SA 60 ").await;
     s.keys(&[":", "ctx", "Enter"]);
-    s.wait_for("contexts: alpha, beta (current: alpha)").await;
+    s.wait_for_async("contexts: alpha, beta (current: alpha)")
+        .await;
     s.keys(&[":", "ctx beta", "Enter"]);
-    s.wait_for("live beta").await;
-    let screen = s.wait_for("SA 2 ").await;
+    s.wait_for_async("live beta").await;
+    let screen = s.wait_for_async("SA 2 ").await;
     assert!(screen.contains("other"), "{screen}");
     s.keys(&[":", "ctx nope", "Enter"]);
-    let screen = s.wait_for("no context named").await;
+    let screen = s.wait_for_async("no context named").await;
     assert!(screen.contains("live beta"), "the view stays: {screen}");
     assert!(screen.contains("SA 2 "), "{screen}");
     s.keys(&["q"]);
-    s.wait_for("EXIT=").await;
+    s.wait_for_async("EXIT=").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -271,24 +196,26 @@ async fn a_lost_api_server_shows_reconnecting_in_the_header_until_it_is_back() {
     let dir = tempfile::tempdir().unwrap();
     let config = server.write_kubeconfig(dir.path());
     let args = format!("--kubeconfig '{}'", config.display());
-    let Some(s) = Session::start("reconnect", &args, dir.path()) else {
+    let Some(s) = start("reconnect", &args, dir.path()) else {
         return;
     };
-    s.wait_for("SA 60 ").await;
+    s.wait_for_async("SA 60 ").await;
     server.stop().await;
-    let screen = s.wait_for("reconnecting (").await;
+    let screen = s.wait_for_async("reconnecting (").await;
     let header = screen.lines().nth(1).unwrap_or_default();
     assert!(
         header.contains(" since ") && header.contains(" UTC)"),
         "{header}"
     );
     server.restart().await;
-    s.wait("the reconnecting badge to go", |screen| {
-        !screen.contains("reconnecting (")
-    })
+    s.wait_until_async(
+        "the reconnecting badge to go",
+        Duration::from_secs(20),
+        |screen| !screen.contains("reconnecting ("),
+    )
     .await;
     s.keys(&["q"]);
-    s.wait_for("EXIT=").await;
+    s.wait_for_async("EXIT=").await;
 }
 
 /// "Test it for real" through the real binary: the live source mints a token on the stand-in
@@ -314,24 +241,26 @@ async fn test_it_for_real_calls_sts_once_and_never_under_read_only() {
         let flag = if read_only { "--read-only" } else { "" };
         let args = format!("--aws {flag} --kubeconfig '{}'", config.display());
         let name = if read_only { "sts-ro" } else { "sts" };
-        let Some(s) = Session::start_env(name, &env, &args, dir.path()) else {
+        let Some(s) = start_env(name, &env, &args, dir.path()) else {
             return;
         };
-        s.wait_for("SA 60 ").await;
-        s.open_pod("demo2/s3-negative").await;
+        s.wait_for_async("SA 60 ").await;
+        open_pod(&s, "demo2/s3-negative").await;
         s.keys(&["a"]);
         if read_only {
-            s.wait_for("disabled by --read-only").await;
+            s.wait_for_async("disabled by --read-only").await;
             s.keys(&["y"]);
         } else {
-            s.wait_for("call sts:AssumeRoleWithWebIdentity on arn:aws:iam::123456789012:role/")
-                .await;
+            s.wait_for_async(
+                "call sts:AssumeRoleWithWebIdentity on arn:aws:iam::123456789012:role/",
+            )
+            .await;
             s.keys(&["y"]);
-            let screen = s.wait_for("success: AssumedRoleUser").await;
+            let screen = s.wait_for_async("success: AssumedRoleUser").await;
             assert!(screen.contains("analysis predicted"), "{screen}");
         }
         s.keys(&["q"]);
-        s.wait_for("EXIT=").await;
+        s.wait_for_async("EXIT=").await;
         let expected = if read_only { 0 } else { 1 };
         assert_eq!(assumed(), expected, "read-only {read_only}");
     }
@@ -348,23 +277,23 @@ async fn the_read_only_setting_comes_from_the_environment_too() {
     let args = format!("--kubeconfig '{}'", config.display());
     for (value, disabled) in [("1", true), ("0", false)] {
         let env = format!("IRSA_INSPECTOR_READ_ONLY={value}");
-        let Some(s) = Session::start_env(&format!("env{value}"), &env, &args, dir.path()) else {
+        let Some(s) = start_env(&format!("env{value}"), &env, &args, dir.path()) else {
             return;
         };
-        s.wait_for("SA 60 ").await;
-        s.open_pod("demo2/s3-negative").await;
+        s.wait_for_async("SA 60 ").await;
+        open_pod(&s, "demo2/s3-negative").await;
         s.keys(&["t"]);
         let screen = if disabled {
-            s.wait_for("mint a token (t): disabled by --read-only")
+            s.wait_for_async("mint a token (t): disabled by --read-only")
                 .await
         } else {
-            s.wait_for("create serviceaccounts/token for demo2/s3-reader? y/n")
+            s.wait_for_async("create serviceaccounts/token for demo2/s3-reader? y/n")
                 .await
         };
         let header = screen.lines().nth(1).unwrap_or_default().to_owned();
         assert_eq!(header.contains("read-only"), disabled, "{header}");
         s.keys(&["n", "q"]);
-        s.wait_for("EXIT=").await;
+        s.wait_for_async("EXIT=").await;
     }
     assert_eq!(server.writes(), 0, "{:?}", server.methods());
 }
@@ -402,10 +331,10 @@ async fn hanging_sources_leave_the_ui_responsive_and_kubernetes_shows_before_aws
     let dir = tempfile::tempdir().unwrap();
     let config = hung.write_kubeconfig(dir.path());
     let args = format!("--aws --kubeconfig '{}'", config.display());
-    let Some(s) = Session::start_env("hang", &env, &args, dir.path()) else {
+    let Some(s) = start_env("hang", &env, &args, dir.path()) else {
         return;
     };
-    let screen = s.wait_for("waiting for ").await;
+    let screen = s.wait_for_async("waiting for ").await;
     let header = screen.lines().nth(1).unwrap_or_default().to_owned();
     assert!(
         header.contains("pods") && header.contains(" UTC)"),
@@ -413,13 +342,13 @@ async fn hanging_sources_leave_the_ui_responsive_and_kubernetes_shows_before_aws
     );
     assert!(screen.contains("AWS loading"), "{screen}");
     s.keys(&["?"]);
-    s.wait_for("run the command").await;
+    s.wait_for_async("run the command").await;
     s.keys(&["?", ":", "ctx", "Enter"]);
-    s.wait_for("contexts: ").await;
+    s.wait_for_async("contexts: ").await;
     // Quits without waiting for the hung requests (the API server's and AWS's hold out longer
     // than `wait_for`'s patience).
     s.keys(&["q"]);
-    let screen = s.wait_for("EXIT=").await;
+    let screen = s.wait_for_async("EXIT=").await;
     assert!(screen.contains("EXIT=0"), "{screen}");
     drop(s);
 
@@ -427,14 +356,14 @@ async fn hanging_sources_leave_the_ui_responsive_and_kubernetes_shows_before_aws
     let server = StandIn::start(objects::demo_lab()).await;
     let config = server.write_kubeconfig(dir.path());
     let args = format!("--aws --kubeconfig '{}'", config.display());
-    let Some(s) = Session::start_env("hang-aws", &env, &args, dir.path()) else {
+    let Some(s) = start_env("hang-aws", &env, &args, dir.path()) else {
         return;
     };
-    let screen = s.wait_for("SA 60 ").await;
+    let screen = s.wait_for_async("SA 60 ").await;
     let header = screen.lines().nth(1).unwrap_or_default().to_owned();
     assert!(header.contains("AWS loading"), "{header}");
     s.keys(&["q"]);
-    let screen = s.wait_for("EXIT=").await;
+    let screen = s.wait_for_async("EXIT=").await;
     assert!(screen.contains("EXIT=0"), "{screen}");
 }
 
@@ -456,12 +385,12 @@ async fn expired_aws_credentials_mark_the_aws_side_stale_until_they_work_again()
     let dir = tempfile::tempdir().unwrap();
     let config = server.write_kubeconfig(dir.path());
     let args = format!("--aws --kubeconfig '{}'", config.display());
-    let Some(s) = Session::start_env("expire", &env, &args, dir.path()) else {
+    let Some(s) = start_env("expire", &env, &args, dir.path()) else {
         return;
     };
-    s.wait_for("SA 60 ").await;
+    s.wait_for_async("SA 60 ").await;
     let screen = s
-        .wait("the AWS side to load", |screen| {
+        .wait_until_async("the AWS side to load", Duration::from_secs(20), |screen| {
             screen.contains("account 123456789012") && !screen.contains("AWS loading")
         })
         .await;
@@ -479,7 +408,7 @@ async fn expired_aws_credentials_mark_the_aws_side_stale_until_they_work_again()
         expired("eks"),
     ]);
     s.keys(&["r"]);
-    let screen = s.wait_for("AWS stale (since ").await;
+    let screen = s.wait_for_async("AWS stale (since ").await;
     assert!(
         screen.contains("STALE the AWS credentials have expired (")
             && screen.contains("aws sso login")
@@ -495,20 +424,14 @@ async fn expired_aws_credentials_mark_the_aws_side_stale_until_they_work_again()
 
     // The user logs in again elsewhere; no key is pressed here.
     proxy.set_rules(Vec::new());
-    let start = Instant::now();
-    loop {
-        let screen = s.screen();
-        if !screen.contains("AWS stale") && !screen.contains("STALE ") {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(50),
-            "still stale after the credentials work again:\n{screen}"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    s.wait_until_async(
+        "the AWS side fresh again once the credentials work again",
+        Duration::from_secs(50),
+        |screen| !screen.contains("AWS stale") && !screen.contains("STALE "),
+    )
+    .await;
     assert_eq!(s.screen().lines().next().unwrap_or_default(), caller);
     s.keys(&["q"]);
-    let screen = s.wait_for("EXIT=").await;
+    let screen = s.wait_for_async("EXIT=").await;
     assert!(screen.contains("EXIT=0"), "{screen}");
 }

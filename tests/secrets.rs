@@ -23,11 +23,11 @@ use ratatui::backend::TestBackend;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::apiserver::{BEARER_TOKEN, StandIn};
 use support::objects;
+use support::tmux::{self, Session};
 
-const BIN: &str = env!("CARGO_BIN_EXE_irsa-inspector");
 const SECRET_ACCESS_KEY: &str = "Zm9vYmFyL2Jhei9xdXV4K0FCQ0RFRkdISUpLTE1Oz";
 const SESSION_TOKEN: &str = "IQoJb3JpZ2luX2VjEJ7//////////wEaCWV1LXdlc3QtMSJHMEUCIQDx3v+Y2VzaW9uLXRva2VuLXRoYXQtbXVzdC1uZXZlci1sZWF2ZS1tZW1vcnk/AiB6dGVzdC1zZXNzaW9uLXRva2VuLXNlY29uZC1oYWxmKpwCCBcQARoMMTIzNDU2Nzg5MDEyIgz0";
 const SECRET_DATA: &str = "c2VjcmV0LW9iamVjdC1kYXRhLXRoYXQtaXMtbmV2ZXItcmVhZA==";
@@ -401,90 +401,38 @@ async fn snapshot_save_from_the_live_cluster_writes_no_secret() {
     );
 }
 
-fn tmux(args: &[&str]) -> Option<String> {
-    let out = std::process::Command::new("tmux")
-        .args(args)
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-fn tmux_available() -> bool {
-    if std::process::Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_err()
-    {
-        assert!(
-            std::env::var_os("IRSA_REQUIRE_TMUX").is_none(),
-            "tmux is not installed but IRSA_REQUIRE_TMUX is set"
-        );
-        eprintln!("skipped: tmux is not installed");
-        return false;
-    }
-    true
-}
-
 /// Runs the UI in tmux on `args` with the log in `logs` at `RUST_LOG=trace`, walks every pane
 /// and opens each one's first rows, quits, and returns every screen seen.
 async fn drive_ui(test: &str, args: &str, logs: &Path, ready: &str) -> Vec<String> {
-    let name = format!("irsa-secrets-{test}-{}", std::process::id());
-    let command = format!(
-        "HOME=/nonexistent KUBECONFIG= RUST_LOG=trace IRSA_INSPECTOR_LOG_DIR='{}' '{BIN}' {args}; \
-         echo EXIT=$?; sleep 60",
-        logs.display()
-    );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &name,
-        "-x",
-        "200",
-        "-y",
-        "50",
-        &command,
-    ])
-    .expect("tmux new-session");
-    let screen = || tmux(&["capture-pane", "-p", "-t", &name]).unwrap_or_default();
-    let key = |k: &str| {
-        tmux(&["send-keys", "-t", &name, k]);
-    };
+    let s = Session::builder("secrets", test)
+        .size(200, 50)
+        .env("HOME=/nonexistent KUBECONFIG= RUST_LOG=trace")
+        .log_dir(logs)
+        .start(args)
+        .expect("tmux is available (checked by the test)");
     let mut screens = Vec::new();
-    let start = Instant::now();
-    while !screen().contains(ready) {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "UI never ready:\n{}",
-            screen()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    s.wait_until_async("UI ready", Duration::from_secs(30), |screen| {
+        screen.contains(ready)
+    })
+    .await;
     for pane in ["1", "2", "3", "4", "5"] {
-        key(pane);
+        s.send(pane);
         for _ in 0..4 {
             tokio::time::sleep(Duration::from_millis(150)).await;
-            key("Enter");
+            s.send("Enter");
             tokio::time::sleep(Duration::from_millis(150)).await;
-            screens.push(screen());
-            key("Escape");
-            key("Down");
+            screens.push(s.screen());
+            s.send("Escape");
+            s.send("Down");
         }
     }
-    key("q");
-    let start = Instant::now();
-    while !screen().contains("EXIT=") {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "never quit:\n{}",
-            screen()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    screens.push(screen());
-    let _ = tmux(&["kill-session", "-t", &name]);
+    s.send("q");
+    let quit = s
+        .wait_until_async("quit", Duration::from_secs(20), |screen| {
+            screen.contains("EXIT=")
+        })
+        .await;
+    screens.push(quit);
     screens
 }
 
@@ -507,7 +455,7 @@ fn assert_log_clean(logs: &Path, secrets: &Secrets) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_ui_over_a_snapshot_and_the_live_cluster_logs_no_secret() {
-    if !tmux_available() {
+    if !tmux::available() {
         return;
     }
     let (dir, secrets) = leaky_snapshot();
@@ -532,7 +480,7 @@ async fn the_ui_over_a_snapshot_and_the_live_cluster_logs_no_secret() {
 
 #[test]
 fn a_log_file_that_already_exists_with_loose_permissions_is_tightened() {
-    if !tmux_available() {
+    if !tmux::available() {
         return;
     }
     let logs = tempfile::tempdir().expect("temp dir");

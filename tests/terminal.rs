@@ -7,149 +7,51 @@
 //! The tmux tests are skipped with a message when tmux is not installed, unless
 //! `IRSA_REQUIRE_TMUX=1` makes that a failure (as in `tests/ui_tmux.rs`).
 
+mod support;
+
 use irsa_inspector::action::Action;
 use irsa_inspector::event::{DataOrigin, SourceEvent};
 use irsa_inspector::state::{Pane, State, sample};
 use irsa_inspector::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
+use support::tmux::Session;
 
-const BIN: &str = env!("CARGO_BIN_EXE_irsa-inspector");
-
-fn tmux(args: &[&str]) -> Option<String> {
-    let out = Command::new("tmux").args(args).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// The binary in a detached tmux session. The inner shell writes its pid and `exec`s the
-/// binary (so the pid is the binary's); the outer shell then prints the exit code and the
+/// The binary at 120×40 in a detached tmux session whose inner shell writes its pid and `exec`s
+/// the binary (so the pid is the binary's); the outer shell then prints the exit code and the
 /// terminal's line discipline (`icanon` is back on once raw mode is left).
-struct Session {
-    name: String,
-    dir: tempfile::TempDir,
+fn start(test: &str, env: &str, args: &str) -> Option<Session> {
+    Session::builder("term", test)
+        .size(120, 40)
+        .env(env)
+        .report_pid_and_tty()
+        .join_wrapped_lines()
+        .patience(Duration::from_secs(30))
+        .key_pause(Duration::from_millis(40))
+        .start(args)
 }
 
-impl Session {
-    fn start(test: &str, env: &str, args: &str) -> Option<Session> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            assert!(
-                std::env::var_os("IRSA_REQUIRE_TMUX").is_none(),
-                "tmux is not installed but IRSA_REQUIRE_TMUX is set: apt-get install tmux"
-            );
-            eprintln!("skipped: tmux is not installed");
-            return None;
-        }
-        let dir = tempfile::tempdir().expect("temp dir");
-        let name = format!("irsa-term-{test}-{}", std::process::id());
-        let d = dir.path().display();
-        let command = format!(
-            "sh -c 'echo $$ > \"{d}/pid\"; IRSA_INSPECTOR_LOG_DIR=\"{d}/logs\" {env} exec \"{BIN}\" {args}'; \
-             echo EXIT=$?; stty -a | grep -o -- '-*icanon' | sed 's/^/TTY=/'; sleep 60"
-        );
-        tmux(&[
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "120",
-            "-y",
-            "40",
-            &command,
-        ])
-        .expect("tmux new-session");
-        Some(Session { name, dir })
-    }
-
-    fn log_dir(&self) -> PathBuf {
-        self.dir.path().join("logs")
-    }
-
-    fn screen(&self) -> String {
-        tmux(&["capture-pane", "-p", "-J", "-t", &self.name]).unwrap_or_default()
-    }
-
-    fn format(&self, variable: &str) -> String {
-        tmux(&[
-            "display-message",
-            "-p",
-            "-t",
-            &self.name,
-            &format!("#{{{variable}}}"),
-        ])
-        .unwrap_or_default()
-        .trim()
-        .to_owned()
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "{text:?} never appeared; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn pid(&self) -> String {
-        let path = self.dir.path().join("pid");
-        let start = Instant::now();
-        loop {
-            if let Ok(pid) = std::fs::read_to_string(&path)
-                && !pid.trim().is_empty()
-            {
-                return pid.trim().to_owned();
-            }
-            assert!(start.elapsed() < Duration::from_secs(10), "no pid file");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([&format!("-{name}"), &self.pid()])
-            .status()
-            .expect("kill");
-        assert!(status.success(), "kill -{name} failed");
-    }
-
-    /// The UI ended with `code` and left the terminal as it found it.
-    fn assert_restored(&self, code: u8) -> String {
-        let screen = self.wait_for("TTY=");
-        assert!(
-            screen.contains(&format!("EXIT={code}")),
-            "exit code not {code}:\n{screen}"
-        );
-        assert_eq!(
-            self.format("alternate_on"),
-            "0",
-            "still on the alternate screen"
-        );
-        assert_eq!(self.format("cursor_flag"), "1", "cursor left hidden");
-        assert!(
-            screen.contains("TTY=icanon") && !screen.contains("TTY=-icanon"),
-            "terminal left in raw mode:\n{screen}"
-        );
-        assert!(!screen.contains('┌'), "UI left on screen:\n{screen}");
-        screen
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = tmux(&["kill-session", "-t", &self.name]);
-    }
+/// The UI ended with `code` and left the terminal as it found it.
+fn assert_restored(s: &Session, code: u8) -> String {
+    let screen = s.wait_for("TTY=");
+    assert!(
+        screen.contains(&format!("EXIT={code}")),
+        "exit code not {code}:\n{screen}"
+    );
+    assert_eq!(
+        s.format("alternate_on"),
+        "0",
+        "still on the alternate screen"
+    );
+    assert_eq!(s.format("cursor_flag"), "1", "cursor left hidden");
+    assert!(
+        screen.contains("TTY=icanon") && !screen.contains("TTY=-icanon"),
+        "terminal left in raw mode:\n{screen}"
+    );
+    assert!(!screen.contains('┌'), "UI left on screen:\n{screen}");
+    screen
 }
 
 fn log_path(dir: &Path) -> String {
@@ -160,7 +62,7 @@ fn log_path(dir: &Path) -> String {
 
 #[test]
 fn sigterm_restores_the_terminal_and_exits_cleanly() {
-    let Some(s) = Session::start("sigterm", "", "--demo") else {
+    let Some(s) = start("sigterm", "", "--demo") else {
         return;
     };
     s.wait_for("ServiceAccounts (");
@@ -170,42 +72,42 @@ fn sigterm_restores_the_terminal_and_exits_cleanly() {
         "the UI runs on the alternate screen"
     );
     s.signal("TERM");
-    s.assert_restored(0);
+    assert_restored(&s, 0);
 }
 
 #[test]
 fn sigint_and_sighup_restore_the_terminal_and_exit_cleanly() {
     for signal in ["INT", "HUP"] {
-        let Some(s) = Session::start(&format!("sig{signal}"), "", "--demo") else {
+        let Some(s) = start(&format!("sig{signal}"), "", "--demo") else {
             return;
         };
         s.wait_for("ServiceAccounts (");
         s.signal(signal);
-        s.assert_restored(0);
+        assert_restored(&s, 0);
     }
 }
 
 #[test]
 fn ctrl_c_restores_the_terminal_and_exits_cleanly() {
-    let Some(s) = Session::start("ctrlc", "", "--demo") else {
+    let Some(s) = start("ctrlc", "", "--demo") else {
         return;
     };
     s.wait_for("ServiceAccounts (");
     // Also from inside the filter bar, where other keys are typed text.
-    tmux(&["send-keys", "-t", &s.name, "/"]);
+    s.send("/");
     s.wait_for("/");
-    tmux(&["send-keys", "-t", &s.name, "C-c"]);
-    s.assert_restored(0);
+    s.send("C-c");
+    assert_restored(&s, 0);
 }
 
 #[test]
 fn a_panic_restores_the_terminal_and_says_where_the_log_is() {
     // IRSA_INSPECTOR_TEST_PANIC is a documented test-only hook: the UI panics after its first
     // frame (there is no known input that makes it panic).
-    let Some(s) = Session::start("panic", "IRSA_INSPECTOR_TEST_PANIC=1", "--demo") else {
+    let Some(s) = start("panic", "IRSA_INSPECTOR_TEST_PANIC=1", "--demo") else {
         return;
     };
-    let screen = s.assert_restored(101);
+    let screen = assert_restored(&s, 101);
     let log = log_path(&s.log_dir());
     assert!(
         screen.contains(&log),
@@ -217,31 +119,19 @@ fn a_panic_restores_the_terminal_and_says_where_the_log_is() {
 
 #[test]
 fn resizing_to_20x5_and_smaller_and_back_never_panics() {
-    let Some(s) = Session::start("resize", "", "--demo") else {
+    let Some(s) = start("resize", "", "--demo") else {
         return;
     };
     s.wait_for("ServiceAccounts (");
     for (w, h) in [(20, 5), (1, 1), (3, 2), (20, 5), (120, 40)] {
-        tmux(&[
-            "resize-window",
-            "-t",
-            &s.name,
-            "-x",
-            &w.to_string(),
-            "-y",
-            &h.to_string(),
-        ])
-        .expect("tmux resize-window");
+        s.resize(w, h);
         std::thread::sleep(Duration::from_millis(300));
-        for key in ["Enter", "?", "Escape", "Escape", "/", "x", "Escape", "Tab"] {
-            tmux(&["send-keys", "-t", &s.name, key]);
-            std::thread::sleep(Duration::from_millis(40));
-        }
+        s.keys(&["Enter", "?", "Escape", "Escape", "/", "x", "Escape", "Tab"]);
     }
     // Still alive and drawing at full size.
     s.wait_for("q quit");
-    tmux(&["send-keys", "-t", &s.name, "q"]);
-    s.assert_restored(0);
+    s.send("q");
+    assert_restored(&s, 0);
 }
 
 fn draw(state: &State, w: u16, h: u16) {

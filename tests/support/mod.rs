@@ -1,7 +1,8 @@
 //! Shared test support: a stand-in kube-apiserver ([`apiserver::StandIn`]) that speaks the
 //! Kubernetes list/watch protocol over plain HTTP, the kubeconfig that points at it, and
 //! generators of real-shaped Kubernetes objects (the demo lab's, and large clusters); the moto
-//! harness (`moto_server` for the AWS source), its demo-lab seed, and a fault-injecting proxy.
+//! harness (`moto_server` for the AWS source), its demo-lab seed, and a fault-injecting proxy;
+//! the real binary in a tmux session ([`tmux::Session`]).
 //!
 //! Each integration test crate compiles this module on its own and uses only part of it.
 #![allow(dead_code)]
@@ -12,3 +13,4 @@ pub mod live;
 pub mod moto;
 pub mod objects;
 pub mod seed;
+pub mod tmux;
