@@ -14,11 +14,14 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
+/// The most live heap bytes since the last [`peak_kb`] call.
+static PEAK: AtomicUsize = AtomicUsize::new(0);
 
 // SAFETY: forwards to the system allocator unchanged; only counts sizes.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(live, Ordering::Relaxed);
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(layout) }
     }
@@ -34,6 +37,11 @@ static ALLOC: Counting = Counting;
 
 fn heap_kb() -> usize {
     LIVE.load(Ordering::Relaxed) / 1024
+}
+
+/// The highest live heap since the previous call (so each step reports its own peak), KB.
+fn peak_kb() -> usize {
+    PEAK.swap(LIVE.load(Ordering::Relaxed), Ordering::Relaxed) / 1024
 }
 
 /// This process's resident set now, KB (Linux).
@@ -75,13 +83,13 @@ async fn main() {
     while !source.is_settled() {
         rx.recv().await.expect("source running");
     }
-    let (synced_rss, synced_heap) = (rss_kb(), heap_kb());
+    let (synced_rss, synced_heap, synced_peak) = (rss_kb(), heap_kb(), peak_kb());
     let settled_ms = unix_ms();
     let inventory = source.inventory();
     let inventory_ms = unix_ms();
     println!(
-        "rss_kb_synced={synced_rss} heap_kb_synced={synced_heap} rss_kb_with_inventory={} \
-         heap_kb_with_inventory={}",
+        "rss_kb_synced={synced_rss} heap_kb_synced={synced_heap} heap_kb_peak_listing={synced_peak} \
+         rss_kb_with_inventory={} heap_kb_with_inventory={}",
         rss_kb(),
         heap_kb()
     );
@@ -100,9 +108,10 @@ async fn main() {
     let now = jiff::Timestamp::now();
     let dataset = Dataset::analyse(inventory, now, now);
     let audit_ms = t.elapsed().as_millis();
-    let (rss_analysed, heap_analysed) = (rss_kb(), heap_kb());
+    let (rss_analysed, heap_analysed, analysis_peak) = (rss_kb(), heap_kb(), peak_kb());
     let t = Instant::now();
     let prepared = Prepared::new(dataset);
+    let rows_peak = peak_kb();
     println!(
         "audit_ms={audit_ms} rows_ms={} findings={} table_ready_ms={}",
         t.elapsed().as_millis(),
@@ -111,7 +120,8 @@ async fn main() {
     );
     println!(
         "rss_kb_with_audit={rss_analysed} heap_kb_with_audit={heap_analysed} \
-         rss_kb_with_rows={} heap_kb_with_rows={}",
+         heap_kb_peak_analysing={analysis_peak} rss_kb_with_rows={} heap_kb_with_rows={} \
+         heap_kb_peak_deriving_rows={rows_peak}",
         rss_kb(),
         heap_kb()
     );

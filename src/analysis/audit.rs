@@ -8,9 +8,10 @@
 //! unknown, else `Ok` (identity configured) or `None`. Info findings never change a verdict
 //! but still count for `worst`.
 
-use super::checks::{self, CheckRun, PodAnalysis};
-use super::credentials::{CredentialSource, CredentialVerdict, WebIdentityOutlook};
+use super::checks::{self, CheckRun, PodOutcome};
+use super::credentials::WebIdentityOutlook;
 use super::findings;
+use super::interned::{self, Interner};
 use super::inventory::InventoryIndex;
 use super::webhook::MutationMode;
 use crate::analysis::hash::HashMap;
@@ -25,6 +26,7 @@ pub use super::checks::binding::{
 use jiff::Timestamp;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// How a ServiceAccount gets AWS credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,11 +73,19 @@ pub struct Binding {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PodIdentity {
     pub pod: Subject,
-    pub service_account: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub node: Option<String>,
+    /// ServiceAccount, node and identity are shared with every other pod that has the same
+    /// (see [`crate::analysis::interned`]).
+    #[serde(with = "interned")]
+    pub service_account: Arc<str>,
+    #[serde(
+        default,
+        with = "interned::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub node: Option<Arc<str>>,
     /// One line: `IRSA eks-…-role`, `Pod Identity …`, `NODE ROLE FALLBACK …`, `static keys`, `none`.
-    pub identity: String,
+    #[serde(with = "interned")]
+    pub identity: Arc<str>,
     /// The pod carries the webhook's injection (IRSA or Pod Identity).
     pub mutated: bool,
     pub verdict: Verdict,
@@ -106,11 +116,11 @@ type SubjectIndex<'a> = HashMap<SubjectKind, HashMap<&'a str, HashMap<&'a str, V
 pub fn audit(inventory: &Inventory, now: Timestamp) -> AuditReport {
     let index = InventoryIndex::new(inventory);
     let run = checks::run(&index, now);
-    report(&index, &run, now)
+    report(&index, run, now)
 }
 
-/// Builds the report from a finished check run (for callers that keep the run for drill-downs).
-pub fn report(index: &InventoryIndex<'_>, run: &CheckRun<'_>, now: Timestamp) -> AuditReport {
+/// Builds the report from a finished check run (its findings move into the report).
+pub fn report(index: &InventoryIndex<'_>, run: CheckRun<'_>, now: Timestamp) -> AuditReport {
     let inventory = index.inventory;
     // Findings by subject (kind → namespace, "" when none → name), keyed by borrowed
     // strings so lookups allocate nothing.
@@ -133,7 +143,18 @@ pub fn report(index: &InventoryIndex<'_>, run: &CheckRun<'_>, now: Timestamp) ->
             .and_then(|m| m.get(name))
             .map_or(&[], Vec::as_slice)
     };
-    let mut pods_by_sa: HashMap<(&str, &str), Vec<&PodAnalysis<'_>>> = HashMap::default();
+    let mut pods_by_sa: HashMap<(&str, &str), Vec<&PodOutcome<'_>>> = HashMap::default();
+    let mut names = Interner::default();
+    let shared_names: Vec<(Arc<str>, Option<Arc<str>>)> = run
+        .pods
+        .iter()
+        .map(|pa| {
+            (
+                names.get(&pa.pod.service_account),
+                pa.pod.node_name.as_deref().map(|n| names.get(n)),
+            )
+        })
+        .collect();
     for pa in &run.pods {
         pods_by_sa
             .entry((pa.pod.namespace.as_str(), pa.pod.service_account.as_str()))
@@ -201,15 +222,16 @@ pub fn report(index: &InventoryIndex<'_>, run: &CheckRun<'_>, now: Timestamp) ->
     let pods = run
         .pods
         .par_iter()
-        .map(|pa| {
+        .zip(shared_names)
+        .map(|(pa, (service_account, node))| {
             let pod_subject = Subject::pod(&pa.pod.namespace, &pa.pod.name);
             let binding =
                 binding_of.get(&(pa.pod.namespace.as_str(), pa.pod.service_account.as_str()));
             let current = binding.and_then(|b| b.irsa.as_ref());
             // The pod meets its SA's IRSA findings only when it runs with the SA's role.
-            let runs_current = pa.injection.mode == MutationMode::Irsa
+            let runs_current = pa.mode == MutationMode::Irsa
                 && current.is_some_and(|i| {
-                    pa.injection.role_arn.as_deref().map(str::trim) == Some(i.role_arn.trim())
+                    pa.injected_role.as_deref().map(str::trim) == Some(i.role_arn.trim())
                 });
             let inherited = about(
                 SubjectKind::ServiceAccount,
@@ -222,15 +244,12 @@ pub fn report(index: &InventoryIndex<'_>, run: &CheckRun<'_>, now: Timestamp) ->
             let own = about(SubjectKind::Pod, Some(&pa.pod.namespace), &pa.pod.name)
                 .iter()
                 .copied();
-            let unknown = pa
-                .containers
-                .iter()
-                .any(|c| matches!(c.source, CredentialSource::Unknown { .. }))
+            let unknown = pa.unknown
                 || (runs_current
                     && current
                         .is_some_and(|i| matches!(i.outlook, WebIdentityOutlook::Unknown { .. })));
-            let identity = identity_line(&pa.containers);
-            let configured = identity != "none";
+            let identity = pa.identity.clone();
+            let configured = &*identity != "none";
             let (verdict, worst) = verdict(
                 own.chain(inherited),
                 std::iter::empty(),
@@ -239,17 +258,17 @@ pub fn report(index: &InventoryIndex<'_>, run: &CheckRun<'_>, now: Timestamp) ->
             );
             PodIdentity {
                 pod: pod_subject,
-                service_account: pa.pod.service_account.clone(),
-                node: pa.pod.node_name.clone(),
+                service_account,
+                node,
                 identity,
-                mutated: pa.injection.is_mutated(),
+                mutated: pa.is_mutated(),
                 verdict,
                 worst,
             }
         })
         .collect();
     let mut unknowns = inventory.problems.clone();
-    unknowns.extend(run.unknowns.iter().cloned());
+    unknowns.extend(run.unknowns);
     AuditReport {
         generated_at: now,
         cluster: index.cluster_name().map(str::to_owned),
@@ -257,7 +276,7 @@ pub fn report(index: &InventoryIndex<'_>, run: &CheckRun<'_>, now: Timestamp) ->
         issuer: index.issuer().map(str::to_owned),
         bindings,
         pods,
-        findings: run.findings.clone(),
+        findings: run.findings,
         unknowns,
     }
 }
@@ -297,20 +316,4 @@ fn verdict<'f>(
         Verdict::None
     };
     (verdict, worst)
-}
-
-/// The Pods pane's identity line: the distinct container identities, in container order.
-pub fn identity_line(containers: &[CredentialVerdict]) -> String {
-    let mut labels: Vec<String> = Vec::new();
-    for c in containers {
-        let l = c.label();
-        if !labels.contains(&l) {
-            labels.push(l);
-        }
-    }
-    if labels.is_empty() {
-        "none".to_owned()
-    } else {
-        labels.join(" / ")
-    }
 }

@@ -9,6 +9,7 @@ pub mod checks;
 pub mod credentials;
 pub mod findings;
 pub mod hash;
+pub mod interned;
 pub mod inventory;
 pub mod issuer;
 pub mod policy;

@@ -56,7 +56,7 @@ pub fn run(inv: &Inventory, now: Timestamp, target: &ExplainTarget) -> Result<Ex
                 .pods
                 .iter()
                 .filter(|p| {
-                    p.pod.namespace.as_deref() == Some(ns.as_str()) && p.service_account == n
+                    p.pod.namespace.as_deref() == Some(ns.as_str()) && *p.service_account == *n
                 })
                 .collect();
             explain_text::service_account(&SaExplanation {

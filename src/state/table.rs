@@ -7,6 +7,7 @@
 //! change — so a keystroke in `/` filters in one pass without re-sorting. Never while drawing.
 
 use super::filter::Filter;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// A derived display row of one pane.
@@ -16,8 +17,9 @@ pub trait Row {
 
     /// The object key the selection follows (`namespace/name`, an ARN, …). Unique in a pane.
     fn key(&self) -> &str;
-    /// Lower-cased text the `/` filter searches.
-    fn haystack(&self) -> &str;
+    /// Lower-cased text the `/` filter searches (kept by small panes, built on demand by the
+    /// Pods pane).
+    fn haystack(&self) -> Cow<'_, str>;
     /// The row's namespace, for `:ns`; `None` for cluster-scoped objects (never hidden).
     fn namespace(&self) -> Option<&str>;
     /// What `y` copies: a role ARN, a fix command, … `None` when the row has nothing useful.
@@ -187,7 +189,7 @@ impl<R: Row> Table<R> {
             .filter(|&i| {
                 rows.get(i).is_some_and(|r| {
                     namespace.is_none_or(|ns| r.namespace().is_none_or(|n| n == ns))
-                        && matcher.matches(r.haystack())
+                        && matcher.matches(&r.haystack())
                 })
             })
             .collect();
@@ -230,8 +232,8 @@ mod tests {
         fn key(&self) -> &str {
             &self.key
         }
-        fn haystack(&self) -> &str {
-            &self.key
+        fn haystack(&self) -> Cow<'_, str> {
+            Cow::Borrowed(&self.key)
         }
         fn namespace(&self) -> Option<&str> {
             self.ns.as_deref()

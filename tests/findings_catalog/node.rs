@@ -78,7 +78,7 @@ fn node002_pod_without_identity_falls_back_to_the_node_role() {
         .pods
         .iter()
         .find(|p| p.pod.name == "debug-1")
-        .map(|p| p.identity.as_str());
+        .map(|p| &*p.identity);
     assert_eq!(pod, Some("NODE ROLE FALLBACK eks-irsa-lab-node-role"));
 
     let mut closed = inv.clone();

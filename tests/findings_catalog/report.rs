@@ -17,7 +17,7 @@ fn the_healthy_lab_has_no_findings_and_reads_ok() {
         (Mechanism::Irsa, Verdict::Ok, 1)
     );
     let p = &r.pods[0];
-    assert_eq!(p.identity, "IRSA eks-irsa-lab-demo-s3-reader-role");
+    assert_eq!(&*p.identity, "IRSA eks-irsa-lab-demo-s3-reader-role");
     assert!(p.mutated);
     assert_eq!(p.verdict, Verdict::Ok);
     assert_eq!(r.cluster.as_deref(), Some(CLUSTER));
@@ -154,7 +154,7 @@ fn identity_lines_name_what_each_pod_really_gets() {
         r.pods
             .iter()
             .find(|p| p.pod.name == name)
-            .map(|p| p.identity.clone())
+            .map(|p| p.identity.to_string())
             .unwrap_or_default()
     };
     assert_eq!(

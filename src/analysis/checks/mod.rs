@@ -7,7 +7,10 @@
 //!   trust it (AUD001–012).
 //!
 //! [`run`] computes each ServiceAccount's binding once, each pod's credential chain once, and
-//! hands the results to the families, so the whole run is linear in the inventory.
+//! hands the results to the families, so the whole run is linear in the inventory. A pod's
+//! per-pod checks run while its analysis exists; the run then keeps only its [`PodOutcome`]
+//! (the chains of 50,000 pods take ~40 MB, their outcomes a few): the drill-down re-derives
+//! one pod's full analysis with [`pod_analysis`].
 
 pub mod arn;
 pub mod assume_targets;
@@ -27,11 +30,14 @@ pub mod pod_token;
 mod policy_match;
 
 use crate::analysis::credentials::{
-    self, ChainInputs, CredentialVerdict, Detail, ImdsReach, NodeContext, WebIdentityOutlook,
+    self, ChainInputs, CredentialSource, CredentialVerdict, Detail, ImdsReach, NodeContext,
+    WebIdentityOutlook,
 };
 use crate::analysis::findings::sort_findings;
 use crate::analysis::hash::HashMap;
+use crate::analysis::interned::Interner;
 use crate::analysis::inventory::InventoryIndex;
+use crate::analysis::webhook::MutationMode;
 use crate::model::{Finding, PodInfo, RoleInfo, ServiceAccountInfo, SourceKind, SourceProblem};
 use binding::BindingAnalysis;
 use injection::Injection;
@@ -54,13 +60,99 @@ pub struct PodAnalysis<'a> {
     pub containers: Vec<CredentialVerdict>,
 }
 
+/// What the whole-cluster run keeps of one pod once its own checks ran: the outcome of its
+/// containers' chains, not the chains.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodOutcome<'a> {
+    pub pod: &'a PodInfo,
+    /// Shared by every pod of the node.
+    pub node: Arc<NodeContext<'a>>,
+    /// What the webhook injected (IRSA, Pod Identity, nothing).
+    pub mode: MutationMode,
+    /// The role ARN the webhook injected (IRSA).
+    pub injected_role: Option<String>,
+    /// One line: each distinct container identity, in container order (see
+    /// [`identity_line`]). Shared by every pod with the same line in a whole-cluster run.
+    pub identity: Arc<str>,
+    /// Some container's credential source is unknown (IMDS reachability unknown).
+    pub unknown: bool,
+    /// The containers whose chain lands on the node's instance role, when any do.
+    pub fallback: Option<Box<NodeFallback<'a>>>,
+}
+
+/// Containers of one pod that silently get the node role through IMDS.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeFallback<'a> {
+    /// Their names, in container order.
+    pub containers: Vec<&'a str>,
+    /// What IMDS answers the pod.
+    pub imds: ImdsReach,
+}
+
+impl<'a> PodOutcome<'a> {
+    /// The outcome of one analysed pod.
+    pub fn of(analysis: PodAnalysis<'a>) -> Self {
+        let PodAnalysis {
+            pod,
+            node,
+            imds,
+            injection,
+            containers,
+        } = analysis;
+        let on_imds: Vec<&'a str> = pod
+            .all_containers()
+            .zip(&containers)
+            .filter(|(_, v)| v.lands_on_imds())
+            .map(|(c, _)| c.name.as_str())
+            .collect();
+        PodOutcome {
+            pod,
+            node,
+            mode: injection.mode,
+            injected_role: injection.role_arn,
+            identity: Arc::from(identity_line(&containers)),
+            unknown: containers
+                .iter()
+                .any(|c| matches!(c.source, CredentialSource::Unknown { .. })),
+            fallback: (!on_imds.is_empty()).then(|| {
+                Box::new(NodeFallback {
+                    containers: on_imds,
+                    imds,
+                })
+            }),
+        }
+    }
+
+    /// The webhook mutated the pod (IRSA or Pod Identity).
+    pub fn is_mutated(&self) -> bool {
+        self.mode != MutationMode::None
+    }
+}
+
+/// A pod's identity in one line: each distinct container label (`IRSA …`, `Pod Identity …`,
+/// `NODE ROLE FALLBACK …`, `static keys`, …) joined by ` / `; `none` when it has none.
+pub fn identity_line(containers: &[CredentialVerdict]) -> String {
+    let mut labels: Vec<String> = Vec::new();
+    for c in containers {
+        let l = c.label();
+        if !labels.contains(&l) {
+            labels.push(l);
+        }
+    }
+    if labels.is_empty() {
+        "none".to_owned()
+    } else {
+        labels.join(" / ")
+    }
+}
+
 /// The result of running every check.
 #[derive(Debug, Clone)]
 pub struct CheckRun<'a> {
     /// One per ServiceAccount of the inventory, in inventory order.
     pub bindings: Vec<BindingAnalysis>,
     /// One per pod of the inventory, in inventory order.
-    pub pods: Vec<PodAnalysis<'a>>,
+    pub pods: Vec<PodOutcome<'a>>,
     /// Worst first, then code, then subject.
     pub findings: Vec<Finding>,
     /// What the checks could not decide (grouped; inventory problems not included).
@@ -78,6 +170,13 @@ impl Unknowns {
             .entry((source, reason.into()))
             .or_default()
             .insert(what.into());
+    }
+
+    /// Adds everything another collection recorded.
+    pub fn merge(&mut self, other: Unknowns) {
+        for (key, objects) in other.0 {
+            self.0.entry(key).or_default().extend(objects);
+        }
     }
 
     /// One problem per (source, reason), naming up to five objects.
@@ -297,7 +396,8 @@ pub fn run<'a>(index: &InventoryIndex<'a>, now: Timestamp) -> CheckRun<'a> {
             places.insert(name, Placement::of(index, Some(name)));
         }
     }
-    let pods: Vec<PodAnalysis<'a>> = inventory
+    // Each pod's own checks run beside its analysis, which is then reduced to its outcome.
+    let (mut pods, checked): (Vec<PodOutcome<'a>>, Vec<(Vec<Finding>, Unknowns)>) = inventory
         .pods
         .as_shared()
         .par_iter()
@@ -314,7 +414,7 @@ pub fn run<'a>(index: &InventoryIndex<'a>, now: Timestamp) -> CheckRun<'a> {
                         .get(index, pod, binding, arn)
                 })
             };
-            match pod.node_name.as_deref().and_then(|n| places.get(n)) {
+            let pa = match pod.node_name.as_deref().and_then(|n| places.get(n)) {
                 Some(place) => analyze_pod_on(
                     index,
                     pod,
@@ -324,15 +424,27 @@ pub fn run<'a>(index: &InventoryIndex<'a>, now: Timestamp) -> CheckRun<'a> {
                     &mut outlook_for,
                 ),
                 None => analyze_pod(index, pod, binding, Detail::Outcome, &mut outlook_for),
-            }
+            };
+            let mut pod_unknowns = Unknowns::default();
+            let mut pod_findings = pod::check(index, &pa, binding);
+            pod_findings.extend(pod_token::check(
+                index,
+                &pa,
+                binding,
+                now,
+                &mut pod_unknowns,
+            ));
+            pod_findings.extend(node::host_network(&pa));
+            (PodOutcome::of(pa), (pod_findings, pod_unknowns))
         })
-        .collect();
-    for pa in &pods {
-        let binding = by_sa
-            .get(&(pa.pod.namespace.as_str(), pa.pod.service_account.as_str()))
-            .copied();
-        findings.extend(pod::check(index, pa, binding));
-        findings.extend(pod_token::check(index, pa, binding, now, &mut unknowns));
+        .unzip();
+    let mut identities = Interner::default();
+    for outcome in &mut pods {
+        outcome.identity = identities.get(&outcome.identity);
+    }
+    for (pod_findings, pod_unknowns) in checked {
+        findings.extend(pod_findings);
+        unknowns.merge(pod_unknowns);
     }
     findings.extend(node::check(index, &pods, &mut unknowns));
     let roles = roles_in_scope(index, &bindings);

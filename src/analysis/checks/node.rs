@@ -2,7 +2,7 @@
 //! IMDS there), NODE002 about a pod whose chain silently lands on the node role (with the blast
 //! radius: how many pods on that node do too), NODE003 about hostNetwork pods.
 
-use super::{PodAnalysis, Unknowns, fix};
+use super::{PodAnalysis, PodOutcome, Unknowns, fix};
 use crate::analysis::credentials::{ImdsReach, InstanceState, NodeRole, imds_reach};
 use crate::analysis::findings::{ErrorVars, finding};
 use crate::analysis::hash::HashMap;
@@ -36,10 +36,11 @@ fn options_evidence(o: &MetadataOptions) -> Vec<Evidence> {
     ]
 }
 
-/// All node findings.
+/// The node findings (NODE001 per node, NODE002 per pod); NODE003 is a pod's own check
+/// ([`host_network`]), run beside its analysis.
 pub fn check(
     index: &InventoryIndex<'_>,
-    pods: &[PodAnalysis<'_>],
+    pods: &[PodOutcome<'_>],
     unknowns: &mut Unknowns,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -94,34 +95,27 @@ pub fn check(
     }
     let mut radius: HashMap<&str, usize> = HashMap::default();
     for pa in pods {
-        if pa.containers.iter().any(|v| v.lands_on_imds())
+        if pa.fallback.is_some()
             && let Some(n) = pa.node.node_name.as_deref()
         {
             *radius.entry(n).or_default() += 1;
         }
     }
-    for pa in pods {
-        out.extend(node_role_fallback(index, pa, &radius));
-        out.extend(host_network(pa));
-    }
+    out.extend(
+        pods.iter()
+            .filter_map(|pa| node_role_fallback(index, pa, &radius)),
+    );
     out
 }
 
 fn node_role_fallback(
     index: &InventoryIndex<'_>,
-    pa: &PodAnalysis<'_>,
+    pa: &PodOutcome<'_>,
     radius: &HashMap<&str, usize>,
 ) -> Option<Finding> {
     let pod = pa.pod;
-    let on_imds: Vec<&str> = pa
-        .containers
-        .iter()
-        .filter(|v| v.lands_on_imds())
-        .map(|v| v.container.as_str())
-        .collect();
-    if on_imds.is_empty() {
-        return None;
-    }
+    let fallback = pa.fallback.as_deref()?;
+    let on_imds = &fallback.containers;
     let node_name = pa.node.node_name.as_deref().unwrap_or("(unknown)");
     let role_name = pa.node.node_role.name_or_unknown();
     let role_line = match &pa.node.node_role {
@@ -178,7 +172,7 @@ fn node_role_fallback(
             ))
             .related(Subject::role(&r.arn));
     }
-    if let (ImdsReach::Reachable(why), false) = (&pa.imds, pa.containers.is_empty()) {
+    if let ImdsReach::Reachable(why) = &fallback.imds {
         b = b.evidence(Evidence::observed("IMDS reachable", why.clone()));
     }
     let cluster = index.cluster_name().unwrap_or("<cluster>");
@@ -199,7 +193,8 @@ fn node_role_fallback(
     Some(b.fix(fix).build())
 }
 
-fn host_network(pa: &PodAnalysis<'_>) -> Option<Finding> {
+/// NODE003: a hostNetwork pod reaches IMDS whatever the hop limit.
+pub(super) fn host_network(pa: &PodAnalysis<'_>) -> Option<Finding> {
     let pod = pa.pod;
     if !pod.host_network || pa.node.fargate {
         return None;

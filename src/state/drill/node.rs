@@ -38,7 +38,7 @@ pub(super) fn build(data: &Dataset, name: &str) -> (String, Vec<Line>, Option<St
                     p.pod.name
                 ),
             ),
-            Span::new(tone, p.identity.clone()),
+            Span::new(tone, &*p.identity),
         ]));
     }
     if !any {

@@ -44,7 +44,7 @@ pub(super) fn build(
         };
         lines.push(Line::new(vec![
             Span::new(Tone::Dim, format!("  {:<18}", "gets")),
-            Span::new(tone, s.identity.clone()),
+            Span::new(tone, &*s.identity),
         ]));
     }
     let mutated = match analysis.injection.mode {

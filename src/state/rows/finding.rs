@@ -4,6 +4,7 @@ use super::haystack;
 use crate::analysis::audit::AuditReport;
 use crate::model::{Finding, FindingCode, Severity, Subject, SubjectKind};
 use crate::state::table::Row;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -81,8 +82,8 @@ impl Row for FindingRow {
     fn key(&self) -> &str {
         &self.key
     }
-    fn haystack(&self) -> &str {
-        &self.haystack
+    fn haystack(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.haystack)
     }
     fn namespace(&self) -> Option<&str> {
         self.subject.namespace.as_deref()

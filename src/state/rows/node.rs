@@ -4,6 +4,7 @@ use super::{Index, arn_name, haystack};
 use crate::analysis::inventory::{instance_id_from_provider_id, is_fargate};
 use crate::model::{FindingCode, Severity, Subject};
 use crate::state::table::Row;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -108,8 +109,8 @@ impl Row for NodeRow {
     fn key(&self) -> &str {
         &self.key
     }
-    fn haystack(&self) -> &str {
-        &self.haystack
+    fn haystack(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.haystack)
     }
     fn namespace(&self) -> Option<&str> {
         None

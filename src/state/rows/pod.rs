@@ -6,27 +6,28 @@ use crate::model::{FindingCode, Severity};
 use crate::state::table::Row;
 use jiff::Timestamp;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::sync::Arc;
 
-/// One pod and the identity its containers really get.
+/// One pod and the identity its containers really get. Its ServiceAccount, node and identity
+/// are the report's shared strings, not copies (a 50,000-pod cluster has 50,000 rows).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PodRow {
     /// `namespace/name` (neither may contain a `/`); [`PodRow::namespace_name`] splits it.
-    /// One string instead of three: a 50,000-pod cluster has 50,000 rows.
     pub key: String,
-    pub service_account: String,
-    pub node: Option<String>,
+    pub service_account: Arc<str>,
+    pub node: Option<Arc<str>>,
     /// The analysis's one-line identity (`IRSA …`, `NODE ROLE FALLBACK …`, `none`, …).
-    pub identity: String,
+    pub identity: Arc<str>,
     pub mutated: bool,
     pub verdict: Verdict,
     pub worst: Option<FindingCode>,
     pub worst_severity: Option<Severity>,
-    pub phase: Option<String>,
+    pub phase: Option<Cow<'static, str>>,
     pub created: Option<Timestamp>,
     /// The fix of the worst finding about this pod, for `y`.
     pub fix: Option<String>,
-    haystack: String,
 }
 
 impl PodRow {
@@ -41,6 +42,16 @@ impl PodRow {
     }
 }
 
+/// The phases Kubernetes defines, kept without an allocation per pod.
+const PHASES: [&str; 5] = ["Pending", "Running", "Succeeded", "Failed", "Unknown"];
+
+fn phase(text: &str) -> Cow<'static, str> {
+    PHASES
+        .iter()
+        .find(|p| **p == text)
+        .map_or_else(|| Cow::Owned(text.to_owned()), |p| Cow::Borrowed(*p))
+}
+
 pub(super) fn derive(ix: &Index) -> Vec<PodRow> {
     ix.report
         .pods
@@ -48,27 +59,18 @@ pub(super) fn derive(ix: &Index) -> Vec<PodRow> {
         .map(|p| {
             let namespace = p.pod.namespace.as_deref().unwrap_or_default();
             let info = ix.pod(namespace, &p.pod.name);
-            let key = format!("{namespace}/{}", p.pod.name);
-            let hay = haystack([
-                key.as_str(),
-                p.service_account.as_str(),
-                p.node.as_deref().unwrap_or(""),
-                p.identity.as_str(),
-                p.worst.map(FindingCode::as_str).unwrap_or(""),
-            ]);
             PodRow {
-                key,
-                service_account: p.service_account.clone(),
+                key: format!("{namespace}/{}", p.pod.name),
+                service_account: Arc::clone(&p.service_account),
                 node: p.node.clone(),
-                identity: p.identity.clone(),
+                identity: Arc::clone(&p.identity),
                 mutated: p.mutated,
                 verdict: p.verdict,
                 worst: p.worst,
                 worst_severity: p.worst.and_then(|c| ix.severity_of(c, &p.pod)),
-                phase: info.and_then(|i| i.phase.clone()),
+                phase: info.and_then(|i| i.phase.as_deref()).map(phase),
                 created: info.and_then(|i| i.created),
                 fix: ix.fix_for(&p.pod),
-                haystack: hay,
             }
         })
         .collect()
@@ -80,8 +82,15 @@ impl Row for PodRow {
     fn key(&self) -> &str {
         &self.key
     }
-    fn haystack(&self) -> &str {
-        &self.haystack
+    /// Built when the filter runs rather than kept: 50,000 kept haystacks took ~7 MB.
+    fn haystack(&self) -> Cow<'_, str> {
+        Cow::Owned(haystack([
+            self.key.as_str(),
+            &self.service_account,
+            self.node.as_deref().unwrap_or(""),
+            &self.identity,
+            self.worst.map(FindingCode::as_str).unwrap_or(""),
+        ]))
     }
     fn namespace(&self) -> Option<&str> {
         Some(self.namespace_name().0)

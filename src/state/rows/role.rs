@@ -7,6 +7,7 @@ use crate::analysis::checks::audit_trust::trusts_issuer;
 use crate::analysis::inventory::{InventoryIndex, issuer_host};
 use crate::model::{FindingCode, RoleLookup, Severity, Subject, SubjectKind};
 use crate::state::table::Row;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
@@ -170,8 +171,8 @@ impl Row for RoleRow {
     fn key(&self) -> &str {
         &self.key
     }
-    fn haystack(&self) -> &str {
-        &self.haystack
+    fn haystack(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.haystack)
     }
     fn namespace(&self) -> Option<&str> {
         None

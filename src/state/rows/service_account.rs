@@ -5,6 +5,7 @@ use crate::analysis::audit::{Mechanism, Verdict};
 use crate::model::{FindingCode, Severity, arn_account};
 use crate::state::table::Row;
 use jiff::Timestamp;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// One ServiceAccount and the role it maps to.
@@ -95,8 +96,8 @@ impl Row for SaRow {
     fn key(&self) -> &str {
         &self.key
     }
-    fn haystack(&self) -> &str {
-        &self.haystack
+    fn haystack(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.haystack)
     }
     fn namespace(&self) -> Option<&str> {
         Some(&self.namespace)

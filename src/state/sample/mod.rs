@@ -151,9 +151,9 @@ pub(super) fn pod_identity(
 ) -> PodIdentity {
     PodIdentity {
         pod: Subject::pod(ns, name),
-        service_account: sa.to_owned(),
-        node: Some(node.to_owned()),
-        identity: identity.to_owned(),
+        service_account: sa.into(),
+        node: Some(node.into()),
+        identity: identity.into(),
         mutated,
         verdict,
         worst,

@@ -63,11 +63,11 @@ pub(super) fn draw(
             Cell::from(name.to_owned()),
         ];
         if wide {
-            cells.push(Cell::from(r.service_account.clone()));
-            cells.push(Cell::from(r.node.clone().unwrap_or_else(|| "-".to_owned())));
+            cells.push(Cell::from(r.service_account.to_string()));
+            cells.push(Cell::from(r.node.as_deref().unwrap_or("-").to_owned()));
         }
         cells.extend([
-            toned(r.identity.clone(), identity_tone, theme),
+            toned(&*r.identity, identity_tone, theme),
             mutated,
             Cell::from(verdict).style(style),
         ]);
