@@ -4,7 +4,8 @@
 #
 #   scripts/soak.sh [SAS PODS NODES EVENTS_PER_SECOND SECONDS]   (default 500 5000 50 100 600)
 #
-# Prints one line per sample: seconds, RSS in KB, and the server's event/LIST/WATCH counters.
+# Prints one line per sample: seconds, RSS in KB, and the server's event/LIST/WATCH counters;
+# at the end, the binary's peak RSS over the whole run (/usr/bin/time -v).
 # SOAK_ENV="NAME=value …" is put in the binary's environment (e.g. MALLOC_ARENA_MAX=1).
 set -euo pipefail
 SAS=${1:-500} PODS=${2:-5000} NODES=${3:-50} RATE=${4:-100} SECONDS_TOTAL=${5:-600}
@@ -28,7 +29,8 @@ until grep -q '^ready' "$WORK/server.log"; do sleep 0.2; done
 
 tmux new-session -d -s "$SESSION" -x 160 -y 45 \
     "HOME=/nonexistent KUBECONFIG= IRSA_INSPECTOR_LOG_DIR='$WORK/logs' ${SOAK_ENV:-} \
-     '$BIN/irsa-inspector' --kubeconfig '$WORK/kubeconfig'; sleep 600"
+     /usr/bin/time -v -o '$WORK/time.log' '$BIN/irsa-inspector' --kubeconfig '$WORK/kubeconfig'; \
+     sleep 600"
 sleep 2
 APP_PID=$(pgrep -n -f "^$BIN/irsa-inspector --kubeconfig $WORK/kubeconfig")
 echo "seconds rss_kb server"
@@ -41,3 +43,5 @@ while [ "$(date +%s)" -lt "$END" ]; do
 done
 tmux capture-pane -p -t "$SESSION" | head -3
 tmux send-keys -t "$SESSION" q
+until grep -q 'Maximum resident' "$WORK/time.log" 2> /dev/null; do sleep 0.2; done
+echo "binary peak RSS: $(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.log") KB"

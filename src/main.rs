@@ -8,7 +8,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    one_malloc_arena();
+    tune_malloc();
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,
@@ -19,16 +19,24 @@ fn main() -> ExitCode {
     }
 }
 
-/// One glibc malloc arena for the whole process. By default glibc gives each thread that
-/// allocates its own arena, and memory freed in one arena serves no other: the watchers decode
-/// LIST pages on tokio's workers and the analysis runs on a blocking thread and rayon's, so the
-/// resident size held every thread's high-water mark at once. With one arena, a 50,000-pod
-/// cluster's peak RSS was 8 MB lower at the same speed (BENCHMARKS.md). A no-op elsewhere.
-fn one_malloc_arena() {
+/// glibc's allocator, set for a process that rebuilds tens of MB of short-lived data a few
+/// times a second beside a long-lived store. A no-op elsewhere. Measured in BENCHMARKS.md.
+///
+/// - One arena for the whole process. By default glibc gives each thread that allocates its
+///   own arena, and memory freed in one arena serves no other: the watchers decode LIST pages
+///   on tokio's workers and the analysis runs on a blocking thread and rayon's, so the resident
+///   size held every thread's high-water mark at once (a 50,000-pod cluster's first load
+///   peaked 8 MB higher).
+/// - A fixed mmap threshold (128 KiB, glibc's initial one). glibc raises the threshold each
+///   time a mapped block is freed, so after the first rebuild its big vectors (50,000 rows,
+///   outcomes, …) came from the heap instead, where they fragment it between rebuilds; mapped,
+///   they go back to the system when freed. Under churn at 50,000 pods the peak RSS was lower.
+fn tune_malloc() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets a glibc allocator parameter; it is called before any thread
+    // SAFETY: mallopt only sets glibc allocator parameters; it is called before any thread
     // is started.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 1);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
     }
 }

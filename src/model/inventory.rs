@@ -153,7 +153,7 @@ pub struct Inventory {
     /// runs as of this moment so token lifetimes read as they did then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub captured_at: Option<jiff::Timestamp>,
-    pub service_accounts: Vec<ServiceAccountInfo>,
+    pub service_accounts: Shared<ServiceAccountInfo>,
     /// Shared with the live source's store (and between successive inventories): a pod is
     /// never copied to be analysed. Reads like a `Vec<PodInfo>`.
     pub pods: Shared<PodInfo>,

@@ -31,7 +31,7 @@ pub struct PodInfo {
     #[serde(default)]
     pub host_network: bool,
     #[serde(default)]
-    pub security: PodSecurityInfo,
+    pub security: Pooled<PodSecurityInfo>,
     #[serde(default)]
     pub containers: Pooled<Vec<ContainerInfo>>,
     #[serde(default)]
@@ -326,7 +326,7 @@ impl PodInfo {
             node_name: None,
             node_selector: StringMap::default(),
             host_network: false,
-            security: PodSecurityInfo::default(),
+            security: Pooled::default(),
             containers: vec![ContainerInfo::new("app", ContainerKind::Main)].into(),
             init_containers: Pooled::default(),
             volumes: Pooled::default(),
@@ -404,13 +404,14 @@ struct PodPools {
     maps: Pool<BTreeMap<String, String>>,
     containers: Pool<Vec<ContainerInfo>>,
     volumes: Pool<Vec<VolumeInfo>>,
+    security: Pool<PodSecurityInfo>,
 }
 
 static POOLS: LazyLock<Mutex<PodPools>> = LazyLock::new(Mutex::default);
 
 impl PodInfo {
-    /// The same pod with its labels, annotations, node selector, containers and volumes
-    /// shared with every other pod projected so far that has equal ones (the replicas of a
+    /// The same pod with its labels, annotations, node selector, containers, volumes and
+    /// security context shared with every other pod projected so far that has equal ones (the replicas of a
     /// Deployment, pods on one node pool, …).
     pub fn pooled(mut self) -> Self {
         self.share_api_access_name();
@@ -429,6 +430,9 @@ impl PodInfo {
             self.volumes = pools
                 .volumes
                 .get(std::mem::take(&mut self.volumes).into_inner());
+            self.security = pools
+                .security
+                .get(std::mem::take(&mut self.security).into_inner());
         }
         self
     }
@@ -477,7 +481,8 @@ impl PodInfo {
                 run_as_group: sec.and_then(|s| s.run_as_group),
                 run_as_non_root: sec.and_then(|s| s.run_as_non_root),
                 fs_group: sec.and_then(|s| s.fs_group),
-            },
+            }
+            .into(),
             containers: spec
                 .map(|s| {
                     s.containers

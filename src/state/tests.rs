@@ -314,7 +314,7 @@ fn an_open_drill_down_is_rebuilt_when_data_changes() {
     let mut s = ready();
     s.update(Action::Open);
     let mut data = sample::lab();
-    for sa in &mut data.inventory.service_accounts {
+    for sa in data.inventory.service_accounts.iter_mut() {
         if sa.namespace == "demo2" {
             sa.annotations.clear();
         }

@@ -218,7 +218,7 @@ pub fn healthy() -> Inventory {
             user_id: None,
         }),
         webhook: Some(WebhookSettings::eks(Some("eu-west-1"))),
-        service_accounts: vec![sa("demo", "s3-reader", Some(ROLE))],
+        service_accounts: vec![sa("demo", "s3-reader", Some(ROLE))].into(),
         pods: vec![irsa_pod(
             "demo",
             "s3-reader-7d9f8c-abcde",

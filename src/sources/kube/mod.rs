@@ -142,7 +142,7 @@ impl KubeSource {
     }
 
     /// The cluster as it is in the stores now, as the analysis' input. Objects are sorted by
-    /// namespace and name; pods are shared with the store (no copy), ServiceAccounts and nodes
+    /// namespace and name; pods and ServiceAccounts are shared with the store (no copy), nodes
     /// are copied. Denied, failing and not yet listed resources become `problems`. AWS-side
     /// facts are unknown (`None`): this source does not read AWS.
     pub fn inventory(&self) -> Inventory {
@@ -169,7 +169,7 @@ impl KubeSource {
         problems.extend(facts.problems);
         Inventory {
             context: Some(self.connection.context.clone()),
-            service_accounts: copied(&self.service_accounts),
+            service_accounts: Shared::from_shared(self.service_accounts.snapshot()),
             pods: Shared::from_shared(self.pods.snapshot()),
             nodes: copied(&self.nodes),
             kubernetes_issuer: facts.issuer,

@@ -108,7 +108,7 @@ pub fn load_files(files: &SnapshotFiles) -> Result<Inventory, SnapshotError> {
         Some(text) => {
             let objects = kubernetes::parse(text)
                 .map_err(|message| malformed(files, files::KUBERNETES, message))?;
-            inv.service_accounts = objects.service_accounts;
+            inv.service_accounts = objects.service_accounts.into();
             inv.pods = objects.pods.into();
             inv.nodes = objects.nodes;
             kube_webhook = objects.webhook;

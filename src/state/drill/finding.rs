@@ -6,7 +6,11 @@ use crate::state::rows::finding::subject_label;
 
 pub(super) fn build(data: &Dataset, key: &str) -> (String, Vec<Line>, Option<String>) {
     let rows = crate::state::rows::derive_findings(&data.report);
-    let Some(row) = rows.into_iter().find(|r| r.key == key) else {
+    let found = rows
+        .into_iter()
+        .find(|r| r.key == key)
+        .and_then(|row| Some((data.report.findings.get(row.at)?, row)));
+    let Some((f, row)) = found else {
         return (
             "Finding".to_owned(),
             vec![Line::toned(
@@ -16,7 +20,6 @@ pub(super) fn build(data: &Dataset, key: &str) -> (String, Vec<Line>, Option<Str
             None,
         );
     };
-    let f = &row.finding;
     let mut lines = vec![Line::field("subject", subject_label(&f.subject))];
     for r in &f.related {
         lines.push(Line::field("related", subject_label(r)));

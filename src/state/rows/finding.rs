@@ -2,7 +2,7 @@
 
 use super::haystack;
 use crate::analysis::audit::AuditReport;
-use crate::model::{Finding, FindingCode, Severity, Subject, SubjectKind};
+use crate::model::{FindingCode, Severity, Subject, SubjectKind};
 use crate::state::table::Row;
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -18,7 +18,11 @@ pub struct FindingRow {
     /// `sa demo/s3-reader`, `role eks-…`, `node ip-…`.
     pub subject_label: String,
     pub title: String,
-    pub finding: Finding,
+    /// Where the finding is in the report's list (the drill-down reads it there; a copy in
+    /// every row doubled the findings' memory).
+    pub at: usize,
+    /// The finding's fix, for `y`.
+    pub fix: Option<String>,
     haystack: String,
 }
 
@@ -27,7 +31,8 @@ pub(super) fn derive(report: &AuditReport) -> Vec<FindingRow> {
     report
         .findings
         .iter()
-        .map(|f| {
+        .enumerate()
+        .map(|(at, f)| {
             let base = format!("{} {}", f.code, f.subject);
             let n = seen.entry(base.clone()).or_insert(0);
             *n += 1;
@@ -50,7 +55,8 @@ pub(super) fn derive(report: &AuditReport) -> Vec<FindingRow> {
                 subject: f.subject.clone(),
                 subject_label,
                 title: f.title.clone(),
-                finding: f.clone(),
+                at,
+                fix: f.fix.clone(),
                 haystack: hay,
             }
         })
@@ -89,7 +95,7 @@ impl Row for FindingRow {
         self.subject.namespace.as_deref()
     }
     fn copy_value(&self) -> Option<&str> {
-        self.finding.fix.as_deref()
+        self.fix.as_deref()
     }
     fn compare(&self, other: &Self, sort: usize) -> Ordering {
         let by_subject = || self.subject.cmp(&other.subject);

@@ -12,7 +12,6 @@ pub(super) struct Index<'a> {
     pub inventory: &'a Inventory,
     pub report: &'a AuditReport,
     service_accounts: HashMap<(&'a str, &'a str), &'a ServiceAccountInfo>,
-    pods: HashMap<(&'a str, &'a str), &'a PodInfo>,
     /// Findings about a subject or naming it as related, in report order (worst first).
     involving: HashMap<&'a Subject, Vec<&'a Finding>>,
     /// The first (worst) severity the report gives each code.
@@ -38,11 +37,6 @@ impl<'a> Index<'a> {
                 .iter()
                 .map(|s| ((s.namespace.as_str(), s.name.as_str()), s))
                 .collect(),
-            pods: inventory
-                .pods
-                .iter()
-                .map(|p| ((p.namespace.as_str(), p.name.as_str()), p))
-                .collect(),
             involving,
             code_severity,
         }
@@ -52,8 +46,16 @@ impl<'a> Index<'a> {
         self.service_accounts.get(&(namespace, name)).copied()
     }
 
-    pub fn pod(&self, namespace: &str, name: &str) -> Option<&'a PodInfo> {
-        self.pods.get(&(namespace, name)).copied()
+    /// The inventory's pod behind the report's `at`-th pod. The report lists the pods in
+    /// inventory order, so this is a look at the same position, checked; a scan by name only
+    /// if they ever differ (a report that was not made from this inventory).
+    pub fn pod(&self, at: usize, namespace: &str, name: &str) -> Option<&'a PodInfo> {
+        let pods = &self.inventory.pods;
+        let is_it = |p: &PodInfo| p.namespace == namespace && p.name == name;
+        match pods.get(at) {
+            Some(p) if is_it(p) => Some(p),
+            _ => pods.iter().find(|p| is_it(p)),
+        }
     }
 
     fn involving(&self, subject: &Subject) -> impl Iterator<Item = &'a Finding> + '_ {

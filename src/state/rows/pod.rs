@@ -56,9 +56,10 @@ pub(super) fn derive(ix: &Index) -> Vec<PodRow> {
     ix.report
         .pods
         .par_iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(at, p)| {
             let namespace = p.pod.namespace.as_deref().unwrap_or_default();
-            let info = ix.pod(namespace, &p.pod.name);
+            let info = ix.pod(at, namespace, &p.pod.name);
             PodRow {
                 key: format!("{namespace}/{}", p.pod.name),
                 service_account: Arc::clone(&p.service_account),

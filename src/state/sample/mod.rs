@@ -325,7 +325,7 @@ fn lab_inventory() -> Inventory {
     Inventory {
         context: Some("arn:aws:eks:eu-west-1:123456789012:cluster/irsa-lab".to_owned()),
         captured_at: Some(NOW),
-        service_accounts,
+        service_accounts: service_accounts.into(),
         pods: pods.into(),
         nodes,
         kubernetes_issuer: Some(ISSUER.to_owned()),
