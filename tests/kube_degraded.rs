@@ -101,13 +101,13 @@ async fn a_minted_token_is_decoded_bound_to_the_pod_and_never_shown_raw() {
     let pod = lab
         .pods
         .iter()
-        .find(|p| p.service_account != "default")
+        .find(|p| &*p.service_account != "default")
         .unwrap();
     let decoded = mint(
         live.source.client(),
         &MintRequest {
-            namespace: pod.namespace.clone(),
-            service_account: pod.service_account.clone(),
+            namespace: pod.namespace.to_string(),
+            service_account: pod.service_account.to_string(),
             audience: Some("sts.amazonaws.com".to_owned()),
             expiration_seconds: 60,
             bound_pod: Some((pod.name.clone(), pod.uid.clone())),
@@ -117,7 +117,7 @@ async fn a_minted_token_is_decoded_bound_to_the_pod_and_never_shown_raw() {
     .expect("TokenRequest allowed");
     assert_eq!(
         decoded.subject_service_account(),
-        Some((pod.namespace.clone(), pod.service_account.clone()))
+        Some((pod.namespace.to_string(), pod.service_account.to_string()))
     );
     assert_eq!(decoded.claims.aud, vec!["sts.amazonaws.com".to_owned()]);
     let claims = format!("{decoded:?}");

@@ -220,7 +220,7 @@ async fn objects_of_one_namespace_only_when_narrowed() {
     // The stand-in's 403 switch is per resource, not per namespace: the pods watch is denied
     // and reported with its namespace; ServiceAccounts are narrowed to `a`.
     assert_eq!(inv.service_accounts.len(), 1);
-    assert_eq!(inv.service_accounts[0].namespace, "a");
+    assert_eq!(&*inv.service_accounts[0].namespace, "a");
     assert!(
         inv.problems
             .iter()

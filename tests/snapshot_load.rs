@@ -162,7 +162,7 @@ fn the_s3_reader_sa_and_its_pod_carry_the_guides_irsa_wiring() {
         Some(S3_READER_ROLE)
     );
     let pod = inv.pod("demo", "s3-test").unwrap();
-    assert_eq!(pod.service_account, "s3-reader");
+    assert_eq!(&*pod.service_account, "s3-reader");
     let c = &pod.containers[0];
     let env: Vec<(&str, Option<&str>)> = c
         .env
@@ -263,7 +263,7 @@ fn static_keys_are_redacted_and_never_serialized() {
     let pod = inv
         .pods
         .iter()
-        .find(|p| p.namespace == "broken" && p.service_account == "static-keys")
+        .find(|p| &*p.namespace == "broken" && &*p.service_account == "static-keys")
         .unwrap();
     let app = &pod.containers[0];
     assert_eq!(
@@ -633,7 +633,7 @@ fn needs_token_decode_demo_tokens_decode_to_the_guides_claims() {
     let token = demo
         .tokens
         .iter()
-        .find(|t| t.namespace == "demo" && t.pod == "s3-test")
+        .find(|t| &*t.namespace == "demo" && t.pod == "s3-test")
         .unwrap();
     assert_eq!(token.origin, "snapshot file tokens/demo.s3-test.jwt");
     let decoded = token.decoded.as_ref().unwrap();
@@ -652,7 +652,7 @@ fn needs_token_decode_demo_tokens_decode_to_the_guides_claims() {
     let stale = demo
         .tokens
         .iter()
-        .find(|t| t.namespace == "broken" && t.pod.starts_with("stale-token-"))
+        .find(|t| &*t.namespace == "broken" && t.pod.starts_with("stale-token-"))
         .unwrap();
     assert!(
         stale
@@ -673,7 +673,7 @@ fn needs_token_decode_a_bad_token_is_kept_as_an_error_and_raw_tokens_are_never_k
     let bad = inv
         .tokens
         .iter()
-        .find(|t| t.namespace == "broken" && t.pod == "garbage")
+        .find(|t| &*t.namespace == "broken" && t.pod == "garbage")
         .unwrap();
     assert!(bad.decoded.is_err());
     let serialized = serde_json::to_string(&inv).unwrap();

@@ -11,10 +11,10 @@
 use super::checks::{self, CheckRun, PodOutcome};
 use super::credentials::WebIdentityOutlook;
 use super::findings;
-use super::interned::{self, Interner};
 use super::inventory::InventoryIndex;
 use super::webhook::MutationMode;
 use crate::analysis::hash::HashMap;
+use crate::model::interned::{self, Interner};
 use crate::model::{
     Finding, FindingCode, Inventory, Severity, SourceProblem, Subject, SubjectKind,
 };
@@ -74,7 +74,7 @@ pub struct Binding {
 pub struct PodIdentity {
     pub pod: Subject,
     /// ServiceAccount, node and identity are shared with every other pod that has the same
-    /// (see [`crate::analysis::interned`]).
+    /// (see [`crate::model::interned`]).
     #[serde(with = "interned")]
     pub service_account: Arc<str>,
     #[serde(
@@ -157,7 +157,7 @@ pub fn report(index: &InventoryIndex<'_>, run: CheckRun<'_>, now: Timestamp) -> 
         .collect();
     for pa in &run.pods {
         pods_by_sa
-            .entry((pa.pod.namespace.as_str(), pa.pod.service_account.as_str()))
+            .entry((&*pa.pod.namespace, &*pa.pod.service_account))
             .or_default()
             .push(pa);
     }
@@ -225,8 +225,7 @@ pub fn report(index: &InventoryIndex<'_>, run: CheckRun<'_>, now: Timestamp) -> 
         .zip(shared_names)
         .map(|(pa, (service_account, node))| {
             let pod_subject = Subject::pod(&pa.pod.namespace, &pa.pod.name);
-            let binding =
-                binding_of.get(&(pa.pod.namespace.as_str(), pa.pod.service_account.as_str()));
+            let binding = binding_of.get(&(&*pa.pod.namespace, &*pa.pod.service_account));
             let current = binding.and_then(|b| b.irsa.as_ref());
             // The pod meets its SA's IRSA findings only when it runs with the SA's role.
             let runs_current = pa.mode == MutationMode::Irsa

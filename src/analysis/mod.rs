@@ -9,7 +9,6 @@ pub mod checks;
 pub mod credentials;
 pub mod findings;
 pub mod hash;
-pub mod interned;
 pub mod inventory;
 pub mod issuer;
 pub mod policy;

@@ -211,7 +211,7 @@ impl Inventory {
     pub fn pod(&self, namespace: &str, name: &str) -> Option<&PodInfo> {
         self.pods
             .iter()
-            .find(|p| p.namespace == namespace && p.name == name)
+            .find(|p| &*p.namespace == namespace && p.name == name)
     }
 
     pub fn node(&self, name: &str) -> Option<&NodeInfo> {

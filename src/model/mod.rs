@@ -8,6 +8,7 @@ mod caller;
 mod cluster;
 mod finding;
 mod instance;
+pub mod interned;
 mod inventory;
 mod node;
 mod oidc_provider;

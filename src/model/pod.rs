@@ -2,19 +2,23 @@
 //! mounts, security context, placement. Literal env values whose names mark them as secrets are
 //! dropped at projection time ([`EnvValue::Redacted`]) so they can never reach a screen or file.
 
+use super::interned::Interner;
 use super::pooled::{Pool, Pooled};
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Container, EnvVar, Pod, Volume};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// Labels, annotations or a node selector, shared between pods with equal ones.
 pub type StringMap = Pooled<BTreeMap<String, String>>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PodInfo {
-    pub namespace: String,
+    /// Namespace, ServiceAccount and node are shared by the pods that have the same
+    /// ([`super::interned`]).
+    #[serde(with = "super::interned")]
+    pub namespace: Arc<str>,
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
@@ -23,9 +27,14 @@ pub struct PodInfo {
     #[serde(default)]
     pub annotations: StringMap,
     /// `spec.serviceAccountName` (Kubernetes defaults it to `default`).
-    pub service_account: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub node_name: Option<String>,
+    #[serde(with = "super::interned")]
+    pub service_account: Arc<str>,
+    #[serde(
+        default,
+        with = "super::interned::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub node_name: Option<Arc<str>>,
     #[serde(default)]
     pub node_selector: StringMap,
     #[serde(default)]
@@ -317,12 +326,12 @@ impl PodInfo {
     /// A pod with one container and no identity wiring, for tests and generated clusters.
     pub fn new(namespace: &str, name: &str, service_account: &str) -> Self {
         Self {
-            namespace: namespace.to_owned(),
+            namespace: namespace.into(),
             name: name.to_owned(),
             uid: None,
             labels: StringMap::default(),
             annotations: StringMap::default(),
-            service_account: service_account.to_owned(),
+            service_account: service_account.into(),
             node_name: None,
             node_selector: StringMap::default(),
             host_network: false,
@@ -405,13 +414,14 @@ struct PodPools {
     containers: Pool<Vec<ContainerInfo>>,
     volumes: Pool<Vec<VolumeInfo>>,
     security: Pool<PodSecurityInfo>,
+    names: Interner,
 }
 
 static POOLS: LazyLock<Mutex<PodPools>> = LazyLock::new(Mutex::default);
 
 impl PodInfo {
-    /// The same pod with its labels, annotations, node selector, containers, volumes and
-    /// security context shared with every other pod projected so far that has equal ones (the replicas of a
+    /// The same pod with its namespace, ServiceAccount, node, labels, annotations, node
+    /// selector, containers, volumes and security context shared with every other pod projected so far that has equal ones (the replicas of a
     /// Deployment, pods on one node pool, …).
     pub fn pooled(mut self) -> Self {
         self.share_api_access_name();
@@ -433,6 +443,11 @@ impl PodInfo {
             self.security = pools
                 .security
                 .get(std::mem::take(&mut self.security).into_inner());
+            self.namespace = pools.names.get(&self.namespace);
+            self.service_account = pools.names.get(&self.service_account);
+            if let Some(node) = &mut self.node_name {
+                *node = pools.names.get(node);
+            }
         }
         self
     }
@@ -457,7 +472,7 @@ impl PodInfo {
                 .map(|r| format!("{}/{}", r.kind, r.name))
         });
         Self {
-            namespace: m.namespace.clone().unwrap_or_else(|| "default".to_owned()),
+            namespace: m.namespace.as_deref().unwrap_or("default").into(),
             name: m.name.clone().unwrap_or_default(),
             uid: m.uid.clone(),
             labels: m.labels.clone().unwrap_or_default().into(),
@@ -469,8 +484,9 @@ impl PodInfo {
                         .or_else(|| s.service_account.clone())
                 })
                 .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| "default".to_owned()),
-            node_name: spec.and_then(|s| s.node_name.clone()),
+                .unwrap_or_else(|| "default".to_owned())
+                .into(),
+            node_name: spec.and_then(|s| s.node_name.as_deref()).map(Arc::from),
             node_selector: spec
                 .and_then(|s| s.node_selector.clone())
                 .unwrap_or_default()

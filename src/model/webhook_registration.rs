@@ -365,11 +365,11 @@ mod tests {
                       "noslash": {"RoleARN": "x"}}"#;
         let (roles, bad) = parse_config_map_roles(text).unwrap();
         assert_eq!(bad, ["noslash"]);
-        let shared = roles.iter().find(|r| r.namespace == "*").unwrap();
-        assert_eq!(shared.service_account, "shared");
+        let shared = roles.iter().find(|r| &*r.namespace == "*").unwrap();
+        assert_eq!(&*shared.service_account, "shared");
         assert_eq!(shared.token_expiration, 0);
         assert!(!shared.regional_sts);
-        let app = roles.iter().find(|r| r.namespace == "demo").unwrap();
+        let app = roles.iter().find(|r| &*r.namespace == "demo").unwrap();
         assert!(app.regional_sts);
         assert_eq!(app.token_expiration, 3600);
         assert!(parse_config_map_roles("[1]").is_err());

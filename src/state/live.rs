@@ -235,7 +235,7 @@ pub fn build_request(
                 .unwrap_or_else(|| STS_AUDIENCE.to_owned());
             let mint = MintRequest {
                 namespace: namespace.clone(),
-                service_account: pod.service_account.clone(),
+                service_account: pod.service_account.to_string(),
                 audience: Some(audience),
                 expiration_seconds: MIN_EXPIRATION_SECONDS,
                 bound_pod: Some((name.clone(), pod.uid.clone())),

@@ -102,7 +102,7 @@ fn y_sends_the_mint_shows_running_then_the_decoded_claims() {
     let RequestKind::MintToken(mint) = &request.kind else {
         panic!("expected a mint, got {request:?}");
     };
-    assert_eq!(mint.service_account, "s3-reader");
+    assert_eq!(&*mint.service_account, "s3-reader");
     assert_eq!(mint.audience.as_deref(), Some("sts.amazonaws.com"));
     assert_eq!(
         mint.bound_pod.as_ref().map(|(p, _)| p.as_str()),

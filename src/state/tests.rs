@@ -315,7 +315,7 @@ fn an_open_drill_down_is_rebuilt_when_data_changes() {
     s.update(Action::Open);
     let mut data = sample::lab();
     for sa in data.inventory.service_accounts.iter_mut() {
-        if sa.namespace == "demo2" {
+        if &*sa.namespace == "demo2" {
             sa.annotations.clear();
         }
     }

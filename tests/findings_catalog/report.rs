@@ -236,7 +236,7 @@ fn a_production_sized_cluster_is_analysed_whole() {
         inv.service_accounts.push(sa(&ns, &name, Some(&arn)));
         for k in 0..10 {
             let mut p = irsa_pod(&ns, &format!("{name}-{k}"), &name, &arn);
-            p.node_name = Some(format!("node-{}", (i * 10 + k) % 500));
+            p.node_name = Some(format!("node-{}", (i * 10 + k) % 500).into());
             inv.pods.push(p);
         }
     }

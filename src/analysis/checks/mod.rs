@@ -35,9 +35,9 @@ use crate::analysis::credentials::{
 };
 use crate::analysis::findings::sort_findings;
 use crate::analysis::hash::HashMap;
-use crate::analysis::interned::Interner;
 use crate::analysis::inventory::InventoryIndex;
 use crate::analysis::webhook::MutationMode;
+use crate::model::interned::Interner;
 use crate::model::{Finding, PodInfo, RoleInfo, ServiceAccountInfo, SourceKind, SourceProblem};
 use binding::BindingAnalysis;
 use injection::Injection;
@@ -227,8 +227,8 @@ impl OutlookCache {
             return outlook;
         }
         let key = (
-            pod.namespace.clone(),
-            pod.service_account.clone(),
+            pod.namespace.to_string(),
+            pod.service_account.to_string(),
             arn.to_owned(),
         );
         self.0
@@ -404,7 +404,7 @@ pub fn run<'a>(index: &InventoryIndex<'a>, now: Timestamp) -> CheckRun<'a> {
         .map(|pod| {
             let pod: &'a PodInfo = pod;
             let binding = by_sa
-                .get(&(pod.namespace.as_str(), pod.service_account.as_str()))
+                .get(&(&*pod.namespace, &*pod.service_account))
                 .copied();
             let mut outlook_for = |arn: &str| {
                 OutlookCache::current(binding, arn).unwrap_or_else(|| {

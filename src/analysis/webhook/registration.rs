@@ -118,7 +118,7 @@ fn one<'a>(w: &'a RegisteredWebhook, pod: &PodInfo) -> Admission<'a> {
         }
     }
     if let Some(sel) = w.namespace_selector.as_ref().filter(|s| !s.is_empty()) {
-        let labels = BTreeMap::from([(NAMESPACE_NAME_LABEL.to_owned(), pod.namespace.clone())]);
+        let labels = BTreeMap::from([(NAMESPACE_NAME_LABEL.to_owned(), pod.namespace.to_string())]);
         match matches(sel, &labels, |k| k == NAMESPACE_NAME_LABEL) {
             Match::Yes => {}
             Match::No(clause) => {

@@ -109,7 +109,7 @@ mod tests {
         shelf.apply(changed);
         shelf.delete(&PodInfo::new("a", "z", "sa"));
         assert_eq!(names(&shelf), ["a/y", "a/ya", "b/x"]);
-        assert_eq!(shelf.snapshot()[2].service_account, "other");
+        assert_eq!(&*shelf.snapshot()[2].service_account, "other");
         assert_eq!(shelf.len(), 3);
     }
 

@@ -23,7 +23,7 @@ use jiff::Timestamp;
 pub fn insert(drill: &mut Drill, data: &Dataset, live: &LiveActions, now: Timestamp) {
     let (namespace, sa) = match &drill.target {
         DrillTarget::Pod { namespace, name } => match data.inventory.pod(namespace, name) {
-            Some(pod) => (namespace.clone(), pod.service_account.clone()),
+            Some(pod) => (namespace.clone(), pod.service_account.to_string()),
             None => return,
         },
         DrillTarget::ServiceAccount { namespace, name } => (namespace.clone(), name.clone()),

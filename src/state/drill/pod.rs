@@ -53,7 +53,7 @@ pub(super) fn build(
         MutationMode::None => "no",
     };
     lines.push(Line::field("webhook mutated", mutated));
-    lines.push(Line::field("ServiceAccount", pod.service_account.clone()));
+    lines.push(Line::field("ServiceAccount", &*pod.service_account));
     token_section(&mut lines, &index, pod, now);
     webhook_section(&mut lines, &index, pod);
     lines.push(Line::blank());

@@ -51,7 +51,7 @@ impl<'a> Index<'a> {
     /// if they ever differ (a report that was not made from this inventory).
     pub fn pod(&self, at: usize, namespace: &str, name: &str) -> Option<&'a PodInfo> {
         let pods = &self.inventory.pods;
-        let is_it = |p: &PodInfo| p.namespace == namespace && p.name == name;
+        let is_it = |p: &PodInfo| &*p.namespace == namespace && p.name == name;
         match pods.get(at) {
             Some(p) if is_it(p) => Some(p),
             _ => pods.iter().find(|p| is_it(p)),

@@ -57,7 +57,7 @@ fn trust_for(ns: &str, sa: &str) -> serde_json::Value {
 /// A pod as the webhook leaves it after an IRSA mutation for `role`.
 pub(super) fn irsa_pod(ns: &str, name: &str, sa: &str, role: &str, node: &str) -> PodInfo {
     let mut pod = PodInfo::new(ns, name, sa);
-    pod.node_name = Some(node.to_owned());
+    pod.node_name = Some(node.into());
     pod.phase = Some("Running".to_owned());
     pod.created = ts(3 * 3600);
     pod.volumes.push(VolumeInfo {
@@ -95,7 +95,7 @@ pub(super) fn irsa_pod(ns: &str, name: &str, sa: &str, role: &str, node: &str) -
 
 fn plain_pod(ns: &str, name: &str, sa: &str, node: &str) -> PodInfo {
     let mut pod = PodInfo::new(ns, name, sa);
-    pod.node_name = Some(node.to_owned());
+    pod.node_name = Some(node.into());
     pod.phase = Some("Running".to_owned());
     pod.created = ts(26 * 3600);
     pod.containers = vec![ContainerInfo::new("worker", ContainerKind::Main)].into();

@@ -7,23 +7,47 @@
 //! k8s-openapi, the AWS SDK): a full rebuild on every machine for two functions. The JSON is
 //! the same as a `String`'s.
 
-use crate::analysis::hash::HashSet;
 use serde::{Deserialize, Deserializer, Serializer};
 use std::sync::Arc;
 
-/// Hands out one shared `Arc<str>` per distinct text.
+/// Hands out one shared `Arc<str>` per distinct text. A long-lived interner (the pod
+/// projection's) drops the texts nobody holds any more once its inserts outnumber the texts it
+/// kept, so it stays within about twice the live texts.
 #[derive(Debug, Default)]
-pub struct Interner(HashSet<Arc<str>>);
+pub struct Interner {
+    texts: HashSet<Arc<str>>,
+    inserts: usize,
+    kept: usize,
+}
+
+/// The set's hasher: interning runs per rebuild over every pod (foldhash, as in
+/// `crate::analysis::hash`).
+type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 
 impl Interner {
     /// The shared copy of `text` (made on first sight).
     pub fn get(&mut self, text: &str) -> Arc<str> {
-        if let Some(shared) = self.0.get(text) {
+        if let Some(shared) = self.texts.get(text) {
             return Arc::clone(shared);
         }
+        if self.inserts > self.kept.max(64) {
+            self.texts.retain(|t| Arc::strong_count(t) > 1);
+            self.kept = self.texts.len();
+            self.inserts = 0;
+        }
+        self.inserts += 1;
         let shared: Arc<str> = Arc::from(text);
-        self.0.insert(Arc::clone(&shared));
+        self.texts.insert(Arc::clone(&shared));
         shared
+    }
+
+    /// How many texts it holds.
+    pub fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
     }
 }
 
@@ -67,5 +91,18 @@ mod tests {
         assert!(Arc::ptr_eq(&a, &b));
         assert!(!Arc::ptr_eq(&a, &c));
         assert_eq!(&*c, "none");
+    }
+
+    #[test]
+    fn texts_nobody_holds_are_dropped_in_time() {
+        let mut interner = Interner::default();
+        let held: Vec<Arc<str>> = (0..100)
+            .map(|i| interner.get(&format!("held-{i}")))
+            .collect();
+        for i in 0..10_000 {
+            drop(interner.get(&format!("gone-{i}")));
+        }
+        assert!(interner.len() <= 2 * held.len() + 65, "{}", interner.len());
+        assert!(held.iter().all(|h| Arc::ptr_eq(h, &interner.get(h))));
     }
 }
