@@ -14,7 +14,7 @@ use super::findings;
 use super::inventory::InventoryIndex;
 use super::webhook::MutationMode;
 use crate::analysis::hash::HashMap;
-use crate::model::interned::{self, Interner};
+use crate::model::interned;
 use crate::model::{
     Finding, FindingCode, Inventory, Severity, SourceProblem, Subject, SubjectKind,
 };
@@ -73,8 +73,8 @@ pub struct Binding {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PodIdentity {
     pub pod: Subject,
-    /// ServiceAccount, node and identity are shared with every other pod that has the same
-    /// (see [`crate::model::interned`]).
+    /// ServiceAccount and node are the pod's own (shared by the projection), the identity
+    /// line is shared by the run (see [`crate::model::interned`]).
     #[serde(with = "interned")]
     pub service_account: Arc<str>,
     #[serde(
@@ -144,17 +144,6 @@ pub fn report(index: &InventoryIndex<'_>, run: CheckRun<'_>, now: Timestamp) -> 
             .map_or(&[], Vec::as_slice)
     };
     let mut pods_by_sa: HashMap<(&str, &str), Vec<&PodOutcome<'_>>> = HashMap::default();
-    let mut names = Interner::default();
-    let shared_names: Vec<(Arc<str>, Option<Arc<str>>)> = run
-        .pods
-        .iter()
-        .map(|pa| {
-            (
-                names.get(&pa.pod.service_account),
-                pa.pod.node_name.as_deref().map(|n| names.get(n)),
-            )
-        })
-        .collect();
     for pa in &run.pods {
         pods_by_sa
             .entry((&*pa.pod.namespace, &*pa.pod.service_account))
@@ -222,8 +211,7 @@ pub fn report(index: &InventoryIndex<'_>, run: CheckRun<'_>, now: Timestamp) -> 
     let pods = run
         .pods
         .par_iter()
-        .zip(shared_names)
-        .map(|(pa, (service_account, node))| {
+        .map(|pa| {
             let pod_subject = Subject::pod(&pa.pod.namespace, &pa.pod.name);
             let binding = binding_of.get(&(&*pa.pod.namespace, &*pa.pod.service_account));
             let current = binding.and_then(|b| b.irsa.as_ref());
@@ -257,8 +245,8 @@ pub fn report(index: &InventoryIndex<'_>, run: CheckRun<'_>, now: Timestamp) -> 
             );
             PodIdentity {
                 pod: pod_subject,
-                service_account,
-                node,
+                service_account: Arc::clone(&pa.pod.service_account),
+                node: pa.pod.node_name.clone(),
                 identity,
                 mutated: pa.is_mutated(),
                 verdict,

@@ -7,6 +7,3 @@
 
 /// `std::collections::HashMap` with foldhash; build one with `HashMap::default()`.
 pub type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
-
-/// `std::collections::HashSet` with foldhash; build one with `HashSet::default()`.
-pub type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;

@@ -421,7 +421,8 @@ static POOLS: LazyLock<Mutex<PodPools>> = LazyLock::new(Mutex::default);
 
 impl PodInfo {
     /// The same pod with its namespace, ServiceAccount, node, labels, annotations, node
-    /// selector, containers, volumes and security context shared with every other pod projected so far that has equal ones (the replicas of a
+    /// selector, containers, volumes and security context shared with every other pod
+    /// projected so far that has equal ones (the replicas of a
     /// Deployment, pods on one node pool, …).
     pub fn pooled(mut self) -> Self {
         self.share_api_access_name();

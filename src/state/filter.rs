@@ -3,6 +3,7 @@
 
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
+use std::borrow::Cow;
 
 /// What the user typed after `/`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -79,6 +80,12 @@ impl RowMatcher {
                 .score(Utf32Str::new(haystack, buf), matcher)
                 .is_some(),
         }
+    }
+
+    /// As [`RowMatcher::matches`], building the haystack only when a filter reads it (the
+    /// Pods pane builds its haystacks on demand; with no filter, none is built).
+    pub fn matches_lazy<'h>(&mut self, haystack: impl FnOnce() -> Cow<'h, str>) -> bool {
+        matches!(self, RowMatcher::All) || self.matches(&haystack())
     }
 }
 

@@ -189,7 +189,7 @@ impl<R: Row> Table<R> {
             .filter(|&i| {
                 rows.get(i).is_some_and(|r| {
                     namespace.is_none_or(|ns| r.namespace().is_none_or(|n| n == ns))
-                        && matcher.matches(&r.haystack())
+                        && matcher.matches_lazy(|| r.haystack())
                 })
             })
             .collect();
