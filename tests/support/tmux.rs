@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 /// The binary under test; Cargo sets this for integration tests, not for the examples that
 /// also include `tests/support`.
 const BIN: Option<&str> = option_env!("CARGO_BIN_EXE_irsa-inspector");
+/// How often the wait loops look at the screen.
+const POLL: Duration = Duration::from_millis(100);
 
 /// Runs `tmux ARGS`; its stdout, or `None` when tmux is missing or the command failed.
 pub fn tmux(args: &[&str]) -> Option<String> {
@@ -237,16 +239,31 @@ impl Session {
     pub fn wait_until(&self, what: &str, within: Duration, cond: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
-            let screen = self.screen();
-            if cond(&screen) {
+            if let Some(screen) = self.check(what, start, within, &cond) {
                 return screen;
             }
-            assert!(
-                start.elapsed() < within,
-                "{what} never happened within {within:?}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
+            std::thread::sleep(POLL);
         }
+    }
+
+    /// One look for the wait loops: the screen when `cond` holds of it; panics with `what` and
+    /// the screen once `within` has passed since `start`.
+    fn check(
+        &self,
+        what: &str,
+        start: Instant,
+        within: Duration,
+        cond: &impl Fn(&str) -> bool,
+    ) -> Option<String> {
+        let screen = self.screen();
+        if cond(&screen) {
+            return Some(screen);
+        }
+        assert!(
+            start.elapsed() < within,
+            "{what} never happened within {within:?}; screen:\n{screen}"
+        );
+        None
     }
 
     /// As [`Session::wait_for`], without blocking the runtime's other tasks.
@@ -266,15 +283,10 @@ impl Session {
     ) -> String {
         let start = Instant::now();
         loop {
-            let screen = self.screen();
-            if cond(&screen) {
+            if let Some(screen) = self.check(what, start, within, &cond) {
                 return screen;
             }
-            assert!(
-                start.elapsed() < within,
-                "{what} never happened within {within:?}; screen:\n{screen}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(POLL).await;
         }
     }
 
