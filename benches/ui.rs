@@ -4,8 +4,9 @@
 //! only the visible rows of a table are rendered.
 
 use irsa_inspector::action::Action;
-use irsa_inspector::event::{DataOrigin, Dataset, Prepared, SourceEvent};
-use irsa_inspector::state::{Pane, State, sample};
+use irsa_inspector::action::Pane;
+use irsa_inspector::messages::{DataOrigin, Dataset, Prepared, SourceEvent};
+use irsa_inspector::state::{State, sample};
 use irsa_inspector::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -110,7 +111,7 @@ fn bench(label: &str, data: &Dataset) {
 }
 
 fn main() {
-    match irsa_inspector::sources::snapshot::load_demo() {
+    match irsa_core::snapshot::load_demo() {
         Ok(inv) => {
             let now = inv.captured_at.unwrap_or(sample::NOW);
             let start = Instant::now();

@@ -3,10 +3,11 @@
 //!
 //! `cargo run --example screenshots -- OUT_DIR`
 
+use irsa_core::snapshot;
 use irsa_inspector::action::Action;
-use irsa_inspector::event::{DataOrigin, Dataset, SourceEvent};
-use irsa_inspector::sources::snapshot;
-use irsa_inspector::state::{Pane, State};
+use irsa_inspector::action::Pane;
+use irsa_inspector::messages::{DataOrigin, Dataset, SourceEvent};
+use irsa_inspector::state::State;
 use irsa_inspector::ui;
 use jiff::Timestamp;
 use ratatui::Terminal;

@@ -1,9 +1,8 @@
 //! Every key binding, in one table: the key translation and the `?` help overlay both read it,
 //! so the help can never list a key that does nothing (or miss one that does something).
 
-use crate::action::Action;
-use crate::state::{ActionKind, InputMode, Pane};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::action::{Action, ActionKind, InputMode, Pane};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// One key: a code, with or without Ctrl.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,6 +235,18 @@ pub fn action_for(event: &KeyEvent, mode: InputMode) -> Option<Action> {
             }
             _ => None,
         },
+    }
+}
+
+/// The action a terminal event asks for in the current input mode, if any.
+pub fn to_action(event: &Event, mode: InputMode) -> Option<Action> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => action_for(key, mode),
+        Event::Resize(width, height) => Some(Action::Resize {
+            width: *width,
+            height: *height,
+        }),
+        _ => None,
     }
 }
 

@@ -1,23 +1,24 @@
 //! irsa-inspector: which AWS IAM identity every ServiceAccount and pod of an EKS cluster really
 //! gets, and why `AssumeRoleWithWebIdentity` fails.
 //!
-//! - [`model`]: plain domain types and their projections from Kubernetes / AWS shapes.
-//! - [`analysis`]: the pure core (trust evaluation, webhook prediction, credential chain,
-//!   findings).
-//! - [`sources`]: where inventories come from (offline snapshots and the embedded demo).
-//! - [`report`]: rendering of audits and explanations for the command line.
+//! The model, the analysis, the reports, the snapshot loader and the demo lab live in the
+//! `irsa-core` crate (no IO crates); this crate adds the live sources and the terminal UI.
+//!
+//! - [`sources`]: the live Kubernetes and AWS sources.
 //! - [`state`], [`ui`], [`app`]: the terminal UI — the state store, the pure draw function, and
-//!   the loop that owns the state ([`action`], [`effect`], [`event`], [`keymap`] are its messages).
+//!   the loop that owns the state ([`action`], [`effect`], [`keymap`]; [`messages`] is what crosses between sources and the loop).
 
 pub mod action;
-pub mod analysis;
 pub mod app;
 pub mod effect;
 pub mod error;
-pub mod event;
 pub mod keymap;
-pub mod model;
-pub mod report;
+pub mod logging;
+pub mod messages;
+pub mod rows;
+pub mod runtime;
+
 pub mod sources;
 pub mod state;
+pub mod tone;
 pub mod ui;

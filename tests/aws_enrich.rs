@@ -3,10 +3,11 @@
 
 mod support;
 
-use irsa_inspector::analysis::audit::audit;
-use irsa_inspector::model::{FindingCode, Inventory, RoleInfo, RoleLookup, SourceKind};
+use irsa_core::analysis::audit::audit;
+use irsa_core::model::{FindingCode, Inventory, RoleInfo, RoleLookup, SourceKind};
+use irsa_inspector::messages::WebIdentityAnswer;
 use irsa_inspector::sources::aws::{
-    AwsClients, AwsOptions, AwsSource, EnrichRequest, Enrichment, IamPath, WebIdentityAnswer,
+    AwsClients, AwsOptions, AwsSource, EnrichRequest, Enrichment, IamPath,
 };
 use pretty_assertions::assert_eq;
 use support::moto::{ACCOUNT, moto, sdk_config};

@@ -8,9 +8,10 @@
 mod support;
 
 use aws_config::retry::RetryConfig;
-use irsa_inspector::model::SourceKind;
+use irsa_core::model::SourceKind;
+use irsa_inspector::messages::AwsStatus;
 use irsa_inspector::sources::aws::{
-    AwsClients, AwsOptions, AwsSource, AwsStatus, EnrichRequest, IamPath, LastKnown, with_timeouts,
+    AwsClients, AwsOptions, AwsSource, EnrichRequest, IamPath, LastKnown, with_timeouts,
 };
 use std::time::Duration;
 use support::fault_proxy::{Fault, FaultProxy, Rule};

@@ -13,10 +13,10 @@ use aws_sdk_eks::types::{
     Cluster, Identity, Oidc, PodIdentityAssociation, PodIdentityAssociationSummary,
 };
 use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
-use irsa_inspector::model::aws_cli::PodIdentityAssociationDetail;
-use irsa_inspector::model::{self, SourceKind};
+use irsa_core::model::aws_cli::PodIdentityAssociationDetail;
+use irsa_core::model::{self, SourceKind};
+use irsa_core::snapshot;
 use irsa_inspector::sources::aws::{AwsClients, AwsOptions, AwsSource, EnrichRequest};
-use irsa_inspector::sources::snapshot;
 use pretty_assertions::assert_eq;
 use support::moto::{moto, sdk_config};
 

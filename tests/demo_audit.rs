@@ -3,7 +3,7 @@
 //! (`tests/snapshots/demo_audit__demo_audit_json.snap`; update with `cargo insta review`).
 
 use assert_cmd::Command;
-use irsa_inspector::model::FindingCode;
+use irsa_core::model::FindingCode;
 use std::collections::BTreeSet;
 
 fn audit(args: &[&str]) -> std::process::Output {

@@ -5,8 +5,8 @@
 mod support;
 
 use assert_cmd::Command;
-use irsa_inspector::model::EnvValue;
-use irsa_inspector::sources::snapshot;
+use irsa_core::model::EnvValue;
+use irsa_core::snapshot;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::Output;

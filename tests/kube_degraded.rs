@@ -3,8 +3,10 @@
 
 mod support;
 
-use irsa_inspector::sources::kube::token::{MintError, MintRequest, mint};
-use irsa_inspector::sources::kube::{KubeSource, ResourceStatus, StatusLine, Watched};
+use irsa_inspector::messages::MintRequest;
+use irsa_inspector::messages::{ResourceStatus, StatusLine, Watched};
+use irsa_inspector::sources::kube::KubeSource;
+use irsa_inspector::sources::kube::token::{MintError, mint};
 use support::apiserver::{Kind, StandIn, Verb};
 use support::live::Live;
 use support::objects;
@@ -97,7 +99,7 @@ async fn a_restarted_api_server_is_reconnected_to_and_changes_flow_again() {
 #[tokio::test]
 async fn a_minted_token_is_decoded_bound_to_the_pod_and_never_shown_raw() {
     let live = Live::start(objects::demo_lab()).await;
-    let lab = irsa_inspector::sources::snapshot::load_demo().unwrap();
+    let lab = irsa_core::snapshot::load_demo().unwrap();
     let pod = lab
         .pods
         .iter()
@@ -160,7 +162,8 @@ async fn a_denied_token_request_says_what_is_missing() {
 
 #[tokio::test]
 async fn a_mounted_token_is_read_through_exec_and_decoded_in_memory() {
-    use irsa_inspector::sources::kube::token::{ReadError, ReadRequest, read_mounted};
+    use irsa_inspector::messages::ReadRequest;
+    use irsa_inspector::sources::kube::token::{ReadError, read_mounted};
     let live = Live::start([
         objects::service_account("shop", "orders", &[]),
         objects::pod("shop", "orders-1", "orders", "n1"),

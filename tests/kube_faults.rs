@@ -5,8 +5,9 @@
 
 mod support;
 
+use irsa_inspector::messages::{ResourceStatus, Watched};
 use irsa_inspector::sources::kube::{
-    CHANNEL_CAPACITY, ConnectOptions, KubeEvent, KubeSource, ResourceStatus, Watched, connect,
+    CHANNEL_CAPACITY, ConnectOptions, KubeEvent, KubeSource, connect,
 };
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -3,10 +3,11 @@
 
 mod support;
 
-use irsa_inspector::analysis::audit::audit;
-use irsa_inspector::model::{FindingCode, Inventory};
-use irsa_inspector::sources::kube::{KubeSource, ResourceStatus, Watched};
-use irsa_inspector::sources::snapshot;
+use irsa_core::analysis::audit::audit;
+use irsa_core::model::{FindingCode, Inventory};
+use irsa_core::snapshot;
+use irsa_inspector::messages::{ResourceStatus, Watched};
+use irsa_inspector::sources::kube::KubeSource;
 use jiff::Timestamp;
 use serde_json::json;
 use std::collections::BTreeSet;

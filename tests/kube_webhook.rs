@@ -5,10 +5,10 @@
 
 mod support;
 
-use irsa_inspector::analysis::audit::audit;
-use irsa_inspector::model::{Finding, FindingCode, Inventory, WebhookRegistration};
+use irsa_core::analysis::audit::audit;
+use irsa_core::model::{Finding, FindingCode, Inventory, WebhookRegistration};
+use irsa_core::snapshot;
 use irsa_inspector::sources::kube::{ConnectOptions, connect, save};
-use irsa_inspector::sources::snapshot;
 use serde_json::{Value, json};
 use support::apiserver::{Kind, StandIn, Verb};
 use support::live::Live;

@@ -8,11 +8,14 @@
 mod support;
 
 use irsa_inspector::action::Action;
-use irsa_inspector::app::{LoaderSource, Source};
-use irsa_inspector::effect::{Effect, RequestKind, SourceRequest};
-use irsa_inspector::event::{ActionOutcome, DataOrigin, Dataset, SourceEvent};
+use irsa_inspector::action::{ActionKind, Pane};
+use irsa_inspector::effect::Effect;
+use irsa_inspector::messages::Capabilities;
+use irsa_inspector::messages::{ActionOutcome, DataOrigin, Dataset, SourceEvent};
+use irsa_inspector::messages::{RequestKind, SourceRequest};
 use irsa_inspector::sources::kube::{self, ConnectOptions, token};
-use irsa_inspector::state::{ActionKind, Capabilities, Pane, State};
+use irsa_inspector::sources::{LoaderSource, Source};
+use irsa_inspector::state::State;
 use irsa_inspector::ui;
 use jiff::Timestamp;
 use ratatui::Terminal;
@@ -210,7 +213,7 @@ async fn read_only_sends_nothing_and_the_server_sees_no_write() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_and_snapshot_sources_answer_that_they_cannot_act() {
-    let loader: irsa_inspector::app::Loader = Arc::new(|| Err("unused".to_owned()));
+    let loader: irsa_inspector::sources::Loader = Arc::new(|| Err("unused".to_owned()));
     let source = LoaderSource {
         loader,
         read_only: false,
@@ -219,7 +222,7 @@ async fn demo_and_snapshot_sources_answer_that_they_cannot_act() {
     source.request(
         SourceRequest {
             id: 7,
-            kind: RequestKind::ReadMountedToken(token::ReadRequest {
+            kind: RequestKind::ReadMountedToken(irsa_inspector::messages::ReadRequest {
                 namespace: "demo".into(),
                 pod: "p".into(),
                 container: None,

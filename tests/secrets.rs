@@ -12,10 +12,11 @@ mod support;
 use assert_cmd::Command;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use irsa_core::snapshot;
 use irsa_inspector::action::Action;
-use irsa_inspector::event::{DataOrigin, Dataset, SourceEvent};
-use irsa_inspector::sources::snapshot;
-use irsa_inspector::state::{Pane, State};
+use irsa_inspector::action::Pane;
+use irsa_inspector::messages::{DataOrigin, Dataset, SourceEvent};
+use irsa_inspector::state::State;
 use irsa_inspector::ui;
 use jiff::Timestamp;
 use ratatui::Terminal;
@@ -437,7 +438,7 @@ async fn drive_ui(test: &str, args: &str, logs: &Path, ready: &str) -> Vec<Strin
 }
 
 fn assert_log_clean(logs: &Path, secrets: &Secrets) {
-    let path = logs.join(irsa_inspector::app::LOG_FILE);
+    let path = logs.join(irsa_inspector::logging::LOG_FILE);
     let text = std::fs::read_to_string(&path).expect("the UI wrote its log");
     assert!(!text.is_empty(), "empty log");
     secrets.assert_absent(&text, "the log file");
@@ -484,7 +485,7 @@ fn a_log_file_that_already_exists_with_loose_permissions_is_tightened() {
         return;
     }
     let logs = tempfile::tempdir().expect("temp dir");
-    let path = logs.path().join(irsa_inspector::app::LOG_FILE);
+    let path = logs.path().join(irsa_inspector::logging::LOG_FILE);
     std::fs::write(&path, "old line\n").expect("write");
     #[cfg(unix)]
     {

@@ -10,8 +10,9 @@
 mod support;
 
 use irsa_inspector::action::Action;
-use irsa_inspector::event::{DataOrigin, SourceEvent};
-use irsa_inspector::state::{Pane, State, sample};
+use irsa_inspector::action::Pane;
+use irsa_inspector::messages::{DataOrigin, SourceEvent};
+use irsa_inspector::state::{State, sample};
 use irsa_inspector::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -55,7 +56,7 @@ fn assert_restored(s: &Session, code: u8) -> String {
 }
 
 fn log_path(dir: &Path) -> String {
-    dir.join(irsa_inspector::app::LOG_FILE)
+    dir.join(irsa_inspector::logging::LOG_FILE)
         .display()
         .to_string()
 }

@@ -3,8 +3,9 @@
 //! `TestBackend` with a fixed clock. Plus cell-style checks where colour carries meaning.
 
 use irsa_inspector::action::Action;
-use irsa_inspector::event::{DataOrigin, Dataset, SourceEvent};
-use irsa_inspector::state::{Pane, State, sample};
+use irsa_inspector::action::Pane;
+use irsa_inspector::messages::{DataOrigin, Dataset, SourceEvent};
+use irsa_inspector::state::{State, sample};
 use irsa_inspector::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -231,7 +232,7 @@ fn a_failed_reload_stays_on_the_status_line_over_the_old_data() {
 
 /// A token as the API server mints it for demo2/s3-reader, bound to the pod, with a
 /// signature that must appear in no snapshot.
-fn minted_token() -> irsa_inspector::analysis::token::DecodedToken {
+fn minted_token() -> irsa_core::analysis::token::DecodedToken {
     use base64::Engine as _;
     let part = |v: serde_json::Value| {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
@@ -249,15 +250,16 @@ fn minted_token() -> irsa_inspector::analysis::token::DecodedToken {
                 "pod": {"name": "s3-test", "uid": "pod-uid-1"}}
         }))
     );
-    irsa_inspector::analysis::token::decode(&raw).expect("decodes")
+    irsa_core::analysis::token::decode(&raw).expect("decodes")
 }
 
 #[test]
 fn live_action_answers_in_the_pod_drill_down() {
+    use irsa_inspector::action::ActionKind;
     use irsa_inspector::effect::Effect;
-    use irsa_inspector::event::ActionOutcome;
-    use irsa_inspector::sources::aws::WebIdentityAnswer;
-    use irsa_inspector::state::{ActionKind, Capabilities};
+    use irsa_inspector::messages::ActionOutcome;
+    use irsa_inspector::messages::Capabilities;
+    use irsa_inspector::messages::WebIdentityAnswer;
     let caps = Capabilities {
         live_actions: true,
         aws: true,

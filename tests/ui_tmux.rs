@@ -74,7 +74,7 @@ fn demo2_trust_view_shows_expected_and_actual_sub() {
 #[test]
 fn a_snapshot_folder_opens_with_its_capture_age_and_r_reloads_it() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let files = irsa_inspector::sources::snapshot::demo_files();
+    let files = irsa_core::snapshot::demo_files();
     for name in files.names() {
         let path = dir.path().join(name);
         if let Some(parent) = path.parent() {

@@ -10,7 +10,7 @@
 
 use irsa_core::analysis::audit;
 use irsa_core::report::{audit_json, audit_markdown, audit_table};
-use irsa_core::sources::snapshot::{SnapshotFiles, load_files};
+use irsa_core::snapshot::{SnapshotFiles, load_files};
 use jiff::Timestamp;
 use libfuzzer_sys::fuzz_target;
 

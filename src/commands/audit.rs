@@ -2,9 +2,9 @@
 
 use crate::cli::{AuditArgs, AuditFormat};
 use anyhow::{Result, anyhow};
-use irsa_inspector::analysis::audit::audit;
-use irsa_inspector::model::{Inventory, Severity};
-use irsa_inspector::report::{audit_json, audit_markdown, audit_table};
+use irsa_core::analysis::audit::audit;
+use irsa_core::model::{Inventory, Severity};
+use irsa_core::report::{audit_json, audit_markdown, audit_table};
 use jiff::Timestamp;
 use std::process::ExitCode;
 

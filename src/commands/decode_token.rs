@@ -3,8 +3,8 @@
 use super::input::read_text;
 use crate::cli::{DecodeTokenArgs, TextOrJson};
 use anyhow::{Result, anyhow};
-use irsa_inspector::analysis::token;
-use irsa_inspector::report::token_text;
+use irsa_core::analysis::token;
+use irsa_core::report::token_text;
 use jiff::Timestamp;
 use serde_json::json;
 use std::process::ExitCode;
@@ -22,7 +22,7 @@ pub fn run(args: &DecodeTokenArgs, now: Timestamp) -> Result<ExitCode> {
     match args.format {
         TextOrJson::Json => println!(
             "{}",
-            irsa_inspector::report::to_json_pretty(&json!({
+            irsa_core::report::to_json_pretty(&json!({
                 "header": decoded.header,
                 "claims": decoded.claims,
                 "lifetime": lifetime,

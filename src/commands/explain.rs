@@ -3,13 +3,14 @@
 
 use crate::cli::ExplainTarget;
 use anyhow::{Result, anyhow, bail};
-use irsa_inspector::analysis::audit::{AuditReport, audit, evaluate_binding};
-use irsa_inspector::analysis::checks::pod_analysis;
-use irsa_inspector::analysis::inventory::InventoryIndex;
-use irsa_inspector::analysis::policy;
-use irsa_inspector::analysis::webhook::{self, PodIdentityConfig};
-use irsa_inspector::model::{Finding, Inventory, Subject};
-use irsa_inspector::report::explain_text::{self, PodExplanation, SaExplanation};
+use irsa_core::analysis::audit::{AuditReport, audit};
+use irsa_core::analysis::checks::binding::evaluate_binding;
+use irsa_core::analysis::checks::pod_analysis;
+use irsa_core::analysis::inventory::InventoryIndex;
+use irsa_core::analysis::policy;
+use irsa_core::analysis::webhook::{self, PodIdentityConfig};
+use irsa_core::model::{Finding, Inventory, Subject};
+use irsa_core::report::explain_text::{self, PodExplanation, SaExplanation};
 use jiff::Timestamp;
 use std::process::ExitCode;
 
@@ -50,7 +51,7 @@ pub fn run(inv: &Inventory, now: Timestamp, target: &ExplainTarget) -> Result<Ex
                 .and_then(|irsa| index.role(&irsa.role_arn))
                 .and_then(|role| role.trust_policy.as_ref())
                 .and_then(|raw| policy::decode(raw).ok())
-                .and_then(|doc| irsa_inspector::report::to_json_pretty(&doc).ok());
+                .and_then(|doc| irsa_core::report::to_json_pretty(&doc).ok());
             let subject = Subject::service_account(&ns, &n);
             let pods = report
                 .pods

@@ -26,7 +26,7 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(label: &str, text: &str) -> Re
     serde_yaml_ng::from_str(text).map_err(|e| {
         anyhow::anyhow!(
             "{label}: not a valid object: {}",
-            irsa_inspector::report::redact_serde_message(&e.to_string())
+            irsa_core::report::redact_serde_message(&e.to_string())
         )
     })
 }

@@ -11,10 +11,11 @@ mod webhook;
 
 use crate::cli::{Cli, Command, SnapshotCommand, TrustCommand, WebhookCommand};
 use anyhow::{Context, Result, bail};
+use irsa_core::model::Inventory;
+use irsa_core::snapshot;
 use irsa_inspector::app;
-use irsa_inspector::event::{DataOrigin, Dataset};
-use irsa_inspector::model::Inventory;
-use irsa_inspector::sources::{aws, snapshot};
+use irsa_inspector::messages::{DataOrigin, Dataset};
+use irsa_inspector::sources::aws;
 use jiff::Timestamp;
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -80,7 +81,7 @@ fn tui(source: &crate::cli::SourceArgs, now_flag: Option<Timestamp>) -> Result<E
     };
     let read_only = source.read_only;
     let source = source.clone();
-    let loader: app::Loader = Arc::new(move || {
+    let loader: irsa_inspector::sources::Loader = Arc::new(move || {
         let inv = load_inventory(&source).map_err(|e| format!("{e:#}"))?;
         let now = clock(now_flag, &inv);
         Ok(Dataset::analyse(inv, now, Timestamp::now()))

@@ -4,9 +4,9 @@
 use super::live;
 use crate::cli::SourceArgs;
 use anyhow::{Context, Result, bail};
+use irsa_core::snapshot;
 use irsa_inspector::sources::aws::{self, AwsSource, EnrichRequest, region_from_context};
 use irsa_inspector::sources::kube::{self, save};
-use irsa_inspector::sources::snapshot;
 use jiff::Timestamp;
 use std::path::Path;
 use std::process::ExitCode;
@@ -16,7 +16,7 @@ pub fn run(source: &SourceArgs, dir: &Path) -> Result<ExitCode> {
         bail!("snapshot save reads the live cluster: drop --demo / --snapshot");
     }
     let options = live::options(source);
-    let runtime = live::runtime()?;
+    let runtime = irsa_inspector::runtime::background()?;
     let summary = runtime.block_on(async {
         let connection = kube::connect(&options).await?;
         let summary = save::save(&connection, dir, Timestamp::now()).await?;

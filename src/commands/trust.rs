@@ -4,10 +4,10 @@
 use super::input::read_text;
 use crate::cli::{TextOrJson, TrustEvaluateArgs};
 use anyhow::{Result, anyhow, bail};
-use irsa_inspector::analysis::checks::arn::{check_aws_principal, check_federated_principal};
-use irsa_inspector::analysis::policy;
-use irsa_inspector::analysis::trust::{self, Decision, RequestContext, RequestPrincipal};
-use irsa_inspector::report::trust_text;
+use irsa_core::analysis::checks::arn::{check_aws_principal, check_federated_principal};
+use irsa_core::analysis::policy;
+use irsa_core::analysis::trust::{self, Decision, RequestContext, RequestPrincipal};
+use irsa_core::report::trust_text;
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -55,7 +55,7 @@ pub fn evaluate(args: &TrustEvaluateArgs) -> Result<ExitCode> {
         TextOrJson::Json => {
             println!(
                 "{}",
-                irsa_inspector::report::to_json_pretty(&Output {
+                irsa_core::report::to_json_pretty(&Output {
                     request: &request,
                     verdict: &verdict
                 })?

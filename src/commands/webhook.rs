@@ -3,9 +3,9 @@
 use super::input::{parse_yaml, read_file};
 use crate::cli::{TextOrJson, WebhookPredictArgs};
 use anyhow::{Result, bail};
-use irsa_inspector::analysis::webhook::{self, PodIdentityConfig};
-use irsa_inspector::model::{PodInfo, ServiceAccountInfo, WebhookSettings};
-use irsa_inspector::report::clean;
+use irsa_core::analysis::webhook::{self, PodIdentityConfig};
+use irsa_core::model::{PodInfo, ServiceAccountInfo, WebhookSettings};
+use irsa_core::report::clean;
 use k8s_openapi::api::core::v1::{Pod, ServiceAccount};
 use serde_json::json;
 use std::process::ExitCode;
@@ -45,7 +45,7 @@ pub fn predict(args: &WebhookPredictArgs) -> Result<ExitCode> {
         .map(|path| {
             let label = path.display().to_string();
             let value: serde_json::Value = parse_yaml(&label, &read_file(path)?)?;
-            irsa_inspector::sources::snapshot::webhook_registration(&value.to_string())
+            irsa_core::snapshot::webhook_registration(&value.to_string())
                 .map_err(|e| anyhow::anyhow!("{label}: {e}"))
         })
         .transpose()?;
@@ -75,7 +75,7 @@ pub fn predict(args: &WebhookPredictArgs) -> Result<ExitCode> {
             if args.diff {
                 out["diff"] = serde_json::to_value(&deviations)?;
             }
-            println!("{}", irsa_inspector::report::to_json_pretty(&out)?);
+            println!("{}", irsa_core::report::to_json_pretty(&out)?);
         }
         TextOrJson::Text => {
             println!(
@@ -100,7 +100,7 @@ pub fn predict(args: &WebhookPredictArgs) -> Result<ExitCode> {
                     "note: token-expiration {from} s is below the 600 s minimum and is clamped to 600"
                 );
             }
-            println!("{}", irsa_inspector::report::to_json_pretty(&patch)?);
+            println!("{}", irsa_core::report::to_json_pretty(&patch)?);
             if args.diff {
                 if deviations.is_empty() {
                     println!("diff: the pod carries exactly what the webhook would inject");

@@ -1,6 +1,6 @@
 //! The `:` command bar's language.
 
-use super::Pane;
+use crate::action::Pane;
 
 /// A parsed command.
 #[derive(Debug, Clone, PartialEq, Eq)]

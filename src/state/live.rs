@@ -7,12 +7,17 @@
 //! drill-down. `--read-only` (or a source that cannot act: demo, snapshot) stops them before
 //! the question; nothing is sent.
 
-use super::{DrillTarget, InputMode, State, StatusMessage, Tone};
-use crate::analysis::inventory::InventoryIndex;
-use crate::effect::{Effect, RequestKind, SourceRequest};
-use crate::event::{ActionOutcome, Dataset};
-use crate::model::{EnvValue, PodInfo, ProjectedSource, VolumeSourceInfo};
-use crate::sources::kube::token::{MIN_EXPIRATION_SECONDS, MintRequest, ReadRequest};
+use super::{DrillTarget, State, StatusMessage};
+use crate::action::ActionKind;
+use crate::action::InputMode;
+use crate::effect::Effect;
+use crate::messages::Capabilities;
+use crate::messages::{ActionOutcome, Dataset};
+use crate::messages::{MIN_EXPIRATION_SECONDS, MintRequest, ReadRequest};
+use crate::messages::{RequestKind, SourceRequest};
+use crate::tone::Tone;
+use irsa_core::analysis::inventory::InventoryIndex;
+use irsa_core::model::{EnvValue, PodInfo, ProjectedSource, VolumeSourceInfo};
 
 /// The audience IRSA tokens carry when nothing else says.
 pub const STS_AUDIENCE: &str = "sts.amazonaws.com";
@@ -20,38 +25,6 @@ pub const STS_AUDIENCE: &str = "sts.amazonaws.com";
 pub const SESSION_NAME: &str = "irsa-inspector-test";
 /// Where the kubelet mounts the default ServiceAccount token.
 const DEFAULT_TOKEN_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount/token";
-
-/// What the data source can do beyond loading, as it says at start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Capabilities {
-    /// Live cluster: tokens can be minted and read.
-    pub live_actions: bool,
-    /// `--aws`: "test it for real" can call STS.
-    pub aws: bool,
-    /// `--read-only`: no action runs (the header says so).
-    pub read_only: bool,
-    /// Kubeconfig contexts exist (`:ctx`).
-    pub contexts: bool,
-}
-
-/// One of the three live actions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ActionKind {
-    MintToken,
-    ReadMountedToken,
-    TestWebIdentity,
-}
-
-impl ActionKind {
-    /// How the status line names it.
-    pub fn label(self) -> &'static str {
-        match self {
-            ActionKind::MintToken => "mint a token (t)",
-            ActionKind::ReadMountedToken => "read the mounted token (x)",
-            ActionKind::TestWebIdentity => "test AssumeRoleWithWebIdentity for real (a)",
-        }
-    }
-}
 
 /// An action the user started, and its answer once it came.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,7 +179,7 @@ pub(super) fn result(state: &mut State, id: u64, outcome: ActionOutcome) {
     record.outcome = Some(outcome);
     if let Some((tone, text)) = message {
         // Error text may quote the cluster or AWS: no control characters reach the terminal.
-        say(state, tone, crate::report::clean(&text));
+        say(state, tone, irsa_core::report::clean(&text));
     }
     state.rebuild_drill_of(&target);
 }
@@ -226,7 +199,9 @@ pub fn build_request(
                 .ok_or("the pod is no longer in the data")?;
             let irsa = index
                 .service_account(namespace, &pod.service_account)
-                .and_then(|sa| crate::analysis::audit::evaluate_binding(&index, sa).irsa);
+                .and_then(|sa| {
+                    irsa_core::analysis::checks::binding::evaluate_binding(&index, sa).irsa
+                });
             let token_file = web_identity_file(pod);
             let audience = token_file
                 .as_ref()
@@ -277,7 +252,7 @@ pub fn build_request(
             let sa = index
                 .service_account(namespace, name)
                 .ok_or("the ServiceAccount is no longer in the data")?;
-            let irsa = crate::analysis::audit::evaluate_binding(&index, sa).irsa;
+            let irsa = irsa_core::analysis::checks::binding::evaluate_binding(&index, sa).irsa;
             let mint = MintRequest {
                 namespace: namespace.clone(),
                 service_account: name.clone(),

@@ -4,12 +4,16 @@
 use super::sample::{self, NOW};
 use super::*;
 use crate::action::Action;
-use crate::analysis::token::decode;
-use crate::effect::{Effect, RequestKind};
-use crate::event::{ActionOutcome, DataOrigin, SourceEvent};
-use crate::sources::aws::WebIdentityAnswer;
+use crate::action::ActionKind;
+use crate::action::InputMode;
+use crate::effect::Effect;
+use crate::messages::Capabilities;
+use crate::messages::RequestKind;
+use crate::messages::WebIdentityAnswer;
+use crate::messages::{ActionOutcome, DataOrigin, SourceEvent};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use irsa_core::analysis::token::decode;
 
 const CAPS: Capabilities = Capabilities {
     live_actions: true,
@@ -51,7 +55,7 @@ fn status(s: &State) -> String {
 }
 
 /// A token shaped like the API server's, with a signature that must never be shown.
-fn token() -> crate::analysis::token::DecodedToken {
+fn token() -> irsa_core::analysis::token::DecodedToken {
     let part = |v: serde_json::Value| URL_SAFE_NO_PAD.encode(v.to_string());
     let raw = format!(
         "{}.{}.c2lnbmF0dXJlLW5ldmVyLXNob3du",

@@ -8,8 +8,7 @@ pub mod drill;
 mod filter;
 pub mod layout;
 pub mod live;
-mod pane;
-pub mod rows;
+mod pane_table;
 pub mod sample;
 pub mod table;
 mod update;
@@ -19,33 +18,25 @@ mod live_tests;
 #[cfg(test)]
 mod tests;
 
-pub use drill::{Drill, DrillTarget, Line, Span, Tone};
+pub use drill::{Drill, DrillTarget, Line, Span};
 pub use filter::Filter;
-pub use live::{ActionKind, ActionRecord, Capabilities, LiveActions};
-pub use pane::Pane;
-pub use table::{Row, Table};
+pub use live::{ActionRecord, LiveActions};
+pub use pane_table::PaneTable;
+pub use table::Table;
 
 use crate::action::Action;
+use crate::action::InputMode;
+use crate::action::Pane;
 use crate::effect::Effect;
-use crate::event::{DataOrigin, Dataset, Prepared, SourceEvent};
-use crate::sources::aws::AwsStatus;
-use crate::sources::kube::{ResourceStatus, Watched};
+use crate::messages::AwsStatus;
+use crate::messages::Capabilities;
+use crate::messages::{DataOrigin, Dataset, Prepared, SourceEvent};
+use crate::messages::{ResourceStatus, Watched};
+use crate::rows;
+use crate::rows::{FindingRow, NodeRow, PodRow, RoleRow, SaRow};
+use crate::tone::Tone;
 use jiff::Timestamp;
-use rows::{FindingRow, NodeRow, PodRow, RoleRow, SaRow};
 use std::collections::BTreeMap;
-
-/// Where typed characters go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum InputMode {
-    #[default]
-    Normal,
-    /// Typing after `/`.
-    Filter,
-    /// Typing after `:`.
-    Command,
-    /// A live action asks y/n before it creates anything.
-    Confirm,
-}
 
 /// Whether data has arrived.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,7 +156,7 @@ impl State {
             SourceEvent::ActionResult { id, outcome } => live::result(self, id, *outcome),
             SourceEvent::ContextSwitched { context } => self.switched_to(context),
             SourceEvent::Notice { tone, text } => {
-                let text = crate::report::clean(&text);
+                let text = irsa_core::report::clean(&text);
                 self.status = Some(StatusMessage { tone, text });
             }
             SourceEvent::WatchStatus { resource, status } => self.watch_status(resource, status),
@@ -352,12 +343,6 @@ impl State {
     }
     /// The current pane's filter.
     pub fn filter(&self) -> &Filter {
-        match self.pane {
-            Pane::ServiceAccounts => self.tables.service_accounts.filter(),
-            Pane::Pods => self.tables.pods.filter(),
-            Pane::Roles => self.tables.roles.filter(),
-            Pane::Nodes => self.tables.nodes.filter(),
-            Pane::Findings => self.tables.findings.filter(),
-        }
+        self.tables.pane(self.pane).filter()
     }
 }

@@ -7,26 +7,8 @@
 //! change — so a keystroke in `/` filters in one pass without re-sorting. Never while drawing.
 
 use super::filter::Filter;
-use std::borrow::Cow;
+use crate::rows::Row;
 use std::cmp::Ordering;
-
-/// A derived display row of one pane.
-pub trait Row {
-    /// Sort orders this pane offers, first is the default (`s` cycles).
-    const SORTS: &'static [&'static str];
-
-    /// The object key the selection follows (`namespace/name`, an ARN, …). Unique in a pane.
-    fn key(&self) -> &str;
-    /// Lower-cased text the `/` filter searches (kept by small panes, built on demand by the
-    /// Pods pane).
-    fn haystack(&self) -> Cow<'_, str>;
-    /// The row's namespace, for `:ns`; `None` for cluster-scoped objects (never hidden).
-    fn namespace(&self) -> Option<&str>;
-    /// What `y` copies: a role ARN, a fix command, … `None` when the row has nothing useful.
-    fn copy_value(&self) -> Option<&str>;
-    /// Order under sort `sort` (an index into [`Row::SORTS`]).
-    fn compare(&self, other: &Self, sort: usize) -> Ordering;
-}
 
 /// The rows of one pane and how the user looks at them.
 #[derive(Debug, Clone)]
@@ -219,6 +201,7 @@ impl<R: Row> Table<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::borrow::Cow;
 
     #[derive(Debug, Clone)]
     struct T {

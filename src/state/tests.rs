@@ -4,8 +4,11 @@
 use super::sample::{self, NOW};
 use super::*;
 use crate::action::Action;
+use crate::action::InputMode;
+use crate::action::Pane;
 use crate::effect::Effect;
-use crate::event::{DataOrigin, SourceEvent};
+use crate::messages::{DataOrigin, SourceEvent};
+use crate::tone::Tone;
 
 fn ready() -> State {
     let mut s = State::new(DataOrigin::Demo, NOW, true, 80, 24);
@@ -340,7 +343,7 @@ fn prepared_rows_are_used_as_derived_off_the_ui_thread() {
     inline.apply(SourceEvent::Loaded(Box::new(sample::lab())));
     let mut prepared = State::new(DataOrigin::Demo, NOW, true, 80, 24);
     prepared.apply(SourceEvent::Prepared(Box::new(
-        crate::event::Prepared::new(sample::lab()),
+        crate::messages::Prepared::new(sample::lab()),
     )));
     assert_eq!(sa_keys(&prepared), sa_keys(&inline));
     assert_eq!(

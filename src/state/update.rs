@@ -1,41 +1,14 @@
 //! `State::update`: one user action in, state changed, effects out.
 
 use super::command::{self, Command};
-use super::{DrillTarget, Filter, InputMode, Pane, State, StatusMessage, Tone, layout, live};
+use super::{DrillTarget, Filter, State, StatusMessage, layout, live};
 use crate::action::Action;
+use crate::action::{InputMode, Pane};
 use crate::effect::Effect;
-use crate::event::DataOrigin;
-use crate::model::SubjectKind;
-use crate::sources::kube::{ResourceStatus, Watched};
-use crate::state::table::Row;
-
-/// Runs `$body` with `$t` bound to the table of `$pane` (each pane's table has its own row type).
-macro_rules! on_table {
-    ($state:expr, $pane:expr, |$t:ident| $body:expr) => {
-        match $pane {
-            Pane::ServiceAccounts => {
-                let $t = &mut $state.tables.service_accounts;
-                $body
-            }
-            Pane::Pods => {
-                let $t = &mut $state.tables.pods;
-                $body
-            }
-            Pane::Roles => {
-                let $t = &mut $state.tables.roles;
-                $body
-            }
-            Pane::Nodes => {
-                let $t = &mut $state.tables.nodes;
-                $body
-            }
-            Pane::Findings => {
-                let $t = &mut $state.tables.findings;
-                $body
-            }
-        }
-    };
-}
+use crate::messages::DataOrigin;
+use crate::messages::{ResourceStatus, Watched};
+use crate::tone::Tone;
+use irsa_core::model::SubjectKind;
 
 pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
@@ -48,7 +21,7 @@ pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.height = height;
             let h = state.page_height();
             for pane in Pane::ALL {
-                on_table!(state, pane, |t| t.fit(h));
+                state.tables.pane_mut(pane).fit(h);
             }
             if let Some(target) = state.drill.as_ref().map(|d| d.target.clone()) {
                 state.open_drill(target);
@@ -111,7 +84,10 @@ fn filter_input(state: &mut State, action: Action) -> Vec<Effect> {
 fn apply_filter(state: &mut State) {
     let filter = Filter::parse(&state.input);
     let (pane, ns, h) = (state.pane, state.namespace.clone(), state.page_height());
-    on_table!(state, pane, |t| t.set_filter(filter, ns.as_deref(), h));
+    state
+        .tables
+        .pane_mut(pane)
+        .set_filter(filter, ns.as_deref(), h);
 }
 
 fn command_input(state: &mut State, action: Action) -> Vec<Effect> {
@@ -226,7 +202,7 @@ fn set_namespace(state: &mut State, ns: Option<String>) {
     let h = state.page_height();
     let ns = state.namespace.clone();
     for pane in Pane::ALL {
-        on_table!(state, pane, |t| t.refresh(ns.as_deref(), h));
+        state.tables.pane_mut(pane).refresh(ns.as_deref(), h);
     }
 }
 
@@ -246,12 +222,12 @@ fn normal(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ShowPane(p) => show_pane(state, p),
         Action::NextPane => show_pane(state, pane.next()),
         Action::PrevPane => show_pane(state, pane.prev()),
-        Action::Down => on_table!(state, pane, |t| t.move_by(1, h)),
-        Action::Up => on_table!(state, pane, |t| t.move_by(-1, h)),
-        Action::PageDown => on_table!(state, pane, |t| t.move_by(page, h)),
-        Action::PageUp => on_table!(state, pane, |t| t.move_by(-page, h)),
-        Action::Top => on_table!(state, pane, |t| t.top(h)),
-        Action::Bottom => on_table!(state, pane, |t| t.bottom(h)),
+        Action::Down => state.tables.pane_mut(pane).move_by(1, h),
+        Action::Up => state.tables.pane_mut(pane).move_by(-1, h),
+        Action::PageDown => state.tables.pane_mut(pane).move_by(page, h),
+        Action::PageUp => state.tables.pane_mut(pane).move_by(-page, h),
+        Action::Top => state.tables.pane_mut(pane).top(h),
+        Action::Bottom => state.tables.pane_mut(pane).bottom(h),
         Action::Open => open(state),
         Action::Back if !state.filter().is_empty() => {
             state.input.clear();
@@ -267,14 +243,11 @@ fn normal(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::CycleSort => {
             let ns = state.namespace.clone();
-            on_table!(state, pane, |t| t.cycle_sort(ns.as_deref(), h));
+            state.tables.pane_mut(pane).cycle_sort(ns.as_deref(), h);
         }
         Action::ToggleHelp => state.help = true,
         Action::Copy => {
-            let value = on_table!(state, pane, |t| t
-                .selected()
-                .and_then(|r| r.copy_value())
-                .map(str::to_owned));
+            let value = state.tables.pane(pane).copy_value();
             return copy(state, value);
         }
         Action::Refresh => return vec![Effect::Refresh],
@@ -368,7 +341,7 @@ fn open(state: &mut State) {
 }
 
 /// Jumps from a finding to its subject's pane and row; false when no pane lists the subject.
-fn jump_to(state: &mut State, subject: &crate::model::Subject) -> bool {
+fn jump_to(state: &mut State, subject: &irsa_core::model::Subject) -> bool {
     let key = match &subject.namespace {
         Some(ns) => format!("{ns}/{}", subject.name),
         None => subject.name.clone(),
@@ -382,11 +355,17 @@ fn jump_to(state: &mut State, subject: &crate::model::Subject) -> bool {
     };
     let h = state.page_height();
     let mut ns = state.namespace.clone();
-    let mut found = on_table!(state, pane, |t| t.select_key(&key, ns.as_deref(), h));
+    let mut found = state
+        .tables
+        .pane_mut(pane)
+        .select_key(&key, ns.as_deref(), h);
     if !found && ns.is_some() {
         set_namespace(state, None);
         ns = None;
-        found = on_table!(state, pane, |t| t.select_key(&key, ns.as_deref(), h));
+        found = state
+            .tables
+            .pane_mut(pane)
+            .select_key(&key, ns.as_deref(), h);
     }
     if found {
         show_pane(state, pane);

@@ -1,7 +1,8 @@
 //! A drill-down: its pre-built lines, scrolled; only the visible lines are converted.
 
 use super::theme::Theme;
-use crate::state::{Drill, Tone};
+use crate::state::Drill;
+use crate::tone::Tone;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

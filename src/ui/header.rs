@@ -2,10 +2,12 @@
 //! pane tabs with row counts and the data source with its freshness.
 
 use super::{short_age, theme::Theme};
-use crate::event::DataOrigin;
-use crate::sources::aws::AwsStatus;
-use crate::sources::kube::ResourceStatus;
-use crate::state::{LoadState, Pane, State, Tone};
+use crate::action::Pane;
+use crate::messages::AwsStatus;
+use crate::messages::DataOrigin;
+use crate::messages::ResourceStatus;
+use crate::state::{LoadState, State};
+use crate::tone::Tone;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -139,13 +141,7 @@ fn short_caller(arn: &str) -> String {
 fn tab_line<'a>(state: &'a State, theme: &Theme) -> Line<'a> {
     let t = state.tables();
     let spans = Pane::ALL.iter().flat_map(|&pane| {
-        let count = match pane {
-            Pane::ServiceAccounts => t.service_accounts.len(),
-            Pane::Pods => t.pods.len(),
-            Pane::Roles => t.roles.len(),
-            Pane::Nodes => t.nodes.len(),
-            Pane::Findings => t.findings.len(),
-        };
+        let count = t.pane(pane).len();
         let label = format!(" {} {} {count} ", pane.number(), short_title(pane));
         let style = if pane == state.pane() {
             theme.active_tab()
@@ -192,9 +188,9 @@ pub(super) fn source_text(state: &State) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::event::{DataOrigin, SourceEvent};
-    use crate::sources::aws::AwsStatus;
-    use crate::sources::kube::{ResourceStatus, Watched};
+    use crate::messages::AwsStatus;
+    use crate::messages::{DataOrigin, SourceEvent};
+    use crate::messages::{ResourceStatus, Watched};
     use crate::state::State;
     use crate::state::sample::{NOW, lab};
     use ratatui::Terminal;

@@ -3,7 +3,7 @@
 
 use super::theme::Theme;
 use crate::keymap::BINDINGS;
-use crate::state::Tone;
+use crate::tone::Tone;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};

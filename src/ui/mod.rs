@@ -43,7 +43,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
 /// what the user reads (`rtl\u{202e}txt.exe`). Cheap: one pass over the visible cells.
 fn scrub(buffer: &mut ratatui::buffer::Buffer) {
     for cell in &mut buffer.content {
-        if cell.symbol().chars().any(crate::report::is_unsafe) {
+        if cell.symbol().chars().any(irsa_core::report::is_unsafe) {
             cell.set_symbol("?");
         }
     }

@@ -2,8 +2,10 @@
 //! not be read (unknown sources), else the most useful keys.
 
 use super::theme::Theme;
-use crate::sources::aws::AwsStatus;
-use crate::state::{InputMode, LoadState, State, Tone};
+use crate::action::InputMode;
+use crate::messages::AwsStatus;
+use crate::state::{LoadState, State};
+use crate::tone::Tone;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -1,9 +1,9 @@
 //! Styles. Colour carries meaning, but never alone: every verdict also has a text badge, and
 //! with colours off (`NO_COLOR`) the same screen is drawn with modifiers only.
 
-use crate::analysis::audit::Verdict;
-use crate::model::{FindingCode, Severity};
-use crate::state::Tone;
+use crate::tone::Tone;
+use irsa_core::analysis::verdict::Verdict;
+use irsa_core::model::{FindingCode, Severity};
 use ratatui::style::{Color, Modifier, Style};
 
 /// The palette for one frame.

@@ -13,12 +13,12 @@ use aws_sdk_ec2::types::{
     InstanceMetadataOptionsRequest, ResourceType, TagSpecification,
 };
 use aws_sdk_eks::types::VpcConfigRequest;
-use irsa_inspector::model::aws_cli::{
+use irsa_core::model::aws_cli::{
     AccountAuthorizationDetails, DescribeClusterOutput, DescribeInstancesOutput,
     OpenIdConnectProviders,
 };
-use irsa_inspector::model::{Inventory, arn_account};
-use irsa_inspector::sources::snapshot::{self, SnapshotFiles};
+use irsa_core::model::{Inventory, arn_account};
+use irsa_core::snapshot::{self, SnapshotFiles};
 use std::collections::BTreeSet;
 
 /// The demo cluster's issuer id.

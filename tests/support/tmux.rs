@@ -119,7 +119,7 @@ impl Builder {
             format!("IRSA_INSPECTOR_LOG_DIR='{logs}' {env} '{bin}' {args}; echo EXIT=$?; sleep 60")
         };
         let (w, h) = (self.width.to_string(), self.height.to_string());
-        tmux(&[
+        let args = [
             "new-session",
             "-d",
             "-s",
@@ -129,8 +129,28 @@ impl Builder {
             "-y",
             &h,
             &command,
-        ])
-        .expect("tmux new-session");
+        ];
+        // Tests start sessions in parallel: while the first one brings the tmux server up, the
+        // others can be refused ("server exited unexpectedly"). Try again briefly, then fail
+        // with tmux's own message.
+        let mut last_error = String::new();
+        let started = (0..5).any(|attempt| {
+            if attempt > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            match Command::new("tmux").args(args).output() {
+                Ok(out) if out.status.success() => true,
+                Ok(out) => {
+                    last_error = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+                    false
+                }
+                Err(e) => {
+                    last_error = e.to_string();
+                    false
+                }
+            }
+        });
+        assert!(started, "tmux new-session failed: {last_error}");
         Some(Session {
             name: self.name,
             dir,

@@ -7,8 +7,8 @@
 
 use super::enrichment::{EnrichRequest, Enrichment};
 use super::{AwsClients, AwsOptions, AwsSource, config};
-use crate::analysis::checks::assume_targets::assume_role_targets;
-use crate::model::{RoleInfo, SourceKind, arn_account};
+use irsa_core::analysis::checks::assume_targets::assume_role_targets;
+use irsa_core::model::{RoleInfo, SourceKind, arn_account};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 

@@ -4,7 +4,7 @@
 //! anywhere, including from inside another runtime's blocking pool).
 
 use super::{AwsOptions, AwsSource, AwsStartError, EnrichRequest};
-use crate::model::Inventory;
+use irsa_core::model::Inventory;
 
 /// Reads the AWS side of the cluster `inv` shows and merges it into `inv`. Only a start-up
 /// failure (no usable credentials, no region) is an error; everything else becomes problems
@@ -22,10 +22,7 @@ pub fn enrich_inventory(inv: &mut Inventory, mut options: AwsOptions) -> Result<
     let enrichment = std::thread::scope(|scope| {
         scope
             .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
+                let runtime = crate::runtime::background()
                     .map_err(|e| AwsStartError::Worker(e.to_string()))?;
                 runtime.block_on(async {
                     let source = AwsSource::connect(options, request.issuer.as_deref()).await?;

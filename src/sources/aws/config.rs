@@ -147,7 +147,7 @@ pub fn cluster_name_from_context(context: &str) -> Option<&str> {
 /// (`arn:aws:eks:eu-west-1:…:cluster/x`) or eksctl's (`user@x.eu-west-1.eksctl.io`).
 pub fn region_from_context(context: &str) -> Option<&str> {
     if context.starts_with("arn:") {
-        return crate::model::aws_cli::arn_region(context);
+        return irsa_core::model::aws_cli::arn_region(context);
     }
     let host = context.rsplit_once('@').map_or(context, |(_, h)| h);
     let region = host.strip_suffix(".eksctl.io")?.rsplit('.').next()?;

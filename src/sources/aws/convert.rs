@@ -7,16 +7,16 @@
 //! the analysis uses), so both IAM paths and both encodings give identical facts. A document
 //! that does not decode is kept as received: the analysis turns it into a finding.
 
-use crate::analysis::policy;
-use crate::model::aws_cli as cli;
 use aws_sdk_iam::primitives::DateTime;
+use irsa_core::analysis::policy;
+use irsa_core::model::aws_cli as cli;
 use jiff::Timestamp;
 use serde_json::Value;
 
 /// Puts a role's policy lists in one order (attached by ARN, inline by name, profiles by ARN):
 /// IAM's list calls and `GetAccountAuthorizationDetails` return them in different orders, and
 /// the order means nothing.
-pub fn canonical(mut role: crate::model::RoleInfo) -> crate::model::RoleInfo {
+pub fn canonical(mut role: irsa_core::model::RoleInfo) -> irsa_core::model::RoleInfo {
     role.attached_policies.sort_by(|a, b| a.arn.cmp(&b.arn));
     role.inline_policies.sort_by(|a, b| a.name.cmp(&b.name));
     role.instance_profiles.sort();

@@ -7,8 +7,8 @@
 
 use super::eks::Read;
 use super::{AwsSource, convert};
-use crate::model::Ec2Instance;
 use aws_sdk_ec2::types::Filter;
+use irsa_core::model::Ec2Instance;
 use std::collections::BTreeSet;
 
 /// Instance ids per `DescribeInstances` call (EC2 accepts up to 200 values per filter).

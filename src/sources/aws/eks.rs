@@ -3,7 +3,7 @@
 //! list has no role ARN).
 
 use super::{AwsSource, convert};
-use crate::model::{ClusterInfo, PodIdentityAssociation};
+use irsa_core::model::{ClusterInfo, PodIdentityAssociation};
 
 /// A collection and the problems met while reading it (`None`: unknown).
 pub(super) type Read<T> = (Option<Vec<T>>, Vec<String>);

@@ -3,7 +3,7 @@
 //! [`Inventory`] by the caller.
 
 use super::config::cluster_name_from_context;
-use crate::model::{
+use irsa_core::model::{
     CallerIdentity, ClusterInfo, Ec2Instance, Inventory, OidcProvider, PodIdentityAssociation,
     RoleInfo, SourceKind, SourceProblem, WebhookSettings,
 };
@@ -130,7 +130,7 @@ impl Enrichment {
         inv.oidc_providers = self.oidc_providers;
         inv.pod_identity_associations = self.pod_identity_associations;
         inv.instances = self.instances;
-        if let Some(line) = crate::analysis::issuer::mismatch(inv) {
+        if let Some(line) = irsa_core::analysis::issuer::mismatch(inv) {
             inv.problems.push(SourceProblem {
                 source: SourceKind::EksCluster,
                 message: line,
@@ -147,7 +147,7 @@ impl Enrichment {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{NodeInfo, ServiceAccountInfo};
+    use irsa_core::model::{NodeInfo, ServiceAccountInfo};
 
     #[test]
     fn request_names_annotated_roles_node_instances_and_the_cluster() {

@@ -5,23 +5,8 @@
 //! run, and goes back to fresh by itself at the first read whose credentials work again.
 
 use super::Enrichment;
+use crate::messages::AwsStatus;
 use jiff::Timestamp;
-
-/// Where the AWS side of the live view stands (the header's badge, the status line).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AwsStatus {
-    /// The first read is under way; AWS columns fill in when it answers.
-    Loading,
-    /// The last read used working credentials.
-    Fresh,
-    /// AWS rejects the credentials since `since`; what is shown was read at `read_at` (`None`:
-    /// nothing was ever read). `reason` is one line naming the error and the command to run.
-    Stale {
-        since: Timestamp,
-        read_at: Option<Timestamp>,
-        reason: String,
-    },
-}
 
 /// The last enrichment read with working credentials, and since when they stopped working.
 #[derive(Debug, Default)]
@@ -60,7 +45,7 @@ impl LastKnown {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::CallerIdentity;
+    use irsa_core::model::CallerIdentity;
 
     fn at(second: i64) -> Timestamp {
         Timestamp::from_second(1_780_000_000 + second).unwrap()

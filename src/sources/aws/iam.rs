@@ -5,9 +5,9 @@
 
 use super::eks::Read;
 use super::{AwsSource, CallError, convert};
-use crate::model::aws_cli::AccountAuthorizationDetails;
-use crate::model::{OidcProvider, RoleInfo};
 use aws_sdk_iam::types::EntityType;
+use irsa_core::model::aws_cli::AccountAuthorizationDetails;
+use irsa_core::model::{OidcProvider, RoleInfo};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

@@ -1,6 +1,6 @@
 //! The live AWS source: reads the AWS side of a cluster with the user's own credentials and
 //! answers in model types ([`Enrichment`]) that the caller merges into an
-//! [`crate::model::Inventory`].
+//! [`irsa_core::model::Inventory`].
 //!
 //! - Credentials, region and endpoints resolve as the AWS CLI resolves them ([`config`]).
 //! - STS `GetCallerIdentity` for the header; EKS `DescribeCluster` (issuer, platform) and the
@@ -39,15 +39,14 @@ pub use config::{
 };
 pub use enrichment::{EnrichRequest, Enrichment};
 pub use error::{AwsStartError, CallError, FailureKind};
-pub use freshness::{AwsStatus, LastKnown};
-pub use sts::WebIdentityAnswer;
+pub use freshness::LastKnown;
 
-use crate::model::{
+use aws_sdk_iam::config::http::HttpResponse;
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
+use irsa_core::model::{
     CallerIdentity, ClusterInfo, Ec2Instance, OidcProvider, PodIdentityAssociation, RoleInfo,
     SourceKind,
 };
-use aws_sdk_iam::config::http::HttpResponse;
-use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
@@ -63,7 +62,7 @@ pub struct AwsSource {
     /// Per-role path: role ARN → role with its policies (`None`: the role does not exist).
     roles: TtlCache<roles::RoleFetch>,
     /// Managed policy ARN → its default version (per-role path).
-    policies: TtlCache<crate::model::aws_cli::ManagedPolicyDetail>,
+    policies: TtlCache<irsa_core::model::aws_cli::ManagedPolicyDetail>,
     /// Account-wide listings: the fast path's roles, or `ListRoles` + `ListInstanceProfiles`.
     listings: TtlCache<Arc<iam::Listing>>,
     /// The cluster (by name), OIDC providers, associations (by cluster), instances (by ids).

@@ -11,8 +11,8 @@
 use super::enrichment::{EnrichRequest, Enrichment};
 use super::iam::Listing;
 use super::{AwsSource, CallError, FailureKind, IamPath, convert};
-use crate::model::aws_cli::{ManagedPolicyDetail, PolicyDetail};
-use crate::model::{RoleInfo, SourceKind, arn_account};
+use irsa_core::model::aws_cli::{ManagedPolicyDetail, PolicyDetail};
+use irsa_core::model::{RoleInfo, SourceKind, arn_account};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One role as the per-role path read it: `None` when IAM says it does not exist; `gaps` are
@@ -186,7 +186,7 @@ impl AwsSource {
     async fn attached_policies(
         &self,
         name: &str,
-    ) -> Result<Vec<crate::model::aws_cli::AttachedPolicy>, CallError> {
+    ) -> Result<Vec<irsa_core::model::aws_cli::AttachedPolicy>, CallError> {
         let mut list = Vec::new();
         let mut marker: Option<String> = None;
         loop {

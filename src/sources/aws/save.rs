@@ -10,7 +10,7 @@
 //! AWS answers hold no secret (no credentials are ever read), so nothing needs redacting.
 
 use super::enrichment::Enrichment;
-use crate::model::aws_cli::{
+use irsa_core::model::aws_cli::{
     AccountAuthorizationDetails, AttachedPermissionsBoundary, AttachedPolicy, Cluster,
     ClusterIdentity, ClusterOidc, DescribeClusterOutput, DescribeInstancesOutput,
     GetCallerIdentityOutput, IamInstanceProfile, Instance, InstanceMetadataOptions,
@@ -18,10 +18,10 @@ use crate::model::aws_cli::{
     OpenIdConnectProviders, Placement, PodIdentityAssociationDetail, PodIdentityAssociations,
     PolicyDetail, PolicyVersion, Reservation, RoleDetail, RoleLastUsed, Tag,
 };
-use crate::model::{
+use irsa_core::model::{
     CallerIdentity, ClusterInfo, Ec2Instance, OidcProvider, PodIdentityAssociation, RoleInfo,
 };
-use crate::sources::snapshot::files;
+use irsa_core::snapshot::files;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -308,8 +308,8 @@ fn instance(i: &Ec2Instance) -> Instance {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Inventory;
-    use crate::sources::snapshot::{self, SnapshotFiles};
+    use irsa_core::model::Inventory;
+    use irsa_core::snapshot::{self, SnapshotFiles};
 
     /// The demo lab's AWS side as if read live.
     fn demo_enrichment(demo: &Inventory) -> Enrichment {
@@ -382,7 +382,7 @@ mod tests {
             back.roles
                 .iter()
                 .flatten()
-                .any(|r| crate::model::arn_account(&r.arn) == Some("210987654321"))
+                .any(|r| irsa_core::model::arn_account(&r.arn) == Some("210987654321"))
         );
     }
 

@@ -7,29 +7,9 @@
 //! identity token.
 
 use super::{AwsSource, CallError, FailureKind};
-use crate::model::CallerIdentity;
+use crate::messages::WebIdentityAnswer;
 use aws_sdk_sts::error::ProvideErrorMetadata;
-
-/// AWS's exact answer to `AssumeRoleWithWebIdentity`, without the credentials.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WebIdentityAnswer {
-    /// STS accepted the token: the session it would have given.
-    Accepted {
-        /// `AssumedRoleUser.Arn` (`arn:aws:sts::…:assumed-role/<role>/<session>`).
-        assumed_role_arn: Option<String>,
-        /// `SubjectFromWebIdentityToken` (`system:serviceaccount:<ns>:<sa>`).
-        subject: Option<String>,
-        /// `Provider` (the issuer as IAM matched it).
-        provider: Option<String>,
-        /// `Audience`.
-        audience: Option<String>,
-    },
-    /// STS refused: its error code and message, verbatim
-    /// (`AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity`).
-    Rejected { code: String, message: String },
-    /// The call did not reach a verdict (network, throttling after retries).
-    Failed(String),
-}
+use irsa_core::model::CallerIdentity;
 
 impl AwsSource {
     /// `sts:GetCallerIdentity`, cached like every answer.

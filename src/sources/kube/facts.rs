@@ -20,11 +20,11 @@
 //! documents is loaded), so a live cluster and its saved snapshot read the same.
 
 use super::config::one_line;
-use crate::model::{
+use irsa_core::model::{
     SourceKind, SourceProblem, WEBHOOK_CONFIG_MAP, WEBHOOK_CONFIG_MAP_KEY, WebhookRegistration,
     WebhookSettings, is_pod_identity_webhook,
 };
-use crate::sources::snapshot::{self, SnapshotFiles, files};
+use irsa_core::snapshot::{self, SnapshotFiles, files};
 use k8s_openapi::api::admissionregistration::v1::MutatingWebhookConfiguration;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::ConfigMap;
@@ -218,7 +218,7 @@ async fn openid_configuration(client: &Client) -> Result<Value, String> {
 }
 
 /// The snapshot of just the documents read here, loaded by the snapshot source.
-fn load(facts: &ClusterFacts) -> crate::model::Inventory {
+fn load(facts: &ClusterFacts) -> irsa_core::model::Inventory {
     let mut files = SnapshotFiles::new("live cluster");
     if let Some(d) = &facts.webhook_deployment {
         let list = json!({"apiVersion": "v1", "kind": "List", "items": [d]});

@@ -11,7 +11,8 @@
 //! metadata fields the watcher needs (name, namespace, resourceVersion). The projection is the
 //! same one the snapshot source uses, so live and offline data cannot drift apart.
 
-use crate::model::{NodeInfo, PodInfo, ServiceAccountInfo};
+use irsa_core::model::last_applied::strip_last_applied;
+use irsa_core::model::{NodeInfo, PodInfo, PodPools, ServiceAccountInfo};
 use k8s_openapi::api::core::v1::{Node, NodeSpec, Pod, PodSpec, PodStatus, ServiceAccount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
 use serde::de::DeserializeOwned;
@@ -28,6 +29,12 @@ pub trait Projection: Clone + Debug + Send + Sync + 'static {
     type Wire: DeserializeOwned;
     /// The projection and the object's metadata (name, namespace, uid, resourceVersion).
     fn project(wire: Self::Wire) -> (ObjectMeta, Self);
+    /// What the watcher shares its projections' repeated parts through: the pods'
+    /// [`PodPools`]; nothing for ServiceAccounts and nodes, which rarely repeat.
+    type Pools: Default + Send;
+    /// The projection with its repeated parts shared through the watcher's pools (decoding
+    /// cannot do it: serde hands the decoder no state).
+    fn share(self, pools: &mut Self::Pools) -> Self;
     /// The object's identity in its store: (namespace, name); `""` for cluster-scoped objects.
     fn key(&self) -> (&str, &str);
 }
@@ -95,14 +102,10 @@ pub struct MetaWire {
     creation_timestamp: Option<Time>,
 }
 
-/// kubectl's copy of the whole object as last applied: it repeats the spec with every literal
-/// value (secret env values included, which the projection redacts) and nothing reads it.
-pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
-
 impl MetaWire {
     fn into_meta(mut self) -> ObjectMeta {
         if let Some(annotations) = &mut self.annotations {
-            annotations.remove(LAST_APPLIED);
+            strip_last_applied(annotations);
         }
         ObjectMeta {
             name: self.name,
@@ -156,6 +159,10 @@ impl Projection for PodInfo {
         };
         (key_meta(&pod.metadata), PodInfo::from(&pod))
     }
+    type Pools = PodPools;
+    fn share(self, pools: &mut PodPools) -> Self {
+        pools.share(self)
+    }
     fn key(&self) -> (&str, &str) {
         (&self.namespace, &self.name)
     }
@@ -177,6 +184,10 @@ impl Projection for ServiceAccountInfo {
             ..ServiceAccount::default()
         };
         (key_meta(&sa.metadata), ServiceAccountInfo::from(&sa))
+    }
+    type Pools = ();
+    fn share(self, _: &mut ()) -> Self {
+        self
     }
     fn key(&self) -> (&str, &str) {
         (&self.namespace, &self.name)
@@ -202,6 +213,10 @@ impl Projection for NodeInfo {
         };
         (key_meta(&node.metadata), NodeInfo::from(&node))
     }
+    type Pools = ();
+    fn share(self, _: &mut ()) -> Self {
+        self
+    }
     fn key(&self) -> (&str, &str) {
         ("", &self.name)
     }
@@ -210,6 +225,7 @@ impl Projection for NodeInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use irsa_core::model::last_applied::LAST_APPLIED;
     use serde_json::json;
 
     #[test]

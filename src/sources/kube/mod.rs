@@ -8,7 +8,7 @@
 //! [`KubeSource::inventory`] when it wants a fresh [`Inventory`] (at most a few times a second).
 //!
 //! The stores hold the model's projections ([`lean`]), so memory per pod is the size of a
-//! [`crate::model::PodInfo`], not of a Kubernetes Pod. Tokens are minted with [`token::mint`].
+//! [`irsa_core::model::PodInfo`], not of a Kubernetes Pod. Tokens are minted with [`token::mint`].
 //! Dropping the source stops every task.
 
 pub mod config;
@@ -22,9 +22,12 @@ mod watch;
 
 pub use config::{ConnectError, ConnectOptions, Connection, connect};
 pub use facts::ClusterFacts;
-pub use status::{KubeEvent, ResourceStatus, StatusLine, Watched};
+pub use status::KubeEvent;
 
-use crate::model::{
+use crate::messages::ResourceStatus;
+use crate::messages::StatusLine;
+use crate::messages::Watched;
+use irsa_core::model::{
     Inventory, NodeInfo, PodInfo, ServiceAccountInfo, Shared, SourceKind, SourceProblem,
 };
 use kube::Api;

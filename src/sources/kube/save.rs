@@ -1,5 +1,5 @@
 //! `snapshot save`: the live cluster written as the snapshot folder format of
-//! [`crate::sources::snapshot`] (`snapshot.json`, `kubernetes.json`,
+//! [`irsa_core::snapshot`] (`snapshot.json`, `kubernetes.json`,
 //! `openid-configuration.json`, `mutating-webhook-configurations.json`,
 //! `pod-identity-webhook-configmap.json`), so `--snapshot DIR` reads it back. The two webhook
 //! files are written only when they could be read (a missing file reads back as unknown), and
@@ -20,9 +20,9 @@
 
 use super::config::{Connection, one_line};
 use super::facts::{self, WEBHOOK_DEPLOYMENT};
-use super::lean::LAST_APPLIED;
-use crate::model::{EnvValue, EnvVarInfo};
-use crate::sources::snapshot::files as snapshot_files;
+use irsa_core::model::last_applied::strip_last_applied;
+use irsa_core::model::{EnvValue, EnvVarInfo};
+use irsa_core::snapshot::files as snapshot_files;
 use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Container, EnvVar, Node, Pod, PodSpec, ServiceAccount};
@@ -247,7 +247,7 @@ impl<W: Write> ListWriter<W> {
 fn trim_meta(meta: &mut ObjectMeta) {
     meta.managed_fields = None;
     if let Some(annotations) = &mut meta.annotations {
-        annotations.remove(LAST_APPLIED);
+        strip_last_applied(annotations);
     }
 }
 
@@ -302,6 +302,7 @@ fn redact_var(var: &mut EnvVar) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use irsa_core::model::last_applied::LAST_APPLIED;
     use serde_json::json;
 
     #[test]

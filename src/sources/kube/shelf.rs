@@ -1,5 +1,5 @@
 //! The store a watcher fills: every object's projection behind an `Arc`, kept sorted by
-//! (namespace, name), so an [`crate::model::Inventory`] is a copy of pointers, never of pods.
+//! (namespace, name), so an [`irsa_core::model::Inventory`] is a copy of pointers, never of pods.
 //!
 //! Why not kube-rs's `reflector::Store`: it keys each object by an `ObjectRef` (name,
 //! namespace, uid and resourceVersion copied again) in a hash map, keeps the object's
@@ -84,7 +84,7 @@ impl<P: Projection> Shelf<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::PodInfo;
+    use irsa_core::model::PodInfo;
 
     fn names(shelf: &Shelf<PodInfo>) -> Vec<String> {
         shelf

@@ -7,36 +7,23 @@
 //!   container, over the websocket kube-rs speaks).
 //!
 //! Either way the raw token exists only inside this module: it is decoded in memory with
-//! [`crate::analysis::token::decode`] and dropped; only the header and claims leave, and no
+//! [`irsa_core::analysis::token::decode`] and dropped; only the header and claims leave, and no
 //! error message ever carries the command's output. [`mint_then`] lends a freshly minted token
 //! to one call (STS for "test it for real", [`run_request`]) before dropping it.
 
 use super::config::one_line;
-use crate::analysis::token::{self, DecodedToken};
-use crate::effect::RequestKind;
-use crate::event::ActionOutcome;
+use crate::messages::ActionOutcome;
+use crate::messages::MIN_EXPIRATION_SECONDS;
+use crate::messages::MintRequest;
+use crate::messages::ReadRequest;
+use crate::messages::RequestKind;
+use irsa_core::analysis::token::{self, DecodedToken};
 use k8s_openapi::api::authentication::v1::{BoundObjectReference, TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::core::v1::{Pod, ServiceAccount};
 use kube::Client;
 use kube::api::{Api, AttachParams, PostParams};
 use thiserror::Error;
 use tokio::io::AsyncReadExt;
-
-/// The API server's minimum `expirationSeconds`.
-pub const MIN_EXPIRATION_SECONDS: i64 = 600;
-
-/// What to mint.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MintRequest {
-    pub namespace: String,
-    pub service_account: String,
-    /// The audience (`sts.amazonaws.com` for IRSA); the API server's default when `None`.
-    pub audience: Option<String>,
-    /// Raised to [`MIN_EXPIRATION_SECONDS`] when lower.
-    pub expiration_seconds: i64,
-    /// Bind the token to this pod (`name`, `uid`).
-    pub bound_pod: Option<(String, Option<String>)>,
-}
 
 /// Why no token could be minted. Never contains the token.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -118,17 +105,6 @@ async fn mint_raw(client: &Client, request: &MintRequest) -> Result<RawToken, Mi
 
 /// A token file is a few KB; more output than this is not a token.
 const MAX_TOKEN_BYTES: u64 = 64 * 1024;
-
-/// Which mounted token to read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadRequest {
-    pub namespace: String,
-    pub pod: String,
-    /// The container (the pod's first one when `None`).
-    pub container: Option<String>,
-    /// The token file, e.g. `/var/run/secrets/eks.amazonaws.com/serviceaccount/token`.
-    pub path: String,
-}
 
 /// Why a mounted token could not be read. Never contains the token.
 #[derive(Debug, Error, PartialEq, Eq)]

@@ -20,7 +20,8 @@
 
 use super::lean::{Lean, Projection};
 use super::shelf::Shelf;
-use super::status::{KubeEvent, ResourceStatus, Watched};
+use super::status::KubeEvent;
+use crate::messages::{ResourceStatus, Watched};
 use futures::StreamExt;
 use kube::api::WatchParams;
 use kube::runtime::WatchStreamExt;
@@ -63,6 +64,8 @@ where
         let mut stream = std::pin::pin!(stream);
         // The (re)list being received; swapped into the shelf at `InitDone`.
         let mut listing: Vec<Arc<P>> = Vec::new();
+        // This watcher's pools: objects share repeated parts with the others it has seen.
+        let mut pools = P::Pools::default();
         let reporter = Reporter {
             watched,
             namespace,
@@ -94,7 +97,7 @@ where
                         reporter.set(ResourceStatus::Syncing).await;
                     }
                 }
-                Ok(Event::InitApply(obj)) => listing.push(Arc::new(obj.info)),
+                Ok(Event::InitApply(obj)) => listing.push(Arc::new(obj.info.share(&mut pools))),
                 Ok(Event::InitDone) => {
                     reader.replace(std::mem::take(&mut listing));
                     listed = true;
@@ -106,7 +109,7 @@ where
                     reporter.changed();
                 }
                 Ok(Event::Apply(obj)) => {
-                    reader.apply(obj.info);
+                    reader.apply(obj.info.share(&mut pools));
                     reporter.applied(listed, reader.len()).await;
                 }
                 Ok(Event::Delete(obj)) => {

@@ -1,11 +1,12 @@
 //! The finding view, for findings whose subject no pane lists (OIDC provider, cluster).
 
-use super::{Line, Tone, finding_lines};
-use crate::event::Dataset;
-use crate::state::rows::finding::subject_label;
+use super::{Line, finding_lines};
+use crate::messages::Dataset;
+use crate::rows::finding::subject_label;
+use crate::tone::Tone;
 
 pub(super) fn build(data: &Dataset, key: &str) -> (String, Vec<Line>, Option<String>) {
-    let rows = crate::state::rows::derive_findings(&data.report);
+    let rows = crate::rows::derive_findings(&data.report);
     let found = rows
         .into_iter()
         .find(|r| r.key == key)

@@ -4,17 +4,19 @@
 //! Only decoded header and claims ever reach these lines.
 
 use super::pod::duration;
-use super::{Drill, DrillTarget, Line, Span, Tone};
-use crate::analysis::audit::{IrsaAnalysis, TrustOutcome, evaluate_binding};
-use crate::analysis::credentials::WebIdentityOutlook;
-use crate::analysis::inventory::InventoryIndex;
-use crate::analysis::token::DecodedToken;
-use crate::analysis::trust::Decision;
-use crate::effect::RequestKind;
-use crate::event::{ActionOutcome, Dataset};
-use crate::report::clean;
-use crate::sources::aws::WebIdentityAnswer;
-use crate::state::live::{ActionKind, ActionRecord, LiveActions, build_request};
+use super::{Drill, DrillTarget, Line, Span};
+use crate::action::ActionKind;
+use crate::messages::RequestKind;
+use crate::messages::WebIdentityAnswer;
+use crate::messages::{ActionOutcome, Dataset};
+use crate::state::live::{ActionRecord, LiveActions, build_request};
+use crate::tone::Tone;
+use irsa_core::analysis::checks::binding::{IrsaAnalysis, TrustOutcome, evaluate_binding};
+use irsa_core::analysis::credentials::WebIdentityOutlook;
+use irsa_core::analysis::inventory::InventoryIndex;
+use irsa_core::analysis::token::DecodedToken;
+use irsa_core::analysis::trust::Decision;
+use irsa_core::report::clean;
 use jiff::Timestamp;
 
 /// Inserts the section after the drill-down's first block (Identity / Mapping), so answers are
@@ -176,7 +178,7 @@ fn claims(lines: &mut Vec<Line>, token: &DecodedToken, now: Timestamp) {
         .unwrap_or_default();
     lines.push(field("exp", format!("{}{left}", at(c.exp))));
     if let Some(k) = &c.kubernetes {
-        let bind = |b: &Option<crate::analysis::token::ObjectBinding>| {
+        let bind = |b: &Option<irsa_core::analysis::token::ObjectBinding>| {
             b.as_ref().map_or_else(
                 || "(not bound)".to_owned(),
                 |b| match &b.uid {
@@ -258,7 +260,7 @@ fn deciding_condition(irsa: &IrsaAnalysis) -> Option<String> {
     let TrustOutcome::Evaluated { verdict } = &irsa.trust else {
         return None;
     };
-    let cond = |c: &crate::analysis::trust::ConditionTrace| {
+    let cond = |c: &irsa_core::analysis::trust::ConditionTrace| {
         let actual = c
             .actual
             .as_ref()

@@ -13,25 +13,10 @@ mod wrap;
 
 pub use wrap::wrap;
 
-use crate::event::Dataset;
-use crate::model::{Finding, Subject};
+use crate::messages::Dataset;
+use crate::tone::Tone;
+use irsa_core::model::{Finding, Subject};
 use jiff::Timestamp;
-
-/// What a piece of text means, for the theme to colour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Tone {
-    Plain,
-    Heading,
-    Dim,
-    Good,
-    Bad,
-    Warn,
-    Unknown,
-    /// The part that decided a verdict (the deciding statement, the first broken link).
-    Accent,
-    /// Commands and documents.
-    Code,
-}
 
 /// A run of text with one tone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,8 +170,8 @@ fn finding_lines(f: &Finding) -> Vec<Line> {
 }
 
 /// The tone of a severity badge.
-pub fn severity_tone(s: crate::model::Severity) -> Tone {
-    use crate::model::Severity;
+pub fn severity_tone(s: irsa_core::model::Severity) -> Tone {
+    use irsa_core::model::Severity;
     match s {
         Severity::Critical | Severity::High => Tone::Bad,
         Severity::Medium | Severity::Low => Tone::Warn,

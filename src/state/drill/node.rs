@@ -2,11 +2,12 @@
 //! instance role, and the pods that run there with the identity each gets.
 
 use super::pod::{has_instance, imds_line};
-use super::{Line, Span, Tone, findings_about, findings_section};
-use crate::analysis::credentials::{InstanceState, NodeContext, NodeRole, imds_reach};
-use crate::analysis::inventory::InventoryIndex;
-use crate::event::Dataset;
-use crate::model::Subject;
+use super::{Line, Span, findings_about, findings_section};
+use crate::messages::Dataset;
+use crate::tone::Tone;
+use irsa_core::analysis::credentials::{InstanceState, NodeContext, NodeRole, imds_reach};
+use irsa_core::analysis::inventory::InventoryIndex;
+use irsa_core::model::Subject;
 
 pub(super) fn build(data: &Dataset, name: &str) -> (String, Vec<Line>, Option<String>) {
     let title = format!("Node {name}");

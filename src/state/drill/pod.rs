@@ -3,15 +3,16 @@
 //! was read), the webhook's prediction against the live spec as a diff, the credential chain
 //! of every container with where it lands, and the node's IMDS settings.
 
-use super::{Line, Span, Tone, findings_section};
-use crate::analysis::checks::pod_analysis;
-use crate::analysis::credentials::{
+use super::{Line, Span, findings_section};
+use crate::messages::Dataset;
+use crate::tone::Tone;
+use irsa_core::analysis::checks::pod_analysis;
+use irsa_core::analysis::credentials::{
     CredentialVerdict, ImdsReach, InstanceState, NodeContext, StepResult,
 };
-use crate::analysis::inventory::InventoryIndex;
-use crate::analysis::webhook::{self, MutationMode, PodIdentityConfig};
-use crate::event::Dataset;
-use crate::model::{PodInfo, ProjectedSource, Subject, VolumeSourceInfo};
+use irsa_core::analysis::inventory::InventoryIndex;
+use irsa_core::analysis::webhook::{self, MutationMode, PodIdentityConfig};
+use irsa_core::model::{PodInfo, ProjectedSource, Subject, VolumeSourceInfo};
 use jiff::Timestamp;
 
 pub(super) fn build(

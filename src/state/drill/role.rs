@@ -1,10 +1,11 @@
 //! The role policies view: trust document, attached and inline policy documents, boundary,
 //! tags, last use, and the ServiceAccounts mapped to it.
 
-use super::{Line, Span, Tone, findings_about, findings_section};
-use crate::analysis::policy;
-use crate::event::Dataset;
-use crate::model::{RawPolicyDocument, RoleLookup, Subject};
+use super::{Line, Span, findings_about, findings_section};
+use crate::messages::Dataset;
+use crate::tone::Tone;
+use irsa_core::analysis::policy;
+use irsa_core::model::{RawPolicyDocument, RoleLookup, Subject};
 use jiff::Timestamp;
 
 pub(super) fn build(
@@ -12,7 +13,7 @@ pub(super) fn build(
     arn: &str,
     now: Timestamp,
 ) -> (String, Vec<Line>, Option<String>) {
-    let title = format!("Role {}", crate::state::rows::arn_name(arn));
+    let title = format!("Role {}", crate::rows::arn_name(arn));
     let mut lines = vec![Line::heading("Role"), Line::field("ARN", arn)];
     let users: Vec<String> = data
         .report

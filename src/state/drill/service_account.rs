@@ -3,14 +3,17 @@
 //! error a pod would see, and the fix), the trust evaluation statement by statement, the trust
 //! document, the Pod Identity association, and the findings.
 
-use super::{Line, Span, Tone, findings_about, findings_section, trust_view};
-use crate::analysis::audit::{BindingAnalysis, IrsaAnalysis, LinkStatus, evaluate_binding};
-use crate::analysis::credentials::WebIdentityOutlook;
-use crate::analysis::inventory::InventoryIndex;
-use crate::analysis::trust::Decision;
-use crate::event::Dataset;
-use crate::model::{Finding, Subject};
-use crate::state::rows::service_account::mechanism_label;
+use super::{Line, Span, findings_about, findings_section, trust_view};
+use crate::messages::Dataset;
+use crate::rows::service_account::mechanism_label;
+use crate::tone::Tone;
+use irsa_core::analysis::checks::binding::{
+    BindingAnalysis, IrsaAnalysis, LinkStatus, evaluate_binding,
+};
+use irsa_core::analysis::credentials::WebIdentityOutlook;
+use irsa_core::analysis::inventory::InventoryIndex;
+use irsa_core::analysis::trust::Decision;
+use irsa_core::model::{Finding, Subject};
 
 pub(super) fn build(
     data: &Dataset,

@@ -3,12 +3,13 @@
 //! conditions (expected, actual, ✓/✗), the deciding statement marked — then the role's trust
 //! document, pretty-printed.
 
-use super::{Line, Span, Tone};
-use crate::analysis::audit::{IrsaAnalysis, TrustOutcome};
-use crate::analysis::policy;
-use crate::analysis::trust::{Decision, StatementTrace, TrustVerdict};
-use crate::event::Dataset;
-use crate::model::RoleLookup;
+use super::{Line, Span};
+use crate::messages::Dataset;
+use crate::tone::Tone;
+use irsa_core::analysis::checks::binding::{IrsaAnalysis, TrustOutcome};
+use irsa_core::analysis::policy;
+use irsa_core::analysis::trust::{Decision, StatementTrace, TrustVerdict};
+use irsa_core::model::RoleLookup;
 
 pub(super) fn trust_section(lines: &mut Vec<Line>, data: &Dataset, irsa: &IrsaAnalysis) {
     lines.push(Line::blank());

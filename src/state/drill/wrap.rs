@@ -48,7 +48,7 @@ pub fn wrap(lines: Vec<Line>, width: usize) -> Vec<Line> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::Tone;
+    use crate::tone::Tone;
 
     #[test]
     fn long_lines_wrap_under_their_indentation_and_keep_tones() {

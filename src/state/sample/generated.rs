@@ -3,9 +3,10 @@
 use super::{
     ACCOUNT, ISSUER, NOW, ROLE_ANNOTATION, binding, finding, irsa_pod, pod_identity, role_arn,
 };
-use crate::analysis::audit::{AuditReport, Mechanism, Verdict};
-use crate::event::Dataset;
-use crate::model::{FindingCode, Inventory, NodeInfo, ServiceAccountInfo, Severity, Subject};
+use crate::messages::Dataset;
+use irsa_core::analysis::audit::AuditReport;
+use irsa_core::analysis::verdict::{Mechanism, Verdict};
+use irsa_core::model::{FindingCode, Inventory, NodeInfo, ServiceAccountInfo, Severity, Subject};
 
 /// A generated cluster of `service_accounts` SAs with `pods_per_sa` pods each, spread over
 /// 50 namespaces and 200 nodes, with a finding on every 10th SA — for the benchmark.

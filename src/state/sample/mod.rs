@@ -2,10 +2,11 @@
 //! rather than computed — for the UI's tests, snapshot tests and benchmark. They fix the
 //! clock ([`NOW`]) so snapshots never change with the time of day. Not used by the product.
 
-use crate::analysis::audit::{AuditReport, Binding, Mechanism, PodIdentity, Verdict};
-use crate::analysis::token::{DecodedToken, JwtHeader, TokenClaims};
-use crate::event::Dataset;
-use crate::model::{
+use crate::messages::Dataset;
+use irsa_core::analysis::audit::{AuditReport, Binding, PodIdentity};
+use irsa_core::analysis::token::{DecodedToken, JwtHeader, TokenClaims};
+use irsa_core::analysis::verdict::{Mechanism, Verdict};
+use irsa_core::model::{
     CallerIdentity, ClusterInfo, ContainerInfo, ContainerKind, Ec2Instance, EnvVarInfo, Finding,
     FindingCode, Inventory, MetadataOptions, NodeInfo, ObservedToken, OidcProvider,
     PodIdentityAssociation, PodInfo, ProjectedSource, RoleInfo, ServiceAccountInfo, Severity,
@@ -294,7 +295,7 @@ fn lab_inventory() -> Inventory {
         "arn:aws:iam::{ACCOUNT}:instance-profile/eks-irsa-lab-nodes"
     )];
     let mut demo = RoleInfo::new(&demo_role, Some(trust_for("demo", "s3-reader")));
-    demo.attached_policies.push(crate::model::AttachedPolicy {
+    demo.attached_policies.push(irsa_core::model::AttachedPolicy {
         name: "AmazonS3ReadOnlyAccess".to_owned(),
         arn: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess".to_owned(),
         document: Some(json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "*"}]})),
@@ -331,8 +332,8 @@ fn lab_inventory() -> Inventory {
         kubernetes_issuer: Some(ISSUER.to_owned()),
         webhook: None,
         // What EKS registers (as in the demo lab's mutating-webhook-configurations.json).
-        webhook_registration: crate::model::WebhookRegistration::Present {
-            webhooks: vec![crate::model::RegisteredWebhook {
+        webhook_registration: irsa_core::model::WebhookRegistration::Present {
+            webhooks: vec![irsa_core::model::RegisteredWebhook {
                 configuration: "pod-identity-webhook".to_owned(),
                 name: "iam-for-pods.amazonaws.com".to_owned(),
                 failure_policy: "Ignore".to_owned(),

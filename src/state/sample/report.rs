@@ -1,8 +1,9 @@
 //! The audit report of the lab sample, written out by hand (what the analysis would say).
 
 use super::{ACCOUNT, ISSUER, NOW, binding, finding, pod_identity, role_arn};
-use crate::analysis::audit::{AuditReport, Mechanism, Verdict};
-use crate::model::{Evidence, FindingCode, Severity, SourceKind, SourceProblem, Subject};
+use irsa_core::analysis::audit::AuditReport;
+use irsa_core::analysis::verdict::{Mechanism, Verdict};
+use irsa_core::model::{Evidence, FindingCode, Severity, SourceKind, SourceProblem, Subject};
 
 pub(super) fn lab_report() -> AuditReport {
     let demo2 = Subject::service_account("demo2", "s3-reader");

@@ -1,7 +1,7 @@
 //! The Findings pane: worst first, grouped by code.
 
 use super::{Columns, render};
-use crate::state::rows::FindingRow;
+use crate::rows::FindingRow;
 use crate::state::{State, Table};
 use crate::ui::theme::Theme;
 use ratatui::Frame;

@@ -10,8 +10,11 @@ mod roles;
 mod service_accounts;
 
 use super::theme::Theme;
-use crate::model::SourceKind;
-use crate::state::{LoadState, Pane, Row as StateRow, State, Table, Tone, layout};
+use crate::action::Pane;
+use crate::rows::Row as StateRow;
+use crate::state::{LoadState, State, Table, layout};
+use crate::tone::Tone;
+use irsa_core::model::SourceKind;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};

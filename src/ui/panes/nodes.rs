@@ -1,8 +1,9 @@
 //! The Nodes pane.
 
 use super::{Columns, render, toned};
-use crate::state::rows::NodeRow;
-use crate::state::{State, Table, Tone};
+use crate::rows::NodeRow;
+use crate::state::{State, Table};
+use crate::tone::Tone;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};

@@ -1,8 +1,9 @@
 //! The Pods pane.
 
 use super::{Columns, render, toned};
-use crate::state::rows::PodRow;
-use crate::state::{State, Table, Tone};
+use crate::rows::PodRow;
+use crate::state::{State, Table};
+use crate::tone::Tone;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};

@@ -1,11 +1,12 @@
 //! The ServiceAccounts pane.
 
 use super::{Columns, render, toned};
-use crate::analysis::audit::Mechanism;
-use crate::state::rows::SaRow;
-use crate::state::rows::service_account::mechanism_label;
-use crate::state::{State, Table, Tone};
+use crate::rows::SaRow;
+use crate::rows::service_account::mechanism_label;
+use crate::state::{State, Table};
+use crate::tone::Tone;
 use crate::ui::{short_age, theme::Theme};
+use irsa_core::analysis::verdict::Mechanism;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::Cell;

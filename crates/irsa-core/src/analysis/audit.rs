@@ -1,0 +1,281 @@
+//! The whole analysis of an inventory: ServiceAccount → role → verdict bindings, per-pod
+//! identities, and every finding.
+//!
+//! Verdicts: a binding (or pod) is `Fail` when a high/critical IRSA or POD finding is on the
+//! ServiceAccount or its pods (a pod also inherits its SA's IRSA findings: it would get the
+//! same AccessDenied), `Warn` for any other finding of low severity or worse (including
+//! findings on the role it uses and node findings on its pods), `Unknown` when an input was
+//! unknown, else `Ok` (identity configured) or `None`. Info findings never change a verdict
+//! but still count for `worst`.
+
+use super::checks::{self, CheckRun, PodOutcome};
+use super::credentials::WebIdentityOutlook;
+use super::findings;
+use super::inventory::InventoryIndex;
+use super::webhook::MutationMode;
+use crate::analysis::hash::HashMap;
+use crate::model::interned;
+use crate::model::{
+    Finding, FindingCode, Inventory, Severity, SourceProblem, Subject, SubjectKind,
+};
+
+use super::checks::binding::BindingAnalysis;
+use super::verdict::{Mechanism, Verdict};
+use jiff::Timestamp;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// One ServiceAccount's mapping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Binding {
+    pub service_account: Subject,
+    pub mechanism: Mechanism,
+    /// The `eks.amazonaws.com/role-arn` annotation, as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// The role of a matching Pod Identity association.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_identity_role_arn: Option<String>,
+    pub verdict: Verdict,
+    /// The worst finding about this SA (or its role / pods), for the badge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worst: Option<FindingCode>,
+    pub pods: usize,
+}
+
+/// The identity a pod's containers really get, summarised for the Pods pane.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PodIdentity {
+    pub pod: Subject,
+    /// ServiceAccount and node are the pod's own (shared by the projection), the identity
+    /// line is shared by the run (see [`crate::model::interned`]).
+    #[serde(with = "interned")]
+    pub service_account: Arc<str>,
+    #[serde(
+        default,
+        with = "interned::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub node: Option<Arc<str>>,
+    /// One line: `IRSA eks-…-role`, `Pod Identity …`, `NODE ROLE FALLBACK …`, `static keys`, `none`.
+    #[serde(with = "interned")]
+    pub identity: Arc<str>,
+    /// The pod carries the webhook's injection (IRSA or Pod Identity).
+    pub mutated: bool,
+    pub verdict: Verdict,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worst: Option<FindingCode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditReport {
+    pub generated_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    pub bindings: Vec<Binding>,
+    pub pods: Vec<PodIdentity>,
+    /// Worst first, then by code and subject.
+    pub findings: Vec<Finding>,
+    /// What could not be checked, and why.
+    pub unknowns: Vec<SourceProblem>,
+}
+
+type SubjectIndex<'a> = HashMap<SubjectKind, HashMap<&'a str, HashMap<&'a str, Vec<&'a Finding>>>>;
+
+/// Runs every check over the inventory at `now`.
+pub fn audit(inventory: &Inventory, now: Timestamp) -> AuditReport {
+    let index = InventoryIndex::new(inventory);
+    let run = checks::run(&index, now);
+    assemble(&index, run, now)
+}
+
+/// Builds the report from a finished check run (its findings move into the report).
+pub fn assemble(index: &InventoryIndex<'_>, run: CheckRun<'_>, now: Timestamp) -> AuditReport {
+    let inventory = index.inventory;
+    // Findings by subject (kind → namespace, "" when none → name), keyed by borrowed
+    // strings so lookups allocate nothing.
+    let mut by_subject: SubjectIndex<'_> = HashMap::default();
+    for f in &run.findings {
+        let s = &f.subject;
+        by_subject
+            .entry(s.kind)
+            .or_default()
+            .entry(s.namespace.as_deref().unwrap_or_default())
+            .or_default()
+            .entry(s.name.as_str())
+            .or_default()
+            .push(f);
+    }
+    let about = |kind: SubjectKind, ns: Option<&str>, name: &str| -> &[&Finding] {
+        by_subject
+            .get(&kind)
+            .and_then(|m| m.get(ns.unwrap_or_default()))
+            .and_then(|m| m.get(name))
+            .map_or(&[], Vec::as_slice)
+    };
+    let mut pods_by_sa: HashMap<(&str, &str), Vec<&PodOutcome<'_>>> = HashMap::default();
+    for pa in &run.pods {
+        pods_by_sa
+            .entry((&*pa.pod.namespace, &*pa.pod.service_account))
+            .or_default()
+            .push(pa);
+    }
+    let bindings = run
+        .bindings
+        .iter()
+        .map(|b| {
+            let ns = b.service_account.namespace.as_deref().unwrap_or_default();
+            let pods = pods_by_sa
+                .get(&(ns, b.service_account.name.as_str()))
+                .map_or(&[][..], Vec::as_slice);
+            let role_arn = b.irsa.as_ref().map(|i| i.role_arn.clone());
+            let pi_role = b.pod_identity.as_ref().map(|p| p.role_arn.clone());
+            // Findings on the SA and its pods can fail the binding; findings on its roles
+            // (hardening) only warn.
+            let direct = about(
+                SubjectKind::ServiceAccount,
+                Some(ns),
+                &b.service_account.name,
+            )
+            .iter()
+            .copied()
+            .chain(pods.iter().flat_map(|pa| {
+                about(SubjectKind::Pod, Some(&pa.pod.namespace), &pa.pod.name)
+                    .iter()
+                    .copied()
+            }));
+            let on_roles = role_arn
+                .iter()
+                .chain(pi_role.iter())
+                .flat_map(|arn| about(SubjectKind::Role, None, arn.trim()).iter().copied());
+            let configured = b.mechanism != Mechanism::None;
+            let unknown = !b.unknowns.is_empty()
+                || b.irsa
+                    .as_ref()
+                    .is_some_and(|i| matches!(i.outlook, WebIdentityOutlook::Unknown { .. }));
+            let (verdict, worst) = verdict(direct, on_roles, unknown && configured, configured);
+            Binding {
+                service_account: b.service_account.clone(),
+                mechanism: b.mechanism,
+                role_arn,
+                pod_identity_role_arn: pi_role,
+                verdict,
+                worst,
+                pods: pods.len(),
+            }
+        })
+        .collect();
+    let binding_of: HashMap<(&str, &str), &BindingAnalysis> = run
+        .bindings
+        .iter()
+        .map(|b| {
+            (
+                (
+                    b.service_account.namespace.as_deref().unwrap_or_default(),
+                    b.service_account.name.as_str(),
+                ),
+                b,
+            )
+        })
+        .collect();
+    let pods = run
+        .pods
+        .par_iter()
+        .map(|pa| {
+            let pod_subject = Subject::pod(&pa.pod.namespace, &pa.pod.name);
+            let binding = binding_of.get(&(&*pa.pod.namespace, &*pa.pod.service_account));
+            let current = binding.and_then(|b| b.irsa.as_ref());
+            // The pod meets its SA's IRSA findings only when it runs with the SA's role.
+            let runs_current = pa.mode == MutationMode::Irsa
+                && current.is_some_and(|i| {
+                    pa.injected_role.as_deref().map(str::trim) == Some(i.role_arn.trim())
+                });
+            let inherited = about(
+                SubjectKind::ServiceAccount,
+                Some(&pa.pod.namespace),
+                &pa.pod.service_account,
+            )
+            .iter()
+            .copied()
+            .filter(move |f| runs_current && is_irsa(f.code));
+            let own = about(SubjectKind::Pod, Some(&pa.pod.namespace), &pa.pod.name)
+                .iter()
+                .copied();
+            let unknown = pa.unknown
+                || (runs_current
+                    && current
+                        .is_some_and(|i| matches!(i.outlook, WebIdentityOutlook::Unknown { .. })));
+            let identity = pa.identity.clone();
+            let configured = &*identity != "none";
+            let (verdict, worst) = verdict(
+                own.chain(inherited),
+                std::iter::empty(),
+                unknown,
+                configured,
+            );
+            PodIdentity {
+                pod: pod_subject,
+                service_account: Arc::clone(&pa.pod.service_account),
+                node: pa.pod.node_name.clone(),
+                identity,
+                mutated: pa.is_mutated(),
+                verdict,
+                worst,
+            }
+        })
+        .collect();
+    let mut unknowns = inventory.problems.clone();
+    unknowns.extend(run.unknowns);
+    AuditReport {
+        generated_at: now,
+        cluster: index.cluster_name().map(str::to_owned),
+        account: index.account().map(str::to_owned),
+        issuer: index.issuer().map(str::to_owned),
+        bindings,
+        pods,
+        findings: run.findings,
+        unknowns,
+    }
+}
+
+fn is_irsa(code: FindingCode) -> bool {
+    code.as_str().starts_with("IRSA")
+}
+
+fn fails(f: &Finding) -> bool {
+    (is_irsa(f.code) || f.code.as_str().starts_with("POD")) && f.severity >= Severity::High
+}
+
+/// Verdict and worst code from the findings that can fail the row (`direct`) and those that
+/// can only warn (`indirect`).
+fn verdict<'f>(
+    direct: impl Iterator<Item = &'f Finding>,
+    indirect: impl Iterator<Item = &'f Finding>,
+    unknown: bool,
+    configured: bool,
+) -> (Verdict, Option<FindingCode>) {
+    let direct: Vec<&Finding> = direct.collect();
+    let indirect: Vec<&Finding> = indirect.collect();
+    let worst = findings::worst(direct.iter().chain(indirect.iter()).copied()).map(|f| f.code);
+    let verdict = if direct.iter().any(|f| fails(f)) {
+        Verdict::Fail
+    } else if direct
+        .iter()
+        .chain(indirect.iter())
+        .any(|f| f.severity >= Severity::Low)
+    {
+        Verdict::Warn
+    } else if unknown {
+        Verdict::Unknown
+    } else if configured {
+        Verdict::Ok
+    } else {
+        Verdict::None
+    };
+    (verdict, worst)
+}
