@@ -3,10 +3,12 @@
 //! of 5,000 ServiceAccounts and 50,000 pods. Drawing must stay under 10 ms there, because
 //! only the visible rows of a table are rendered.
 
+use irsa_core::dataset::Dataset;
+use irsa_core::fixtures;
 use irsa_inspector::action::Action;
 use irsa_inspector::action::Pane;
-use irsa_inspector::messages::{DataOrigin, Dataset, Prepared, SourceEvent};
-use irsa_inspector::state::{State, sample};
+use irsa_inspector::messages::{DataOrigin, Prepared, SourceEvent};
+use irsa_inspector::state::State;
 use irsa_inspector::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -32,14 +34,14 @@ fn bench(label: &str, data: &Dataset) {
     let mut copies: Vec<Dataset> = (0..5).map(|_| data.clone()).collect();
     let mut keep = Vec::new();
     let (derive_mean, derive_worst) = time(5, || {
-        let mut s = State::new(DataOrigin::Demo, sample::NOW, true, w, h);
+        let mut s = State::new(DataOrigin::Demo, fixtures::NOW, true, w, h);
         if let Some(copy) = copies.pop() {
             s.apply(SourceEvent::Loaded(Box::new(copy)));
         }
         keep.push(s);
     });
     drop(keep);
-    let mut state = State::new(DataOrigin::Demo, sample::NOW, true, w, h);
+    let mut state = State::new(DataOrigin::Demo, fixtures::NOW, true, w, h);
     state.apply(SourceEvent::Loaded(Box::new(data.clone())));
     let mut terminal = match Terminal::new(TestBackend::new(w, h)) {
         Ok(t) => t,
@@ -60,7 +62,7 @@ fn bench(label: &str, data: &Dataset) {
     let mut prepared: Vec<Prepared> = (0..5).map(|_| Prepared::new(data.clone())).collect();
     let mut keep = Vec::new(); // dropped after timing: freeing 50,000 pods is not applying them
     let (apply_mean, apply_worst) = time(5, || {
-        let mut s = State::new(DataOrigin::Demo, sample::NOW, true, w, h);
+        let mut s = State::new(DataOrigin::Demo, fixtures::NOW, true, w, h);
         if let Some(p) = prepared.pop() {
             s.apply(SourceEvent::Prepared(Box::new(p)));
         }
@@ -113,7 +115,7 @@ fn bench(label: &str, data: &Dataset) {
 fn main() {
     match irsa_core::snapshot::load_demo() {
         Ok(inv) => {
-            let now = inv.captured_at.unwrap_or(sample::NOW);
+            let now = inv.captured_at.unwrap_or(fixtures::NOW);
             let start = Instant::now();
             let data = Dataset::analyse(inv, now, now);
             println!("demo lab: load + audit {:.2?}", start.elapsed());
@@ -121,5 +123,5 @@ fn main() {
         }
         Err(e) => eprintln!("demo lab not loadable: {e}"),
     }
-    bench("generated", &sample::generated(5_000, 10));
+    bench("generated", &fixtures::generated(5_000, 10));
 }

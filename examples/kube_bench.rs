@@ -4,7 +4,8 @@
 //! does (`Dataset::analyse`, `Prepared::new`), keeps watching for WATCH_SECONDS, and prints the
 //! wall time (Unix ms) of each step.
 
-use irsa_inspector::messages::{Dataset, Prepared};
+use irsa_core::dataset::Dataset;
+use irsa_inspector::messages::Prepared;
 use irsa_inspector::sources::kube::{CHANNEL_CAPACITY, ConnectOptions, KubeSource, connect};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};

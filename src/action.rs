@@ -2,7 +2,7 @@
 //! [`InputMode`] keys are read in, the [`ActionKind`]s of the live actions.
 //!
 //! What a user asked for. Keys become actions in [`crate::keymap`]; [`crate::state::State::update`]
-//! turns actions into state changes and [`crate::effect::Effect`]s.
+//! turns actions into state changes and [`crate::side_effect::SideEffect`]s.
 
 use jiff::Timestamp;
 

@@ -6,17 +6,17 @@
 //!
 //! - [`sources`]: the live Kubernetes and AWS sources.
 //! - [`state`], [`ui`], [`app`]: the terminal UI — the state store, the pure draw function, and
-//!   the loop that owns the state ([`action`], [`effect`], [`keymap`]; [`messages`] is what crosses between sources and the loop).
+//!   the loop that owns the state ([`action`], [`side_effect`], [`keymap`]; [`messages`] is what crosses between sources and the loop).
 
 pub mod action;
 pub mod app;
-pub mod effect;
 pub mod error;
 pub mod keymap;
 pub mod logging;
 pub mod messages;
 pub mod rows;
 pub mod runtime;
+pub mod side_effect;
 
 pub mod sources;
 pub mod state;

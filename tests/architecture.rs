@@ -280,26 +280,26 @@ fn imports_point_one_way() {
     let rules: &[(&str, &[&str])] = &[
         // The UI never reaches into IO: it sees sources only through `messages`.
         ("state", &["sources", "app", "ui"]),
-        ("ui", &["sources", "app", "effect"]),
+        ("ui", &["sources", "app", "side_effect"]),
         // Sources only send messages: never the state, the draw code, the loop or its input.
         (
             "sources",
-            &["state", "ui", "app", "action", "keymap", "effect"],
+            &["state", "ui", "app", "action", "keymap", "side_effect"],
         ),
         // What crosses between sources and the loop: the core crate plus the two leaves the
         // feeder needs to derive rows off the UI thread.
         (
             "messages",
             &[
-                "state", "ui", "app", "sources", "action", "keymap", "effect",
+                "state", "ui", "app", "sources", "action", "keymap", "side_effect",
             ],
         ),
-        ("effect", &["state", "ui", "app", "sources"]),
+        ("side_effect", &["state", "ui", "app", "sources"]),
         ("keymap", &["state", "ui", "app", "sources"]),
         (
             "rows",
             &[
-                "state", "ui", "app", "sources", "messages", "action", "effect",
+                "state", "ui", "app", "sources", "messages", "action", "side_effect",
             ],
         ),
     ];

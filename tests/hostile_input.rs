@@ -7,10 +7,11 @@
 use assert_cmd::Command;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use irsa_core::dataset::Dataset;
 use irsa_core::snapshot;
 use irsa_inspector::action::Action;
 use irsa_inspector::action::Pane;
-use irsa_inspector::messages::{DataOrigin, Dataset, SourceEvent};
+use irsa_inspector::messages::{DataOrigin, SourceEvent};
 use irsa_inspector::state::State;
 use irsa_inspector::ui;
 use jiff::Timestamp;

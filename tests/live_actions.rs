@@ -7,12 +7,13 @@
 
 mod support;
 
+use irsa_core::dataset::Dataset;
 use irsa_inspector::action::Action;
 use irsa_inspector::action::{ActionKind, Pane};
-use irsa_inspector::effect::Effect;
 use irsa_inspector::messages::Capabilities;
-use irsa_inspector::messages::{ActionOutcome, DataOrigin, Dataset, SourceEvent};
+use irsa_inspector::messages::{ActionOutcome, DataOrigin, SourceEvent};
 use irsa_inspector::messages::{RequestKind, SourceRequest};
+use irsa_inspector::side_effect::SideEffect;
 use irsa_inspector::sources::kube::{self, ConnectOptions, token};
 use irsa_inspector::sources::{LoaderSource, Source};
 use irsa_inspector::state::State;
@@ -92,7 +93,7 @@ fn confirm(state: &mut State, kind: ActionKind) -> SourceRequest {
     );
     let effects = state.update(Action::Input('y'));
     match effects.as_slice() {
-        [Effect::Request(r)] => r.clone(),
+        [SideEffect::Request(r)] => r.clone(),
         other => panic!("expected one request, got {other:?}"),
     }
 }

@@ -9,10 +9,11 @@
 
 mod support;
 
+use irsa_core::fixtures;
 use irsa_inspector::action::Action;
 use irsa_inspector::action::Pane;
 use irsa_inspector::messages::{DataOrigin, SourceEvent};
-use irsa_inspector::state::{State, sample};
+use irsa_inspector::state::State;
 use irsa_inspector::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -178,8 +179,8 @@ fn every_pane_and_overlay_draws_at_tiny_sizes() {
             for (name, setup) in overlays {
                 // Opened at the size, and resized to it from a normal terminal and back.
                 for (start_w, start_h) in [(w, h), (120, 40)] {
-                    let mut s = State::new(DataOrigin::Demo, sample::NOW, true, start_w, start_h);
-                    s.apply(SourceEvent::Loaded(Box::new(sample::lab())));
+                    let mut s = State::new(DataOrigin::Demo, fixtures::NOW, true, start_w, start_h);
+                    s.apply(SourceEvent::Loaded(Box::new(fixtures::lab())));
                     s.update(Action::ShowPane(pane));
                     setup(&mut s);
                     s.update(Action::Resize {
@@ -201,10 +202,10 @@ fn every_pane_and_overlay_draws_at_tiny_sizes() {
             }
         }
         // Loading and empty states too.
-        let s = State::new(DataOrigin::Demo, sample::NOW, false, w, h);
+        let s = State::new(DataOrigin::Demo, fixtures::NOW, false, w, h);
         draw(&s, w, h);
-        let mut s = State::new(DataOrigin::Demo, sample::NOW, false, w, h);
-        s.apply(SourceEvent::Loaded(Box::new(sample::empty())));
+        let mut s = State::new(DataOrigin::Demo, fixtures::NOW, false, w, h);
+        s.apply(SourceEvent::Loaded(Box::new(fixtures::empty())));
         draw(&s, w, h);
     }
 }

@@ -2,10 +2,12 @@
 //! states, the drill-downs and the help overlay, at 80×24 and 160×48, drawn into ratatui's
 //! `TestBackend` with a fixed clock. Plus cell-style checks where colour carries meaning.
 
+use irsa_core::dataset::Dataset;
+use irsa_core::fixtures;
 use irsa_inspector::action::Action;
 use irsa_inspector::action::Pane;
-use irsa_inspector::messages::{DataOrigin, Dataset, SourceEvent};
-use irsa_inspector::state::{State, sample};
+use irsa_inspector::messages::{DataOrigin, SourceEvent};
+use irsa_inspector::state::State;
 use irsa_inspector::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -15,7 +17,7 @@ use ratatui::style::Color;
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
 fn state_with(data: Option<Dataset>, w: u16, h: u16, color: bool) -> State {
-    let mut s = State::new(DataOrigin::Demo, sample::NOW, color, w, h);
+    let mut s = State::new(DataOrigin::Demo, fixtures::NOW, color, w, h);
     if let Some(d) = data {
         s.apply(SourceEvent::Loaded(Box::new(d)));
     }
@@ -79,15 +81,15 @@ fn panes_in_every_state_and_size() {
         for pane in Pane::ALL {
             let name = |state: &str| format!("{}_{state}_{w}x{h}", pane_name(pane));
 
-            let mut ready = state_with(Some(sample::lab()), w, h, true);
+            let mut ready = state_with(Some(fixtures::lab()), w, h, true);
             ready.update(Action::ShowPane(pane));
             insta::assert_snapshot!(name("ready"), screen(&ready));
 
-            let mut empty = state_with(Some(sample::empty()), w, h, true);
+            let mut empty = state_with(Some(fixtures::empty()), w, h, true);
             empty.update(Action::ShowPane(pane));
             insta::assert_snapshot!(name("empty"), screen(&empty));
 
-            let mut filtered = state_with(Some(sample::lab()), w, h, true);
+            let mut filtered = state_with(Some(fixtures::lab()), w, h, true);
             filtered.update(Action::ShowPane(pane));
             filtered.update(Action::BeginFilter);
             type_text(&mut filtered, filter_for(pane));
@@ -100,7 +102,7 @@ fn panes_in_every_state_and_size() {
             error.update(Action::ShowPane(pane));
             insta::assert_snapshot!(name("error"), screen(&error));
 
-            let mut unknown = state_with(Some(sample::lab_without_aws()), w, h, true);
+            let mut unknown = state_with(Some(fixtures::lab_without_aws()), w, h, true);
             unknown.update(Action::ShowPane(pane));
             insta::assert_snapshot!(name("aws_unknown"), screen(&unknown));
         }
@@ -109,7 +111,7 @@ fn panes_in_every_state_and_size() {
 
 #[test]
 fn filtered_to_nothing_says_so() {
-    let mut s = state_with(Some(sample::lab()), 80, 24, true);
+    let mut s = state_with(Some(fixtures::lab()), 80, 24, true);
     s.update(Action::BeginFilter);
     type_text(&mut s, "no-such-thing");
     let out = screen(&s);
@@ -137,7 +139,7 @@ fn drill_downs_in_both_sizes() {
     ];
     for (w, h) in SIZES {
         for (name, pane, filter) in opens {
-            let mut s = state_with(Some(sample::lab()), w, h, true);
+            let mut s = state_with(Some(fixtures::lab()), w, h, true);
             s.update(Action::ShowPane(pane));
             s.update(Action::BeginFilter);
             type_text(&mut s, filter);
@@ -151,7 +153,7 @@ fn drill_downs_in_both_sizes() {
 
 #[test]
 fn trust_view_of_demo2_shows_expected_and_actual_sub_on_screen() {
-    let mut s = state_with(Some(sample::lab()), 160, 48, true);
+    let mut s = state_with(Some(fixtures::lab()), 160, 48, true);
     s.update(Action::BeginFilter);
     type_text(&mut s, "demo2");
     s.update(Action::InputSubmit);
@@ -170,7 +172,7 @@ fn trust_view_of_demo2_shows_expected_and_actual_sub_on_screen() {
 #[test]
 fn help_overlay_lists_the_keys() {
     for (w, h) in SIZES {
-        let mut s = state_with(Some(sample::lab()), w, h, true);
+        let mut s = state_with(Some(fixtures::lab()), w, h, true);
         s.update(Action::ToggleHelp);
         let out = screen(&s);
         for b in irsa_inspector::keymap::BINDINGS {
@@ -195,7 +197,7 @@ fn colours_carry_meaning_and_no_color_keeps_the_badges() {
             })
         })
     };
-    let s = state_with(Some(sample::lab()), 80, 24, true);
+    let s = state_with(Some(fixtures::lab()), 80, 24, true);
     let buf = buffer(&s);
     let fail = find(&buf, "FAIL IRSA003").expect("FAIL badge on screen");
     assert_eq!(buf.cell(fail).map(|c| c.fg), Some(Color::Red));
@@ -204,7 +206,7 @@ fn colours_carry_meaning_and_no_color_keeps_the_badges() {
         .expect("OK badge on screen");
     assert_eq!(buf.cell(ok).map(|c| c.fg), Some(Color::Green));
 
-    let plain = state_with(Some(sample::lab()), 80, 24, false);
+    let plain = state_with(Some(fixtures::lab()), 80, 24, false);
     let buf = buffer(&plain);
     assert_eq!(text(&buf), screen(&s), "NO_COLOR shows the same text");
     let coloured = buf
@@ -216,7 +218,7 @@ fn colours_carry_meaning_and_no_color_keeps_the_badges() {
 
 #[test]
 fn a_failed_reload_stays_on_the_status_line_over_the_old_data() {
-    let mut s = state_with(Some(sample::lab()), 80, 24, true);
+    let mut s = state_with(Some(fixtures::lab()), 80, 24, true);
     s.apply(SourceEvent::Failed {
         message: "iam:GetAccountAuthorizationDetails throttled".into(),
     });
@@ -237,7 +239,7 @@ fn minted_token() -> irsa_core::analysis::token::DecodedToken {
     let part = |v: serde_json::Value| {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
     };
-    let now = sample::NOW.as_second();
+    let now = fixtures::NOW.as_second();
     let raw = format!(
         "{}.{}.U0lHTkFUVVJFLU1VU1QtTk9ULUFQUEVBUg",
         part(serde_json::json!({"alg": "RS256", "kid": "lab-key"})),
@@ -256,10 +258,10 @@ fn minted_token() -> irsa_core::analysis::token::DecodedToken {
 #[test]
 fn live_action_answers_in_the_pod_drill_down() {
     use irsa_inspector::action::ActionKind;
-    use irsa_inspector::effect::Effect;
     use irsa_inspector::messages::ActionOutcome;
     use irsa_inspector::messages::Capabilities;
     use irsa_inspector::messages::WebIdentityAnswer;
+    use irsa_inspector::side_effect::SideEffect;
     let caps = Capabilities {
         live_actions: true,
         aws: true,
@@ -267,9 +269,9 @@ fn live_action_answers_in_the_pod_drill_down() {
         contexts: true,
     };
     for (name, read_only) in [("live_actions", false), ("live_read_only", true)] {
-        let mut s = State::new(DataOrigin::Live("lab".into()), sample::NOW, true, 160, 48);
+        let mut s = State::new(DataOrigin::Live("lab".into()), fixtures::NOW, true, 160, 48);
         s.set_capabilities(Capabilities { read_only, ..caps });
-        let mut data = sample::lab();
+        let mut data = fixtures::lab();
         data.inventory.context = Some("lab".into());
         s.apply(SourceEvent::Loaded(Box::new(data)));
         s.update(Action::ShowPane(Pane::Pods));
@@ -293,7 +295,7 @@ fn live_action_answers_in_the_pod_drill_down() {
                 ),
             ] {
                 s.update(Action::Live(kind));
-                let Some(Effect::Request(r)) = s.update(Action::Input('y')).into_iter().next()
+                let Some(SideEffect::Request(r)) = s.update(Action::Input('y')).into_iter().next()
                 else {
                     panic!("no request");
                 };

@@ -17,9 +17,9 @@
 pub mod terminal;
 
 use crate::action::Action;
-use crate::effect::Effect;
 use crate::keymap;
 use crate::messages::{DataOrigin, SourceEvent};
+use crate::side_effect::SideEffect;
 use crate::sources::{Loader, LoaderSource, Source};
 use crate::state::State;
 use crate::ui;
@@ -114,11 +114,11 @@ async fn run_async(origin: DataOrigin, source: Box<dyn Source>) -> anyhow::Resul
         };
         for effect in effects {
             match effect {
-                Effect::Quit => {
+                SideEffect::Quit => {
                     tracing::info!("quit");
                     return Ok(());
                 }
-                Effect::Copy(text) => {
+                SideEffect::Copy(text) => {
                     // OSC 52: the terminal puts it on the clipboard (works over SSH and in tmux
                     // with set-clipboard on); the status line shows the text either way.
                     if let Err(e) =
@@ -127,18 +127,18 @@ async fn run_async(origin: DataOrigin, source: Box<dyn Source>) -> anyhow::Resul
                         tracing::warn!(error = %e, "clipboard copy failed");
                     }
                 }
-                Effect::Refresh => source.refresh(&tx),
-                Effect::Request(request) => {
+                SideEffect::Refresh => source.refresh(&tx),
+                SideEffect::Request(request) => {
                     // What is created, never a token (requests carry none).
                     tracing::info!(id = request.id, creates = %request.kind.creates(), "live action confirmed");
                     source.request(request, &tx);
                 }
-                Effect::SwitchContext(name) => {
+                SideEffect::SwitchContext(name) => {
                     tracing::info!(context = %name, "switching context");
                     source.switch_context(name, &tx);
                 }
-                Effect::ListContexts => source.list_contexts(&tx),
-                Effect::WatchNamespace(ns) => {
+                SideEffect::ListContexts => source.list_contexts(&tx),
+                SideEffect::WatchNamespace(ns) => {
                     tracing::info!(namespace = ?ns, "restarting the watches");
                     source.watch_namespace(ns, &tx);
                 }

@@ -11,10 +11,11 @@ mod webhook;
 
 use crate::cli::{Cli, Command, SnapshotCommand, TrustCommand, WebhookCommand};
 use anyhow::{Context, Result, bail};
+use irsa_core::dataset::Dataset;
 use irsa_core::model::Inventory;
 use irsa_core::snapshot;
 use irsa_inspector::app;
-use irsa_inspector::messages::{DataOrigin, Dataset};
+use irsa_inspector::messages::DataOrigin;
 use irsa_inspector::sources::aws;
 use jiff::Timestamp;
 use std::io::IsTerminal;

@@ -6,17 +6,18 @@
 //! sides can depend on it without depending on each other.
 
 mod capabilities;
-mod dataset;
 mod outcome;
+mod prepared;
 mod request;
 mod status;
 
 pub use capabilities::Capabilities;
-pub use dataset::{Dataset, Prepared};
 pub use outcome::{ActionOutcome, WebIdentityAnswer};
+pub use prepared::Prepared;
 pub use request::{MIN_EXPIRATION_SECONDS, MintRequest, ReadRequest, RequestKind, SourceRequest};
 pub use status::{AwsStatus, ResourceStatus, StatusLine, Watched};
 
+use irsa_core::dataset::Dataset;
 use std::fmt;
 
 /// Where the data on screen comes from.

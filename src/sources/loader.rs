@@ -4,7 +4,8 @@
 
 use super::source::Source;
 use crate::logging::{LOG_FILE, log_dir};
-use crate::messages::{Capabilities, Dataset, Prepared, SourceEvent};
+use crate::messages::{Capabilities, Prepared, SourceEvent};
+use irsa_core::dataset::Dataset;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use tokio::sync::mpsc;

@@ -3,20 +3,21 @@
 //! `cat`), and "test it for real" (a minted token presented to `sts:AssumeRoleWithWebIdentity`).
 //!
 //! Each goes key → a y/n question naming what will be created → on `y` an
-//! [`Effect::Request`] and a "running…" line → the source's [`ActionOutcome`] shown in the
+//! [`SideEffect::Request`] and a "running…" line → the source's [`ActionOutcome`] shown in the
 //! drill-down. `--read-only` (or a source that cannot act: demo, snapshot) stops them before
 //! the question; nothing is sent.
 
 use super::{DrillTarget, State, StatusMessage};
 use crate::action::ActionKind;
 use crate::action::InputMode;
-use crate::effect::Effect;
+use crate::messages::ActionOutcome;
 use crate::messages::Capabilities;
-use crate::messages::{ActionOutcome, Dataset};
 use crate::messages::{MIN_EXPIRATION_SECONDS, MintRequest, ReadRequest};
 use crate::messages::{RequestKind, SourceRequest};
+use crate::side_effect::SideEffect;
 use crate::tone::Tone;
 use irsa_core::analysis::inventory::InventoryIndex;
+use irsa_core::dataset::Dataset;
 use irsa_core::model::{EnvValue, PodInfo, ProjectedSource, VolumeSourceInfo};
 
 /// The audience IRSA tokens carry when nothing else says.
@@ -127,7 +128,7 @@ pub(super) fn begin(state: &mut State, kind: ActionKind) {
 }
 
 /// The answer to the pending question: `y` sends the request, anything else cancels.
-pub(super) fn answer(state: &mut State, yes: bool) -> Vec<Effect> {
+pub(super) fn answer(state: &mut State, yes: bool) -> Vec<SideEffect> {
     state.mode = InputMode::Normal;
     let Some(pending) = state.live.pending.take() else {
         return Vec::new();
@@ -155,7 +156,7 @@ pub(super) fn answer(state: &mut State, yes: bool) -> Vec<Effect> {
         format!("running… {}", pending.kind.label()),
     );
     state.rebuild_drill_of(&pending.target);
-    vec![Effect::Request(SourceRequest {
+    vec![SideEffect::Request(SourceRequest {
         id,
         kind: pending.request,
     })]

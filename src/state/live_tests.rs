@@ -1,19 +1,19 @@
 //! Test module: compiled only under `#[cfg(test)]` (declared so in its parent).
 //! The opt-in live actions, `:ctx`, `:ns` narrowing and watch statuses in the state store.
 
-use super::sample::{self, NOW};
 use super::*;
 use crate::action::Action;
 use crate::action::ActionKind;
 use crate::action::InputMode;
-use crate::effect::Effect;
 use crate::messages::Capabilities;
 use crate::messages::RequestKind;
 use crate::messages::WebIdentityAnswer;
 use crate::messages::{ActionOutcome, DataOrigin, SourceEvent};
+use crate::side_effect::SideEffect;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use irsa_core::analysis::token::decode;
+use irsa_core::fixtures::{self, NOW};
 
 const CAPS: Capabilities = Capabilities {
     live_actions: true,
@@ -25,7 +25,7 @@ const CAPS: Capabilities = Capabilities {
 fn live(caps: Capabilities) -> State {
     let mut s = State::new(DataOrigin::Live("lab".into()), NOW, true, 160, 48);
     s.set_capabilities(caps);
-    let mut data = sample::lab();
+    let mut data = fixtures::lab();
     data.inventory.context = Some("lab".into());
     s.apply(SourceEvent::Loaded(Box::new(data)));
     s
@@ -43,7 +43,7 @@ fn drill_text(s: &State) -> String {
         .map(|d| {
             d.lines
                 .iter()
-                .map(Line::text)
+                .map(DrillLine::text)
                 .collect::<Vec<_>>()
                 .join("\n")
         })
@@ -100,7 +100,7 @@ fn y_sends_the_mint_shows_running_then_the_decoded_claims() {
     pod_drill(&mut s);
     s.update(Action::Live(ActionKind::MintToken));
     let effects = s.update(Action::Input('y'));
-    let [Effect::Request(request)] = effects.as_slice() else {
+    let [SideEffect::Request(request)] = effects.as_slice() else {
         panic!("expected one request, got {effects:?}");
     };
     let RequestKind::MintToken(mint) = &request.kind else {
@@ -147,7 +147,7 @@ fn a_403_names_the_missing_verb_and_resource_and_nothing_crashes() {
         status(&s)
     );
     let effects = s.update(Action::Input('y'));
-    let Some(Effect::Request(request)) = effects.first() else {
+    let Some(SideEffect::Request(request)) = effects.first() else {
         panic!("{effects:?}");
     };
     let RequestKind::ReadMountedToken(read) = &request.kind else {
@@ -190,7 +190,7 @@ fn read_only_disables_every_action_before_the_question() {
         // A `y` that follows confirms nothing.
         assert!(!matches!(
             s.update(Action::Input('y')).first(),
-            Some(Effect::Request(_))
+            Some(SideEffect::Request(_))
         ));
     }
     assert!(drill_text(&s).contains("disabled by --read-only"));
@@ -200,7 +200,7 @@ fn read_only_disables_every_action_before_the_question() {
 #[test]
 fn demo_data_has_no_live_actions_and_no_contexts() {
     let mut s = State::new(DataOrigin::Demo, NOW, true, 160, 48);
-    s.apply(SourceEvent::Loaded(Box::new(sample::lab())));
+    s.apply(SourceEvent::Loaded(Box::new(fixtures::lab())));
     pod_drill(&mut s);
     assert!(!drill_text(&s).contains("Live checks"));
     assert!(s.update(Action::Live(ActionKind::MintToken)).is_empty());
@@ -232,7 +232,7 @@ fn testing_for_real_needs_aws_then_shows_aws_answer_next_to_the_prediction() {
     s.update(Action::Live(ActionKind::TestWebIdentity));
     assert!(status(&s).contains("sts:AssumeRoleWithWebIdentity on arn:aws:iam::"));
     let effects = s.update(Action::Input('y'));
-    let Some(Effect::Request(request)) = effects.first() else {
+    let Some(SideEffect::Request(request)) = effects.first() else {
         panic!("{effects:?}");
     };
     let message = "Not authorized to perform sts:AssumeRoleWithWebIdentity";
@@ -262,18 +262,18 @@ fn ctx_switches_and_a_late_dataset_of_the_old_context_is_dropped() {
     }
     assert_eq!(
         s.update(Action::InputSubmit),
-        vec![Effect::SwitchContext("other".into())]
+        vec![SideEffect::SwitchContext("other".into())]
     );
     s.apply(SourceEvent::ContextSwitched {
         context: "other".into(),
     });
     assert_eq!(s.origin(), &DataOrigin::Live("other".into()));
     assert!(s.dataset().is_none());
-    let mut old = sample::lab();
+    let mut old = fixtures::lab();
     old.inventory.context = Some("lab".into());
     s.apply(SourceEvent::Loaded(Box::new(old)));
     assert!(s.dataset().is_none(), "the old context's data came back");
-    let mut new = sample::empty();
+    let mut new = fixtures::empty();
     new.inventory.context = Some("other".into());
     s.apply(SourceEvent::Loaded(Box::new(new)));
     assert!(s.dataset().is_some());
@@ -323,7 +323,7 @@ fn ns_restarts_the_watches_namespaced_when_cluster_wide_lists_are_denied() {
     });
     assert_eq!(
         ns(&mut s, "ns demo"),
-        vec![Effect::WatchNamespace(Some("demo".into()))]
+        vec![SideEffect::WatchNamespace(Some("demo".into()))]
     );
-    assert_eq!(ns(&mut s, "ns all"), vec![Effect::WatchNamespace(None)]);
+    assert_eq!(ns(&mut s, "ns all"), vec![SideEffect::WatchNamespace(None)]);
 }

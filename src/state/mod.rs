@@ -1,6 +1,6 @@
 //! The UI's single source of truth. The app loop owns one [`State`]; terminal keys arrive as
 //! [`Action`]s through [`State::update`], data sources as [`SourceEvent`]s through
-//! [`State::apply`]. Both return [`Effect`]s instead of doing IO, so every behaviour is
+//! [`State::apply`]. Both return [`SideEffect`]s instead of doing IO, so every behaviour is
 //! testable without a terminal. Rows are derived here when data changes; `ui::draw` only reads.
 
 mod command;
@@ -9,7 +9,6 @@ mod filter;
 pub mod layout;
 pub mod live;
 mod pane_table;
-pub mod sample;
 pub mod table;
 mod update;
 
@@ -18,7 +17,7 @@ mod live_tests;
 #[cfg(test)]
 mod tests;
 
-pub use drill::{Drill, DrillTarget, Line, Span};
+pub use drill::{Drill, DrillLine, DrillSpan, DrillTarget};
 pub use filter::Filter;
 pub use live::{ActionRecord, LiveActions};
 pub use pane_table::PaneTable;
@@ -27,14 +26,15 @@ pub use table::Table;
 use crate::action::Action;
 use crate::action::InputMode;
 use crate::action::Pane;
-use crate::effect::Effect;
 use crate::messages::AwsStatus;
 use crate::messages::Capabilities;
-use crate::messages::{DataOrigin, Dataset, Prepared, SourceEvent};
+use crate::messages::{DataOrigin, Prepared, SourceEvent};
 use crate::messages::{ResourceStatus, Watched};
 use crate::rows;
 use crate::rows::{FindingRow, NodeRow, PodRow, RoleRow, SaRow};
+use crate::side_effect::SideEffect;
 use crate::tone::Tone;
+use irsa_core::dataset::Dataset;
 use jiff::Timestamp;
 use std::collections::BTreeMap;
 
@@ -131,12 +131,12 @@ impl State {
     }
 
     /// Applies a user action; returns what the app loop must do.
-    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+    pub fn update(&mut self, action: Action) -> Vec<SideEffect> {
         update::update(self, action)
     }
 
     /// Applies a data source's message: new data re-derives every pane's rows once.
-    pub fn apply(&mut self, event: SourceEvent) -> Vec<Effect> {
+    pub fn apply(&mut self, event: SourceEvent) -> Vec<SideEffect> {
         match event {
             SourceEvent::Loaded(dataset) => {
                 let derived = rows::derive(&dataset.inventory, &dataset.report);

@@ -1,18 +1,18 @@
 //! Test module: compiled only under `#[cfg(test)]` (declared so in its parent).
 //! Behaviour of the state store: actions and source events in, state and effects out.
 
-use super::sample::{self, NOW};
 use super::*;
 use crate::action::Action;
 use crate::action::InputMode;
 use crate::action::Pane;
-use crate::effect::Effect;
 use crate::messages::{DataOrigin, SourceEvent};
+use crate::side_effect::SideEffect;
 use crate::tone::Tone;
+use irsa_core::fixtures::{self, NOW};
 
 fn ready() -> State {
     let mut s = State::new(DataOrigin::Demo, NOW, true, 80, 24);
-    s.apply(SourceEvent::Loaded(Box::new(sample::lab())));
+    s.apply(SourceEvent::Loaded(Box::new(fixtures::lab())));
     s
 }
 
@@ -41,7 +41,7 @@ fn type_text(s: &mut State, text: &str) {
 fn loading_then_ready_derives_rows_worst_first() {
     let mut s = State::new(DataOrigin::Demo, NOW, true, 80, 24);
     assert_eq!(s.load(), &LoadState::Loading);
-    s.apply(SourceEvent::Loaded(Box::new(sample::lab())));
+    s.apply(SourceEvent::Loaded(Box::new(fixtures::lab())));
     assert_eq!(s.load(), &LoadState::Ready);
     let keys = sa_keys(&s);
     assert_eq!(keys.first().map(String::as_str), Some("demo2/s3-reader"));
@@ -67,7 +67,7 @@ fn a_failed_first_load_is_shown_and_a_failed_reload_keeps_the_data() {
         Some("timeout"),
         "stays visible after a key"
     );
-    s.apply(SourceEvent::Loaded(Box::new(sample::lab())));
+    s.apply(SourceEvent::Loaded(Box::new(fixtures::lab())));
     assert_eq!(s.reload_error(), None, "cleared by fresh data");
 }
 
@@ -77,7 +77,7 @@ fn selection_survives_new_data() {
     s.update(Action::Down);
     s.update(Action::Down);
     let before = selected_sa(&s);
-    let mut data = sample::lab();
+    let mut data = fixtures::lab();
     data.report.bindings.reverse();
     s.apply(SourceEvent::Loaded(Box::new(data)));
     assert_eq!(selected_sa(&s), before);
@@ -137,13 +137,13 @@ fn command_bar_switches_panes_sets_namespace_and_quits() {
     assert_eq!(s.status().map(|m| m.tone), Some(Tone::Bad));
     s.update(Action::BeginCommand);
     type_text(&mut s, "q");
-    assert_eq!(s.update(Action::InputSubmit), vec![Effect::Quit]);
+    assert_eq!(s.update(Action::InputSubmit), vec![SideEffect::Quit]);
 }
 
 #[test]
 fn q_quits_but_typing_q_in_the_filter_does_not() {
     let mut s = ready();
-    assert_eq!(s.update(Action::Quit), vec![Effect::Quit]);
+    assert_eq!(s.update(Action::Quit), vec![SideEffect::Quit]);
     s.update(Action::BeginFilter);
     assert!(s.update(Action::Input('q')).is_empty());
 }
@@ -180,7 +180,7 @@ fn trust_view_shows_expected_and_actual_sub_for_demo2() {
     s.update(Action::Open);
     let text: Vec<String> = s
         .drill()
-        .map(|d| d.lines.iter().map(Line::text).collect())
+        .map(|d| d.lines.iter().map(DrillLine::text).collect())
         .unwrap_or_default();
     let all = text.join("\n");
     assert!(
@@ -200,7 +200,7 @@ fn y_copies_the_role_arn_or_the_fix_and_says_so() {
     let mut s = ready();
     s.update(Action::ShowPane(Pane::Roles));
     let effects = s.update(Action::Copy);
-    let Some(Effect::Copy(text)) = effects.first() else {
+    let Some(SideEffect::Copy(text)) = effects.first() else {
         panic!("expected a copy effect, got {effects:?}");
     };
     assert!(text.starts_with("arn:aws:iam::"));
@@ -209,7 +209,7 @@ fn y_copies_the_role_arn_or_the_fix_and_says_so() {
     s.update(Action::Open);
     let effects = s.update(Action::Copy);
     assert!(
-        matches!(effects.first(), Some(Effect::Copy(t)) if t.starts_with("aws iam update-assume-role-policy"))
+        matches!(effects.first(), Some(SideEffect::Copy(t)) if t.starts_with("aws iam update-assume-role-policy"))
     );
 }
 
@@ -230,7 +230,7 @@ fn nothing_to_copy_is_said_not_silently_ignored() {
     s.update(Action::Top);
     let effects = s.update(Action::Copy);
     assert!(
-        matches!(effects.first(), Some(Effect::Copy(_))),
+        matches!(effects.first(), Some(SideEffect::Copy(_))),
         "the failing pod has a fix"
     );
 }
@@ -276,7 +276,7 @@ fn enter_on_a_node_finding_jumps_to_the_node_under_any_namespace() {
 #[test]
 fn paging_moves_by_a_screen_and_g_jumps_to_the_ends() {
     let mut s = State::new(DataOrigin::Demo, NOW, true, 80, 24);
-    s.apply(SourceEvent::Loaded(Box::new(sample::generated(100, 0))));
+    s.apply(SourceEvent::Loaded(Box::new(fixtures::generated(100, 0))));
     let page = s.page_height();
     s.update(Action::PageDown);
     assert_eq!(s.tables().service_accounts.cursor(), page);
@@ -316,7 +316,7 @@ fn every_pane_opens_a_drill_down() {
 fn an_open_drill_down_is_rebuilt_when_data_changes() {
     let mut s = ready();
     s.update(Action::Open);
-    let mut data = sample::lab();
+    let mut data = fixtures::lab();
     for sa in data.inventory.service_accounts.iter_mut() {
         if &*sa.namespace == "demo2" {
             sa.annotations.clear();
@@ -328,7 +328,7 @@ fn an_open_drill_down_is_rebuilt_when_data_changes() {
         .map(|d| {
             d.lines
                 .iter()
-                .map(Line::text)
+                .map(DrillLine::text)
                 .collect::<Vec<_>>()
                 .join("\n")
         })
@@ -340,10 +340,10 @@ fn an_open_drill_down_is_rebuilt_when_data_changes() {
 #[test]
 fn prepared_rows_are_used_as_derived_off_the_ui_thread() {
     let mut inline = State::new(DataOrigin::Demo, NOW, true, 80, 24);
-    inline.apply(SourceEvent::Loaded(Box::new(sample::lab())));
+    inline.apply(SourceEvent::Loaded(Box::new(fixtures::lab())));
     let mut prepared = State::new(DataOrigin::Demo, NOW, true, 80, 24);
     prepared.apply(SourceEvent::Prepared(Box::new(
-        crate::messages::Prepared::new(sample::lab()),
+        crate::messages::Prepared::new(fixtures::lab()),
     )));
     assert_eq!(sa_keys(&prepared), sa_keys(&inline));
     assert_eq!(
@@ -356,7 +356,7 @@ fn prepared_rows_are_used_as_derived_off_the_ui_thread() {
 #[test]
 fn drill_down_lines_are_rewrapped_to_the_terminal_width_on_resize() {
     let mut s = State::new(DataOrigin::Demo, NOW, true, 160, 48);
-    s.apply(SourceEvent::Loaded(Box::new(sample::lab())));
+    s.apply(SourceEvent::Loaded(Box::new(fixtures::lab())));
     s.update(Action::Open);
     let wide = s.drill().map_or(0, |d| d.lines.len());
     s.update(Action::Resize {

@@ -4,13 +4,13 @@ use super::command::{self, Command};
 use super::{DrillTarget, Filter, State, StatusMessage, layout, live};
 use crate::action::Action;
 use crate::action::{InputMode, Pane};
-use crate::effect::Effect;
 use crate::messages::DataOrigin;
 use crate::messages::{ResourceStatus, Watched};
+use crate::side_effect::SideEffect;
 use crate::tone::Tone;
 use irsa_core::model::SubjectKind;
 
-pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
+pub(super) fn update(state: &mut State, action: Action) -> Vec<SideEffect> {
     match action {
         Action::Tick(now) => {
             state.now = now;
@@ -28,7 +28,7 @@ pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             return Vec::new();
         }
-        Action::Quit => return vec![Effect::Quit],
+        Action::Quit => return vec![SideEffect::Quit],
         _ => {}
     }
     if state.help {
@@ -47,7 +47,7 @@ pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
 
 /// The y/n question of a live action: only `y` creates; `n`, Esc, Enter or any other key
 /// cancels.
-fn confirm_input(state: &mut State, action: Action) -> Vec<Effect> {
+fn confirm_input(state: &mut State, action: Action) -> Vec<SideEffect> {
     match action {
         Action::Input('y' | 'Y') => live::answer(state, true),
         Action::Input(_) | Action::InputCancel | Action::InputSubmit | Action::InputBackspace => {
@@ -57,7 +57,7 @@ fn confirm_input(state: &mut State, action: Action) -> Vec<Effect> {
     }
 }
 
-fn filter_input(state: &mut State, action: Action) -> Vec<Effect> {
+fn filter_input(state: &mut State, action: Action) -> Vec<SideEffect> {
     match action {
         Action::Input(c) => {
             state.input.push(c);
@@ -90,7 +90,7 @@ fn apply_filter(state: &mut State) {
         .set_filter(filter, ns.as_deref(), h);
 }
 
-fn command_input(state: &mut State, action: Action) -> Vec<Effect> {
+fn command_input(state: &mut State, action: Action) -> Vec<SideEffect> {
     match action {
         Action::Input(c) => state.input.push(c),
         Action::InputBackspace if state.input.pop().is_none() => state.mode = InputMode::Normal,
@@ -108,9 +108,9 @@ fn command_input(state: &mut State, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
-fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
+fn run_command(state: &mut State, text: &str) -> Vec<SideEffect> {
     match command::parse(text) {
-        Ok(Command::Quit) => return vec![Effect::Quit],
+        Ok(Command::Quit) => return vec![SideEffect::Quit],
         Ok(Command::Help) => state.help = true,
         Ok(Command::Show(pane)) => show_pane(state, pane),
         Ok(Command::Namespace(ns)) => {
@@ -125,7 +125,7 @@ fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
 }
 
 /// `:ctx NAME` / `:ctx`: asks the live source; other sources have no contexts.
-fn context(state: &mut State, name: Option<String>) -> Vec<Effect> {
+fn context(state: &mut State, name: Option<String>) -> Vec<SideEffect> {
     if !state.live.caps.contexts {
         let mode = match &state.origin {
             DataOrigin::Demo => "demo mode".to_owned(),
@@ -144,15 +144,15 @@ fn context(state: &mut State, name: Option<String>) -> Vec<Effect> {
                 tone: Tone::Dim,
                 text: format!("connecting to context {name}…"),
             });
-            vec![Effect::SwitchContext(name)]
+            vec![SideEffect::SwitchContext(name)]
         }
-        None => vec![Effect::ListContexts],
+        None => vec![SideEffect::ListContexts],
     }
 }
 
 /// `:ns NAME` while RBAC denies listing pods or ServiceAccounts cluster-wide: the watches are
 /// restarted in that namespace (and cluster-wide again on `:ns all` once they were narrowed).
-fn narrow_watches(state: &mut State, ns: Option<&str>) -> Vec<Effect> {
+fn narrow_watches(state: &mut State, ns: Option<&str>) -> Vec<SideEffect> {
     if !state.live.caps.live_actions {
         return Vec::new();
     }
@@ -182,7 +182,7 @@ fn narrow_watches(state: &mut State, ns: Option<&str>) -> Vec<Effect> {
             None => "watching all namespaces again".to_owned(),
         },
     });
-    vec![Effect::WatchNamespace(ns.map(str::to_owned))]
+    vec![SideEffect::WatchNamespace(ns.map(str::to_owned))]
 }
 
 fn message_bad(text: String) -> StatusMessage {
@@ -206,7 +206,7 @@ fn set_namespace(state: &mut State, ns: Option<String>) {
     }
 }
 
-fn normal(state: &mut State, action: Action) -> Vec<Effect> {
+fn normal(state: &mut State, action: Action) -> Vec<SideEffect> {
     state.status = None;
     if let (Action::Copy, Some(drill)) = (&action, &state.drill) {
         let value = drill.copy.clone();
@@ -250,7 +250,7 @@ fn normal(state: &mut State, action: Action) -> Vec<Effect> {
             let value = state.tables.pane(pane).copy_value();
             return copy(state, value);
         }
-        Action::Refresh => return vec![Effect::Refresh],
+        Action::Refresh => return vec![SideEffect::Refresh],
         Action::Live(kind) => live::begin(state, kind),
         _ => {}
     }
@@ -278,14 +278,14 @@ fn drill_action(state: &mut State, action: &Action) -> bool {
     true
 }
 
-fn copy(state: &mut State, value: Option<String>) -> Vec<Effect> {
+fn copy(state: &mut State, value: Option<String>) -> Vec<SideEffect> {
     match value {
         Some(text) => {
             state.status = Some(StatusMessage {
                 tone: Tone::Good,
                 text: format!("copied: {text}"),
             });
-            vec![Effect::Copy(text)]
+            vec![SideEffect::Copy(text)]
         }
         None => {
             state.status = Some(StatusMessage {

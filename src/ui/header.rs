@@ -192,7 +192,7 @@ mod tests {
     use crate::messages::{DataOrigin, SourceEvent};
     use crate::messages::{ResourceStatus, Watched};
     use crate::state::State;
-    use crate::state::sample::{NOW, lab};
+    use irsa_core::fixtures::{NOW, lab};
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 

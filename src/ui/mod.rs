@@ -8,7 +8,6 @@ mod header;
 mod help;
 mod panes;
 mod status;
-pub mod svg;
 pub mod theme;
 
 use crate::state::{State, layout};

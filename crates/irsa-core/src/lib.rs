@@ -12,6 +12,9 @@
 //! network or terminal crates.
 
 pub mod analysis;
+pub mod dataset;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
 pub mod model;
 pub mod report;
 pub mod snapshot;

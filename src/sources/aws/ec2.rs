@@ -5,7 +5,7 @@
 //! `InstanceIds`: with `InstanceIds`, one terminated or unknown id fails the whole batch
 //! (`InvalidInstanceID.NotFound`), with the filter it is simply absent.
 
-use super::eks::Read;
+use super::eks::ReadList;
 use super::{AwsSource, convert};
 use aws_sdk_ec2::types::Filter;
 use irsa_core::model::Ec2Instance;
@@ -16,7 +16,7 @@ pub const BATCH: usize = 100;
 
 impl AwsSource {
     /// The instances with these ids; unknown ids are simply not in the answer.
-    pub(super) async fn instances(&self, ids: &BTreeSet<String>) -> Read<Ec2Instance> {
+    pub(super) async fn instances(&self, ids: &BTreeSet<String>) -> ReadList<Ec2Instance> {
         let ids: Vec<String> = ids.iter().cloned().collect();
         let batches = futures::future::join_all(ids.chunks(BATCH).map(|batch| self.batch(batch)));
         let mut instances = Vec::new();

@@ -6,9 +6,9 @@ use super::{AwsSource, convert};
 use irsa_core::model::{ClusterInfo, PodIdentityAssociation};
 
 /// A collection and the problems met while reading it (`None`: unknown).
-pub(super) type Read<T> = (Option<Vec<T>>, Vec<String>);
+pub(super) type ReadList<T> = (Option<Vec<T>>, Vec<String>);
 /// One value and the problems met while reading it (`None`: unknown).
-pub(super) type Read1<T> = (Option<T>, Vec<String>);
+pub(super) type ReadOne<T> = (Option<T>, Vec<String>);
 
 impl AwsSource {
     /// `eks:DescribeCluster`: the cluster, or the problem that makes it unknown.
@@ -54,7 +54,7 @@ impl AwsSource {
     pub(super) async fn pod_identity_associations(
         &self,
         cluster: Option<&str>,
-    ) -> Read<PodIdentityAssociation> {
+    ) -> ReadList<PodIdentityAssociation> {
         let Some(cluster) = cluster else {
             return (
                 None,

@@ -3,7 +3,7 @@
 //! a few paginated calls) and the least-privilege listing (`ListRoles` for every role's trust
 //! policy, `ListInstanceProfiles` for node roles) that the per-role path completes.
 
-use super::eks::Read;
+use super::eks::ReadList;
 use super::{AwsSource, CallError, convert};
 use aws_sdk_iam::types::EntityType;
 use irsa_core::model::aws_cli::AccountAuthorizationDetails;
@@ -26,7 +26,7 @@ pub(super) struct Listing {
 
 impl AwsSource {
     /// Every OIDC provider of the account, with audiences and thumbprints.
-    pub(super) async fn oidc_providers(&self) -> Read<OidcProvider> {
+    pub(super) async fn oidc_providers(&self) -> ReadList<OidcProvider> {
         let list = self
             .call("iam:ListOpenIDConnectProviders", || {
                 self.clients.iam.list_open_id_connect_providers().send()

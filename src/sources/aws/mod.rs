@@ -66,10 +66,10 @@ pub struct AwsSource {
     /// Account-wide listings: the fast path's roles, or `ListRoles` + `ListInstanceProfiles`.
     listings: TtlCache<Arc<iam::Listing>>,
     /// The cluster (by name), OIDC providers, associations (by cluster), instances (by ids).
-    clusters: TtlCache<eks::Read1<ClusterInfo>>,
-    providers: TtlCache<eks::Read<OidcProvider>>,
-    associations: TtlCache<eks::Read<PodIdentityAssociation>>,
-    instances: TtlCache<eks::Read<Ec2Instance>>,
+    clusters: TtlCache<eks::ReadOne<ClusterInfo>>,
+    providers: TtlCache<eks::ReadList<OidcProvider>>,
+    associations: TtlCache<eks::ReadList<PodIdentityAssociation>>,
+    instances: TtlCache<eks::ReadList<Ec2Instance>>,
     /// Readers of other accounts (`--account-profile`), by account id.
     others: BTreeMap<String, AccountReader>,
 }

@@ -13,9 +13,9 @@
 
 pub mod config;
 pub mod facts;
-pub mod lean;
+pub mod projected;
 pub mod save;
-mod shelf;
+mod sorted_store;
 pub mod status;
 pub mod token;
 mod watch;
@@ -31,7 +31,7 @@ use irsa_core::model::{
     Inventory, NodeInfo, PodInfo, ServiceAccountInfo, Shared, SourceKind, SourceProblem,
 };
 use kube::Api;
-use shelf::Shelf;
+use sorted_store::SortedStore;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -45,9 +45,9 @@ pub const CHANNEL_CAPACITY: usize = 64;
 /// A running live source. Must be created inside a tokio runtime.
 pub struct KubeSource {
     connection: Connection,
-    service_accounts: Shelf<ServiceAccountInfo>,
-    pods: Shelf<PodInfo>,
-    nodes: Shelf<NodeInfo>,
+    service_accounts: SortedStore<ServiceAccountInfo>,
+    pods: SortedStore<PodInfo>,
+    nodes: SortedStore<NodeInfo>,
     statuses: watch::Statuses,
     facts: Arc<Mutex<Option<ClusterFacts>>>,
     tasks: Vec<JoinHandle<()>>,
@@ -244,6 +244,6 @@ impl Drop for KubeSource {
 }
 
 /// The store's objects, sorted, as owned values (for the small resources).
-fn copied<P: lean::Projection>(shelf: &Shelf<P>) -> Vec<P> {
+fn copied<P: projected::Projection>(shelf: &SortedStore<P>) -> Vec<P> {
     shelf.snapshot().iter().map(|p| P::clone(p)).collect()
 }

@@ -1,7 +1,7 @@
 //! One kube-rs `watcher` + `reflector` per resource, run as a task that turns the watcher's
 //! events and errors into [`KubeEvent`]s.
 //!
-//! - A (re)list is buffered and swapped into the [`Shelf`] at `InitDone`, so readers never see
+//! - A (re)list is buffered and swapped into the [`SortedStore`] at `InitDone`, so readers never see
 //!   half a cluster; "changed" is signalled only for complete states (`Apply`, `Delete`,
 //!   `InitDone`), never mid-list. Only the projection is kept (the wire object's metadata is
 //!   dropped once the watcher has read its resourceVersion).
@@ -18,8 +18,8 @@
 //!   watches hang or are throttled. Before the first complete list only the list itself ends
 //!   `Reconnecting`.
 
-use super::lean::{Lean, Projection};
-use super::shelf::Shelf;
+use super::projected::{Projected, Projection};
+use super::sorted_store::SortedStore;
 use super::status::KubeEvent;
 use crate::messages::{ResourceStatus, Watched};
 use futures::StreamExt;
@@ -45,17 +45,17 @@ pub type Statuses = Arc<Mutex<BTreeMap<Watched, ResourceStatus>>>;
 /// Starts watching `api` into a new store; returns the store's reader and the task. (The
 /// client is not needed any more: reconnects are probed through `api` itself.)
 pub(super) fn spawn<P: Projection>(
-    api: Api<Lean<P>>,
+    api: Api<Projected<P>>,
     _client: Client,
     watched: Watched,
     namespace: Option<String>,
     statuses: Statuses,
     tx: mpsc::Sender<KubeEvent>,
-) -> (Shelf<P>, JoinHandle<()>)
+) -> (SortedStore<P>, JoinHandle<()>)
 where
     <P::Kube as k8s_openapi::Resource>::Scope: Send,
 {
-    let reader = Shelf::<P>::default();
+    let reader = SortedStore::<P>::default();
     let store = reader.clone();
     let probe_api = api.clone();
     let task = tokio::spawn(async move {
@@ -213,7 +213,7 @@ impl Reporter {
 }
 
 /// True when a watch of `api`'s resource is answered (a one-second watch selecting nothing).
-async fn watches_answered<P: Projection>(api: &Api<Lean<P>>) -> bool
+async fn watches_answered<P: Projection>(api: &Api<Projected<P>>) -> bool
 where
     <P::Kube as k8s_openapi::Resource>::Scope: Send,
 {

@@ -4,9 +4,10 @@
 
 use super::aws_feed::AwsFeed;
 use super::pacing::Pacing;
-use crate::messages::{AwsStatus, Dataset, Prepared, SourceEvent};
+use crate::messages::{AwsStatus, Prepared, SourceEvent};
 use crate::sources::aws::{AwsSource, EnrichRequest};
 use crate::sources::kube::{CHANNEL_CAPACITY, Connection, KubeEvent, KubeSource};
+use irsa_core::dataset::Dataset;
 use jiff::Timestamp;
 use std::sync::Arc;
 use tokio::sync::mpsc;

@@ -1,11 +1,11 @@
 //! The finding view, for findings whose subject no pane lists (OIDC provider, cluster).
 
-use super::{Line, finding_lines};
-use crate::messages::Dataset;
+use super::{DrillLine, finding_lines};
 use crate::rows::finding::subject_label;
 use crate::tone::Tone;
+use irsa_core::dataset::Dataset;
 
-pub(super) fn build(data: &Dataset, key: &str) -> (String, Vec<Line>, Option<String>) {
+pub(super) fn build(data: &Dataset, key: &str) -> (String, Vec<DrillLine>, Option<String>) {
     let rows = crate::rows::derive_findings(&data.report);
     let found = rows
         .into_iter()
@@ -14,18 +14,18 @@ pub(super) fn build(data: &Dataset, key: &str) -> (String, Vec<Line>, Option<Str
     let Some((f, row)) = found else {
         return (
             "Finding".to_owned(),
-            vec![Line::toned(
+            vec![DrillLine::toned(
                 Tone::Unknown,
                 "This finding is no longer reported.",
             )],
             None,
         );
     };
-    let mut lines = vec![Line::field("subject", subject_label(&f.subject))];
+    let mut lines = vec![DrillLine::field("subject", subject_label(&f.subject))];
     for r in &f.related {
-        lines.push(Line::field("related", subject_label(r)));
+        lines.push(DrillLine::field("related", subject_label(r)));
     }
-    lines.push(Line::blank());
+    lines.push(DrillLine::blank());
     lines.extend(finding_lines(f));
     (
         format!("{} {}", f.code, row.subject_label),

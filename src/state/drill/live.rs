@@ -4,11 +4,11 @@
 //! Only decoded header and claims ever reach these lines.
 
 use super::pod::duration;
-use super::{Drill, DrillTarget, Line, Span};
+use super::{Drill, DrillLine, DrillSpan, DrillTarget};
 use crate::action::ActionKind;
+use crate::messages::ActionOutcome;
 use crate::messages::RequestKind;
 use crate::messages::WebIdentityAnswer;
-use crate::messages::{ActionOutcome, Dataset};
 use crate::state::live::{ActionRecord, LiveActions, build_request};
 use crate::tone::Tone;
 use irsa_core::analysis::checks::binding::{IrsaAnalysis, TrustOutcome, evaluate_binding};
@@ -16,6 +16,7 @@ use irsa_core::analysis::credentials::WebIdentityOutlook;
 use irsa_core::analysis::inventory::InventoryIndex;
 use irsa_core::analysis::token::DecodedToken;
 use irsa_core::analysis::trust::Decision;
+use irsa_core::dataset::Dataset;
 use irsa_core::report::clean;
 use jiff::Timestamp;
 
@@ -35,11 +36,11 @@ pub fn insert(drill: &mut Drill, data: &Dataset, live: &LiveActions, now: Timest
         return;
     }
     let mut lines = vec![
-        Line::blank(),
-        Line::heading("Live checks — opt-in; each asks y/n, then creates what it names"),
+        DrillLine::blank(),
+        DrillLine::heading("Live checks — opt-in; each asks y/n, then creates what it names"),
     ];
     if live.caps.read_only {
-        lines.push(Line::toned(
+        lines.push(DrillLine::toned(
             Tone::Warn,
             "  disabled by --read-only: t, x and a send nothing",
         ));
@@ -57,7 +58,7 @@ pub fn insert(drill: &mut Drill, data: &Dataset, live: &LiveActions, now: Timest
     drill.lines.splice(at..at, lines);
 }
 
-fn keys(lines: &mut Vec<Line>, data: &Dataset, target: &DrillTarget, live: &LiveActions) {
+fn keys(lines: &mut Vec<DrillLine>, data: &Dataset, target: &DrillTarget, live: &LiveActions) {
     for (key, kind) in [
         ("t", ActionKind::MintToken),
         ("x", ActionKind::ReadMountedToken),
@@ -72,25 +73,25 @@ fn keys(lines: &mut Vec<Line>, data: &Dataset, target: &DrillTarget, live: &Live
         } else {
             what
         };
-        lines.push(Line::new(vec![
-            Span::new(Tone::Accent, format!("  {key}  ")),
-            Span::new(Tone::Dim, what),
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(Tone::Accent, format!("  {key}  ")),
+            DrillSpan::new(Tone::Dim, what),
         ]));
     }
 }
 
 fn record_lines(
-    lines: &mut Vec<Line>,
+    lines: &mut Vec<DrillLine>,
     data: &Dataset,
     namespace: &str,
     sa: &str,
     record: &ActionRecord,
     now: Timestamp,
 ) {
-    lines.push(Line::blank());
-    lines.push(Line::heading(heading(&record.request)));
+    lines.push(DrillLine::blank());
+    lines.push(DrillLine::heading(heading(&record.request)));
     let Some(outcome) = &record.outcome else {
-        lines.push(Line::toned(Tone::Dim, "  running…"));
+        lines.push(DrillLine::toned(Tone::Dim, "  running…"));
         return;
     };
     match outcome {
@@ -102,22 +103,22 @@ fn record_lines(
             };
             let predicted = prediction(lines, data, namespace, sa, role);
             aws_answer(lines, answer, predicted);
-            lines.push(Line::toned(Tone::Dim, "  the token STS was shown:"));
+            lines.push(DrillLine::toned(Tone::Dim, "  the token STS was shown:"));
             claims(lines, token, now);
         }
         ActionOutcome::Forbidden(m) | ActionOutcome::Failed(m) => {
-            lines.push(Line::toned(Tone::Bad, format!("  ✗ {}", clean(m))));
+            lines.push(DrillLine::toned(Tone::Bad, format!("  ✗ {}", clean(m))));
         }
-        ActionOutcome::Unavailable(m) => lines.push(Line::toned(Tone::Dim, format!("  {m}"))),
+        ActionOutcome::Unavailable(m) => lines.push(DrillLine::toned(Tone::Dim, format!("  {m}"))),
     }
 }
 
 /// `  label               value`, wide enough for `kubernetes.io/node`.
 /// Values come from the cluster (claims): control characters are replaced.
-fn field(label: &str, value: impl Into<String>) -> Line {
-    Line::new(vec![
-        Span::new(Tone::Dim, format!("  {label:<20}")),
-        Span::new(Tone::Plain, clean(&value.into())),
+fn field(label: &str, value: impl Into<String>) -> DrillLine {
+    DrillLine::new(vec![
+        DrillSpan::new(Tone::Dim, format!("  {label:<20}")),
+        DrillSpan::new(Tone::Plain, clean(&value.into())),
     ])
 }
 
@@ -150,7 +151,7 @@ fn heading(request: &RequestKind) -> String {
 }
 
 /// The decoded header and claims; never the signature (the decoder does not keep it).
-fn claims(lines: &mut Vec<Line>, token: &DecodedToken, now: Timestamp) {
+fn claims(lines: &mut Vec<DrillLine>, token: &DecodedToken, now: Timestamp) {
     let h = &token.header;
     let c = &token.claims;
     let or_none = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".to_owned());
@@ -197,7 +198,7 @@ fn claims(lines: &mut Vec<Line>, token: &DecodedToken, now: Timestamp) {
             lines.push(field("kubernetes.io/node", bind(&k.node)));
         }
     }
-    lines.push(Line::toned(
+    lines.push(DrillLine::toned(
         Tone::Dim,
         "  (decoded in memory; the raw token and its signature were dropped, never shown)",
     ));
@@ -206,7 +207,7 @@ fn claims(lines: &mut Vec<Line>, token: &DecodedToken, now: Timestamp) {
 /// The analysis's prediction for `role` as an SA of `namespace/sa` presents its token:
 /// `Some(true)` allow, `Some(false)` deny, `None` unknown.
 fn prediction(
-    lines: &mut Vec<Line>,
+    lines: &mut Vec<DrillLine>,
     data: &Dataset,
     namespace: &str,
     sa: &str,
@@ -217,9 +218,9 @@ fn prediction(
         .service_account(namespace, sa)
         .and_then(|sa| evaluate_binding(&index, sa).irsa);
     let Some(irsa) = irsa.filter(|i| i.role_arn == role) else {
-        lines.push(Line::new(vec![
-            Span::new(Tone::Dim, format!("  {:<20}", "analysis predicted")),
-            Span::new(
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(Tone::Dim, format!("  {:<20}", "analysis predicted")),
+            DrillSpan::new(
                 Tone::Unknown,
                 format!("UNKNOWN the ServiceAccount's annotation does not name {role}"),
             ),
@@ -241,14 +242,14 @@ fn prediction(
             (Tone::Unknown, format!("UNKNOWN {reason}"), None)
         }
     };
-    lines.push(Line::new(vec![
-        Span::new(Tone::Dim, format!("  {:<20}", "analysis predicted")),
-        Span::new(tone, text),
+    lines.push(DrillLine::new(vec![
+        DrillSpan::new(Tone::Dim, format!("  {:<20}", "analysis predicted")),
+        DrillSpan::new(tone, text),
     ]));
     if let Some(deciding) = deciding_condition(&irsa) {
-        lines.push(Line::new(vec![
-            Span::new(Tone::Dim, format!("  {:<20}", "deciding")),
-            Span::new(Tone::Accent, deciding),
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(Tone::Dim, format!("  {:<20}", "deciding")),
+            DrillSpan::new(Tone::Accent, deciding),
         ]));
     }
     verdict
@@ -300,7 +301,7 @@ fn deciding_condition(irsa: &IrsaAnalysis) -> Option<String> {
     }
 }
 
-fn aws_answer(lines: &mut Vec<Line>, answer: &WebIdentityAnswer, predicted: Option<bool>) {
+fn aws_answer(lines: &mut Vec<DrillLine>, answer: &WebIdentityAnswer, predicted: Option<bool>) {
     let (tone, text, allowed) = match answer {
         WebIdentityAnswer::Accepted {
             assumed_role_arn, ..
@@ -319,13 +320,15 @@ fn aws_answer(lines: &mut Vec<Line>, answer: &WebIdentityAnswer, predicted: Opti
         }
         WebIdentityAnswer::Failed(why) => (Tone::Unknown, format!("no verdict: {why}"), None),
     };
-    lines.push(Line::new(vec![
-        Span::new(Tone::Dim, format!("  {:<20}", "AWS answered")),
-        Span::new(tone, clean(&text)),
+    lines.push(DrillLine::new(vec![
+        DrillSpan::new(Tone::Dim, format!("  {:<20}", "AWS answered")),
+        DrillSpan::new(tone, clean(&text)),
     ]));
     let agreement = match (predicted, allowed) {
-        (Some(p), Some(a)) if p == a => Line::toned(Tone::Good, "  ✓ AWS agrees with the analysis"),
-        (Some(_), Some(_)) => Line::toned(
+        (Some(p), Some(a)) if p == a => {
+            DrillLine::toned(Tone::Good, "  ✓ AWS agrees with the analysis")
+        }
+        (Some(_), Some(_)) => DrillLine::toned(
             Tone::Bad,
             "  ✗ AWS DISAGREES with the analysis (the data on screen may be stale or incomplete)",
         ),

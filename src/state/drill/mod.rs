@@ -13,60 +13,61 @@ mod wrap;
 
 pub use wrap::wrap;
 
-use crate::messages::Dataset;
 use crate::tone::Tone;
+use irsa_core::dataset::Dataset;
 use irsa_core::model::{Finding, Subject};
 use jiff::Timestamp;
 
-/// A run of text with one tone.
+/// A run of text with one tone: the drill-down's own, ratatui-free span (`ui::drill` turns it
+/// into a ratatui `Span`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Span {
+pub struct DrillSpan {
     pub tone: Tone,
     pub text: String,
 }
 
-impl Span {
+impl DrillSpan {
     /// A span of text with a tone.
-    pub fn new(tone: Tone, text: impl Into<String>) -> Span {
-        Span {
+    pub fn new(tone: Tone, text: impl Into<String>) -> DrillSpan {
+        DrillSpan {
             tone,
             text: text.into(),
         }
     }
 }
 
-/// One line of a drill-down.
+/// One line of a drill-down (ratatui-free; `ui::drill` turns it into a ratatui `Line`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Line {
-    pub spans: Vec<Span>,
+pub struct DrillLine {
+    pub spans: Vec<DrillSpan>,
 }
 
-impl Line {
+impl DrillLine {
     /// A line of spans.
-    pub fn new(spans: Vec<Span>) -> Line {
-        Line { spans }
+    pub fn new(spans: Vec<DrillSpan>) -> DrillLine {
+        DrillLine { spans }
     }
     /// A line of one tone.
-    pub fn toned(tone: Tone, text: impl Into<String>) -> Line {
-        Line::new(vec![Span::new(tone, text)])
+    pub fn toned(tone: Tone, text: impl Into<String>) -> DrillLine {
+        DrillLine::new(vec![DrillSpan::new(tone, text)])
     }
     /// A plain line.
-    pub fn plain(text: impl Into<String>) -> Line {
-        Line::toned(Tone::Plain, text)
+    pub fn plain(text: impl Into<String>) -> DrillLine {
+        DrillLine::toned(Tone::Plain, text)
     }
     /// A section heading.
-    pub fn heading(text: impl Into<String>) -> Line {
-        Line::toned(Tone::Heading, text)
+    pub fn heading(text: impl Into<String>) -> DrillLine {
+        DrillLine::toned(Tone::Heading, text)
     }
     /// An empty line.
-    pub fn blank() -> Line {
-        Line::default()
+    pub fn blank() -> DrillLine {
+        DrillLine::default()
     }
     /// `  label  value` with the label dimmed.
-    pub fn field(label: &str, value: impl Into<String>) -> Line {
-        Line::new(vec![
-            Span::new(Tone::Dim, format!("  {label:<18}")),
-            Span::new(Tone::Plain, value),
+    pub fn field(label: &str, value: impl Into<String>) -> DrillLine {
+        DrillLine::new(vec![
+            DrillSpan::new(Tone::Dim, format!("  {label:<18}")),
+            DrillSpan::new(Tone::Plain, value),
         ])
     }
     /// The text of the line without tones.
@@ -95,7 +96,7 @@ pub enum DrillTarget {
 pub struct Drill {
     pub target: DrillTarget,
     pub title: String,
-    pub lines: Vec<Line>,
+    pub lines: Vec<DrillLine>,
     /// First visible line.
     pub scroll: usize,
     /// What `y` copies here (the fix command, a role ARN).
@@ -134,36 +135,36 @@ fn findings_about<'a>(
 }
 
 /// The lines of one finding: code, severity, title, evidence, AWS error, fix.
-fn finding_lines(f: &Finding) -> Vec<Line> {
+fn finding_lines(f: &Finding) -> Vec<DrillLine> {
     let tone = severity_tone(f.severity);
-    let mut lines = vec![Line::new(vec![
-        Span::new(
+    let mut lines = vec![DrillLine::new(vec![
+        DrillSpan::new(
             tone,
             format!("  {} {:<8}", f.code, f.severity.as_str().to_uppercase()),
         ),
-        Span::new(Tone::Plain, format!(" {}", f.title)),
+        DrillSpan::new(Tone::Plain, format!(" {}", f.title)),
     ])];
     for e in &f.evidence {
-        let mut spans = vec![Span::new(Tone::Dim, format!("      {}: ", e.item))];
+        let mut spans = vec![DrillSpan::new(Tone::Dim, format!("      {}: ", e.item))];
         if let Some(expected) = &e.expected {
-            spans.push(Span::new(Tone::Plain, format!("expected {expected}")));
+            spans.push(DrillSpan::new(Tone::Plain, format!("expected {expected}")));
         }
         if let Some(actual) = &e.actual {
             let sep = if e.expected.is_some() { ", " } else { "" };
-            spans.push(Span::new(Tone::Plain, format!("{sep}actual {actual}")));
+            spans.push(DrillSpan::new(Tone::Plain, format!("{sep}actual {actual}")));
         }
-        lines.push(Line::new(spans));
+        lines.push(DrillLine::new(spans));
     }
     if let Some(err) = &f.aws_error {
-        lines.push(Line::new(vec![
-            Span::new(Tone::Dim, "      AWS says: "),
-            Span::new(Tone::Bad, err.clone()),
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(Tone::Dim, "      AWS says: "),
+            DrillSpan::new(Tone::Bad, err.clone()),
         ]));
     }
     if let Some(fix) = &f.fix {
-        lines.push(Line::new(vec![
-            Span::new(Tone::Dim, "      fix: "),
-            Span::new(Tone::Code, fix.clone()),
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(Tone::Dim, "      fix: "),
+            DrillSpan::new(Tone::Code, fix.clone()),
         ]));
     }
     lines
@@ -180,14 +181,14 @@ pub fn severity_tone(s: irsa_core::model::Severity) -> Tone {
 }
 
 /// A "Findings" section: every finding about the subject, or a line saying there are none.
-fn findings_section<'a>(lines: &mut Vec<Line>, findings: impl Iterator<Item = &'a Finding>) {
-    lines.push(Line::blank());
-    lines.push(Line::heading("Findings"));
+fn findings_section<'a>(lines: &mut Vec<DrillLine>, findings: impl Iterator<Item = &'a Finding>) {
+    lines.push(DrillLine::blank());
+    lines.push(DrillLine::heading("Findings"));
     let before = lines.len();
     for f in findings {
         lines.extend(finding_lines(f));
     }
     if lines.len() == before {
-        lines.push(Line::toned(Tone::Good, "  none"));
+        lines.push(DrillLine::toned(Tone::Good, "  none"));
     }
 }

@@ -2,21 +2,21 @@
 //! instance role, and the pods that run there with the identity each gets.
 
 use super::pod::{has_instance, imds_line};
-use super::{Line, Span, findings_about, findings_section};
-use crate::messages::Dataset;
+use super::{DrillLine, DrillSpan, findings_about, findings_section};
 use crate::tone::Tone;
 use irsa_core::analysis::credentials::{InstanceState, NodeContext, NodeRole, imds_reach};
 use irsa_core::analysis::inventory::InventoryIndex;
+use irsa_core::dataset::Dataset;
 use irsa_core::model::Subject;
 
-pub(super) fn build(data: &Dataset, name: &str) -> (String, Vec<Line>, Option<String>) {
+pub(super) fn build(data: &Dataset, name: &str) -> (String, Vec<DrillLine>, Option<String>) {
     let title = format!("Node {name}");
     let index = InventoryIndex::new(&data.inventory);
     let node = index.node_context(Some(name));
-    let mut lines = vec![Line::heading("Instance")];
+    let mut lines = vec![DrillLine::heading("Instance")];
     context_lines(&mut lines, &node, false);
-    lines.push(Line::blank());
-    lines.push(Line::heading("Pods on this node"));
+    lines.push(DrillLine::blank());
+    lines.push(DrillLine::heading("Pods on this node"));
     let mut any = false;
     for p in data
         .report
@@ -30,8 +30,8 @@ pub(super) fn build(data: &Dataset, name: &str) -> (String, Vec<Line>, Option<St
         } else {
             Tone::Plain
         };
-        lines.push(Line::new(vec![
-            Span::new(
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(
                 Tone::Plain,
                 format!(
                     "  {}/{}  ",
@@ -39,11 +39,11 @@ pub(super) fn build(data: &Dataset, name: &str) -> (String, Vec<Line>, Option<St
                     p.pod.name
                 ),
             ),
-            Span::new(tone, &*p.identity),
+            DrillSpan::new(tone, &*p.identity),
         ]));
     }
     if !any {
-        lines.push(Line::toned(Tone::Dim, "  none"));
+        lines.push(DrillLine::toned(Tone::Dim, "  none"));
     }
     findings_section(&mut lines, findings_about(data, &Subject::node(name)));
     let copy = node.instance_id().map(str::to_owned);
@@ -51,28 +51,31 @@ pub(super) fn build(data: &Dataset, name: &str) -> (String, Vec<Line>, Option<St
 }
 
 /// Instance id, IMDS settings and reachability, and instance role of a node.
-pub(super) fn context_lines(lines: &mut Vec<Line>, node: &NodeContext, host_network: bool) {
+pub(super) fn context_lines(lines: &mut Vec<DrillLine>, node: &NodeContext, host_network: bool) {
     match &node.instance {
         InstanceState::NotEc2 => {
-            lines.push(Line::field("compute", "Fargate (no IMDS, no Pod Identity)"));
+            lines.push(DrillLine::field(
+                "compute",
+                "Fargate (no IMDS, no Pod Identity)",
+            ));
         }
         InstanceState::Unknown(why) => {
-            lines.push(Line::toned(
+            lines.push(DrillLine::toned(
                 Tone::Unknown,
                 format!("  UNKNOWN instance: {why}"),
             ));
         }
         InstanceState::Found(instance) => {
-            lines.push(Line::field("instance", instance.instance_id.clone()));
+            lines.push(DrillLine::field("instance", instance.instance_id.clone()));
             let opts = instance.metadata_options.as_ref();
             let tokens = opts
                 .and_then(|o| o.http_tokens.clone())
                 .unwrap_or_else(|| "unknown".to_owned());
-            lines.push(Line::field("IMDS HttpTokens", tokens));
+            lines.push(DrillLine::field("IMDS HttpTokens", tokens));
             let hops = opts
                 .and_then(|o| o.http_put_response_hop_limit)
                 .map_or_else(|| "unknown".to_owned(), |h| h.to_string());
-            lines.push(Line::field("IMDS hop limit", hops));
+            lines.push(DrillLine::field("IMDS hop limit", hops));
         }
     }
     if has_instance(node) || node.fargate {
@@ -83,5 +86,5 @@ pub(super) fn context_lines(lines: &mut Vec<Line>, node: &NodeContext, host_netw
         NodeRole::None => "none".to_owned(),
         NodeRole::Unknown(why) => format!("unknown ({why})"),
     };
-    lines.push(Line::field("instance role", role));
+    lines.push(DrillLine::field("instance role", role));
 }

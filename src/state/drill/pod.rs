@@ -3,8 +3,7 @@
 //! was read), the webhook's prediction against the live spec as a diff, the credential chain
 //! of every container with where it lands, and the node's IMDS settings.
 
-use super::{Line, Span, findings_section};
-use crate::messages::Dataset;
+use super::{DrillLine, DrillSpan, findings_section};
 use crate::tone::Tone;
 use irsa_core::analysis::checks::pod_analysis;
 use irsa_core::analysis::credentials::{
@@ -12,6 +11,7 @@ use irsa_core::analysis::credentials::{
 };
 use irsa_core::analysis::inventory::InventoryIndex;
 use irsa_core::analysis::webhook::{self, MutationMode, PodIdentityConfig};
+use irsa_core::dataset::Dataset;
 use irsa_core::model::{PodInfo, ProjectedSource, Subject, VolumeSourceInfo};
 use jiff::Timestamp;
 
@@ -20,13 +20,13 @@ pub(super) fn build(
     namespace: &str,
     name: &str,
     now: Timestamp,
-) -> (String, Vec<Line>, Option<String>) {
+) -> (String, Vec<DrillLine>, Option<String>) {
     let title = format!("Pod {namespace}/{name} — identity");
     let index = InventoryIndex::new(&data.inventory);
     let Some(pod) = data.inventory.pod(namespace, name) else {
         return (
             title,
-            vec![Line::toned(
+            vec![DrillLine::toned(
                 Tone::Unknown,
                 "This pod is no longer in the data.",
             )],
@@ -36,16 +36,16 @@ pub(super) fn build(
     let (_, analysis) = pod_analysis(&index, pod);
     let subject = Subject::pod(namespace, name);
     let sa_subject = Subject::service_account(namespace, &pod.service_account);
-    let mut lines = vec![Line::heading("Identity")];
+    let mut lines = vec![DrillLine::heading("Identity")];
     if let Some(s) = data.report.pods.iter().find(|p| p.pod == subject) {
         let tone = if s.identity.starts_with("NODE ROLE") {
             Tone::Bad
         } else {
             Tone::Plain
         };
-        lines.push(Line::new(vec![
-            Span::new(Tone::Dim, format!("  {:<18}", "gets")),
-            Span::new(tone, &*s.identity),
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(Tone::Dim, format!("  {:<18}", "gets")),
+            DrillSpan::new(tone, &*s.identity),
         ]));
     }
     let mutated = match analysis.injection.mode {
@@ -53,12 +53,12 @@ pub(super) fn build(
         MutationMode::PodIdentity => "yes (Pod Identity)",
         MutationMode::None => "no",
     };
-    lines.push(Line::field("webhook mutated", mutated));
-    lines.push(Line::field("ServiceAccount", &*pod.service_account));
+    lines.push(DrillLine::field("webhook mutated", mutated));
+    lines.push(DrillLine::field("ServiceAccount", &*pod.service_account));
     token_section(&mut lines, &index, pod, now);
     webhook_section(&mut lines, &index, pod);
-    lines.push(Line::blank());
-    lines.push(Line::heading("Credential chain per container"));
+    lines.push(DrillLine::blank());
+    lines.push(DrillLine::heading("Credential chain per container"));
     for c in &analysis.containers {
         container_lines(&mut lines, c);
     }
@@ -74,16 +74,21 @@ pub(super) fn build(
     (title, lines, copy)
 }
 
-fn token_section(lines: &mut Vec<Line>, index: &InventoryIndex, pod: &PodInfo, now: Timestamp) {
-    lines.push(Line::blank());
-    lines.push(Line::heading("Token"));
+fn token_section(
+    lines: &mut Vec<DrillLine>,
+    index: &InventoryIndex,
+    pod: &PodInfo,
+    now: Timestamp,
+) {
+    lines.push(DrillLine::blank());
+    lines.push(DrillLine::heading("Token"));
     let observed = index.tokens_of(&pod.namespace, &pod.name);
     for t in observed {
-        lines.push(Line::field("read from", t.origin.clone()));
+        lines.push(DrillLine::field("read from", t.origin.clone()));
         let token = match &t.decoded {
             Ok(token) => token,
             Err(e) => {
-                lines.push(Line::toned(
+                lines.push(DrillLine::toned(
                     Tone::Bad,
                     format!("  FAIL could not decode: {e}"),
                 ));
@@ -91,15 +96,15 @@ fn token_section(lines: &mut Vec<Line>, index: &InventoryIndex, pod: &PodInfo, n
             }
         };
         let c = &token.claims;
-        lines.push(Line::field("iss", c.iss.clone().unwrap_or_default()));
-        lines.push(Line::field("sub", c.sub.clone().unwrap_or_default()));
-        lines.push(Line::field("aud", c.aud.join(", ")));
+        lines.push(DrillLine::field("iss", c.iss.clone().unwrap_or_default()));
+        lines.push(DrillLine::field("sub", c.sub.clone().unwrap_or_default()));
+        lines.push(DrillLine::field("aud", c.aud.join(", ")));
         let Some(l) = token.lifetime(now) else {
-            lines.push(Line::field("lifetime", "unknown (no iat/exp claim)"));
+            lines.push(DrillLine::field("lifetime", "unknown (no iat/exp claim)"));
             continue;
         };
-        lines.push(Line::field("issued", l.issued_at.to_string()));
-        lines.push(Line::field("expires", l.expires_at.to_string()));
+        lines.push(DrillLine::field("issued", l.issued_at.to_string()));
+        lines.push(DrillLine::field("expires", l.expires_at.to_string()));
         let (tone, left) = if l.expired {
             (
                 Tone::Bad,
@@ -119,15 +124,15 @@ fn token_section(lines: &mut Vec<Line>, index: &InventoryIndex, pod: &PodInfo, n
                 format!("{} left", duration(l.remaining_seconds)),
             )
         };
-        lines.push(Line::new(vec![
-            Span::new(Tone::Dim, format!("  {:<18}", "time left")),
-            Span::new(tone, left),
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(Tone::Dim, format!("  {:<18}", "time left")),
+            DrillSpan::new(tone, left),
         ]));
     }
     if !observed.is_empty() {
         return;
     }
-    lines.push(Line::toned(
+    lines.push(DrillLine::toned(
         Tone::Dim,
         "  no token read; the projected volumes request:",
     ));
@@ -144,7 +149,7 @@ fn token_section(lines: &mut Vec<Line>, index: &InventoryIndex, pod: &PodInfo, n
             } = s
             {
                 any = true;
-                lines.push(Line::plain(format!(
+                lines.push(DrillLine::plain(format!(
                     "    {}: audience {}, lifetime {}, file {path}",
                     pod.shown_volume_name(&v.name),
                     audience.as_deref().unwrap_or("(API server default)"),
@@ -154,18 +159,18 @@ fn token_section(lines: &mut Vec<Line>, index: &InventoryIndex, pod: &PodInfo, n
         }
     }
     if !any {
-        lines.push(Line::toned(
+        lines.push(DrillLine::toned(
             Tone::Dim,
             "    no projected ServiceAccount token volume",
         ));
     }
 }
 
-fn webhook_section(lines: &mut Vec<Line>, index: &InventoryIndex, pod: &PodInfo) {
-    lines.push(Line::blank());
-    lines.push(Line::heading("Webhook prediction vs live spec"));
+fn webhook_section(lines: &mut Vec<DrillLine>, index: &InventoryIndex, pod: &PodInfo) {
+    lines.push(DrillLine::blank());
+    lines.push(DrillLine::heading("Webhook prediction vs live spec"));
     let Some(sa) = index.service_account(&pod.namespace, &pod.service_account) else {
-        lines.push(Line::toned(
+        lines.push(DrillLine::toned(
             Tone::Unknown,
             "  UNKNOWN the pod's ServiceAccount is not in the data",
         ));
@@ -181,19 +186,19 @@ fn webhook_section(lines: &mut Vec<Line>, index: &InventoryIndex, pod: &PodInfo)
         webhook::Admission::Unknown(_) | webhook::Admission::MaybeExcluded(..) => Tone::Unknown,
         webhook::Admission::NotRegistered | webhook::Admission::Excluded(..) => Tone::Bad,
     };
-    lines.push(Line::toned(
+    lines.push(DrillLine::toned(
         tone,
         format!("  registration: {}", gate.describe()),
     ));
     if gate.never_mutated() {
-        lines.push(Line::toned(
+        lines.push(DrillLine::toned(
             Tone::Bad,
             "  a pod created now would not be mutated at all",
         ));
     }
     let deviations = webhook::diff(sa, pod, &index.settings, pi.as_ref());
     if deviations.is_empty() {
-        lines.push(Line::toned(
+        lines.push(DrillLine::toned(
             Tone::Good,
             "  ✓ the live pod matches what the webhook would inject today",
         ));
@@ -203,18 +208,18 @@ fn webhook_section(lines: &mut Vec<Line>, index: &InventoryIndex, pod: &PodInfo)
             .container
             .as_deref()
             .map_or_else(|| "pod".to_owned(), |c| format!("container {c}"));
-        lines.push(Line::new(vec![
-            Span::new(Tone::Bad, "  ✗ "),
-            Span::new(Tone::Plain, format!("{place}: {}", d.item)),
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(Tone::Bad, "  ✗ "),
+            DrillSpan::new(Tone::Plain, format!("{place}: {}", d.item)),
         ]));
-        lines.push(Line::toned(
+        lines.push(DrillLine::toned(
             Tone::Good,
             format!(
                 "      + webhook: {}",
                 d.expected.as_deref().unwrap_or("(nothing)")
             ),
         ));
-        lines.push(Line::toned(
+        lines.push(DrillLine::toned(
             Tone::Bad,
             format!(
                 "      - live:    {}",
@@ -224,16 +229,16 @@ fn webhook_section(lines: &mut Vec<Line>, index: &InventoryIndex, pod: &PodInfo)
     }
 }
 
-fn container_lines(lines: &mut Vec<Line>, c: &CredentialVerdict) {
+fn container_lines(lines: &mut Vec<DrillLine>, c: &CredentialVerdict) {
     let tone = if c.lands_on_imds() {
         Tone::Bad
     } else {
         Tone::Plain
     };
-    lines.push(Line::new(vec![
-        Span::new(Tone::Heading, format!("  {} ", c.container)),
-        Span::new(Tone::Dim, "→ "),
-        Span::new(tone, c.label()),
+    lines.push(DrillLine::new(vec![
+        DrillSpan::new(Tone::Heading, format!("  {} ", c.container)),
+        DrillSpan::new(Tone::Dim, "→ "),
+        DrillSpan::new(tone, c.label()),
     ]));
     for step in &c.steps {
         let (mark, tone) = match step.result {
@@ -242,27 +247,27 @@ fn container_lines(lines: &mut Vec<Line>, c: &CredentialVerdict) {
             StepResult::Skipped | StepResult::NotReached => ("·", Tone::Dim),
             StepResult::Maybe | StepResult::Unknown => ("?", Tone::Unknown),
         };
-        lines.push(Line::new(vec![
-            Span::new(tone, format!("    {mark} ")),
-            Span::new(Tone::Plain, format!("{:<44} ", step.checked)),
-            Span::new(Tone::Dim, step.detail.clone()),
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(tone, format!("    {mark} ")),
+            DrillSpan::new(Tone::Plain, format!("{:<44} ", step.checked)),
+            DrillSpan::new(Tone::Dim, step.detail.clone()),
         ]));
     }
     if let Some(f) = &c.fallback {
-        lines.push(Line::new(vec![
-            Span::new(Tone::Bad, "    fails: "),
-            Span::new(Tone::Plain, f.reason.clone()),
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(Tone::Bad, "    fails: "),
+            DrillSpan::new(Tone::Plain, f.reason.clone()),
         ]));
-        lines.push(Line::new(vec![
-            Span::new(Tone::Dim, "    AWS says: "),
-            Span::new(Tone::Bad, f.aws_error.clone()),
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(Tone::Dim, "    AWS says: "),
+            DrillSpan::new(Tone::Bad, f.aws_error.clone()),
         ]));
     }
 }
 
-fn node_section(lines: &mut Vec<Line>, node: &NodeContext, host_network: bool) {
-    lines.push(Line::blank());
-    lines.push(Line::heading(format!(
+fn node_section(lines: &mut Vec<DrillLine>, node: &NodeContext, host_network: bool) {
+    lines.push(DrillLine::blank());
+    lines.push(DrillLine::heading(format!(
         "Node {}",
         node.node_name.as_deref().unwrap_or("(not scheduled)")
     )));
@@ -281,16 +286,16 @@ pub(super) fn duration(seconds: i64) -> String {
 }
 
 /// The IMDS verdict line.
-pub(super) fn imds_line(reach: &ImdsReach) -> Line {
+pub(super) fn imds_line(reach: &ImdsReach) -> DrillLine {
     let (mark, tone, why) = match reach {
         ImdsReach::Reachable(why) => ("REACHABLE from pods", Tone::Bad, why),
         ImdsReach::Unreachable(why) => ("not reachable from pods", Tone::Good, why),
         ImdsReach::Unknown(why) => ("UNKNOWN", Tone::Unknown, why),
     };
-    Line::new(vec![
-        Span::new(Tone::Dim, format!("  {:<18}", "IMDS")),
-        Span::new(tone, mark),
-        Span::new(Tone::Dim, format!("  {why}")),
+    DrillLine::new(vec![
+        DrillSpan::new(Tone::Dim, format!("  {:<18}", "IMDS")),
+        DrillSpan::new(tone, mark),
+        DrillSpan::new(Tone::Dim, format!("  {why}")),
     ])
 }
 

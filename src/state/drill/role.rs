@@ -1,10 +1,10 @@
 //! The role policies view: trust document, attached and inline policy documents, boundary,
 //! tags, last use, and the ServiceAccounts mapped to it.
 
-use super::{Line, Span, findings_about, findings_section};
-use crate::messages::Dataset;
+use super::{DrillLine, DrillSpan, findings_about, findings_section};
 use crate::tone::Tone;
 use irsa_core::analysis::policy;
+use irsa_core::dataset::Dataset;
 use irsa_core::model::{RawPolicyDocument, RoleLookup, Subject};
 use jiff::Timestamp;
 
@@ -12,9 +12,9 @@ pub(super) fn build(
     data: &Dataset,
     arn: &str,
     now: Timestamp,
-) -> (String, Vec<Line>, Option<String>) {
+) -> (String, Vec<DrillLine>, Option<String>) {
     let title = format!("Role {}", crate::rows::arn_name(arn));
-    let mut lines = vec![Line::heading("Role"), Line::field("ARN", arn)];
+    let mut lines = vec![DrillLine::heading("Role"), DrillLine::field("ARN", arn)];
     let users: Vec<String> = data
         .report
         .bindings
@@ -30,7 +30,7 @@ pub(super) fn build(
             )
         })
         .collect();
-    lines.push(Line::field(
+    lines.push(DrillLine::field(
         "used by",
         if users.is_empty() {
             "no ServiceAccount".to_owned()
@@ -40,7 +40,7 @@ pub(super) fn build(
     ));
     match data.inventory.role(arn) {
         RoleLookup::Found(role) => {
-            lines.push(Line::field(
+            lines.push(DrillLine::field(
                 "boundary",
                 role.permissions_boundary
                     .clone()
@@ -51,7 +51,7 @@ pub(super) fn build(
                 .iter()
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect::<Vec<_>>();
-            lines.push(Line::field(
+            lines.push(DrillLine::field(
                 "tags",
                 if tags.is_empty() {
                     "none".to_owned()
@@ -68,11 +68,11 @@ pub(super) fn build(
                     )
                 },
             );
-            lines.push(Line::field("last used", last_used));
+            lines.push(DrillLine::field("last used", last_used));
             if let Some(doc) = &role.trust_policy {
                 document(&mut lines, "Trust policy", doc);
             } else {
-                lines.push(Line::toned(
+                lines.push(DrillLine::toned(
                     Tone::Unknown,
                     "  UNKNOWN trust policy not readable",
                 ));
@@ -83,9 +83,12 @@ pub(super) fn build(
                         document(&mut lines, &format!("Attached {} ({})", p.name, p.arn), doc)
                     }
                     None => {
-                        lines.push(Line::blank());
-                        lines.push(Line::heading(format!("Attached {} ({})", p.name, p.arn)));
-                        lines.push(Line::toned(
+                        lines.push(DrillLine::blank());
+                        lines.push(DrillLine::heading(format!(
+                            "Attached {} ({})",
+                            p.name, p.arn
+                        )));
+                        lines.push(DrillLine::toned(
                             Tone::Unknown,
                             "  UNKNOWN document not readable",
                         ));
@@ -96,11 +99,11 @@ pub(super) fn build(
                 document(&mut lines, &format!("Inline {}", p.name), &p.document);
             }
         }
-        RoleLookup::Missing => lines.push(Line::toned(
+        RoleLookup::Missing => lines.push(DrillLine::toned(
             Tone::Bad,
             "  FAIL no such role in the account (IRSA006: every assume fails)",
         )),
-        RoleLookup::Unknown => lines.push(Line::toned(
+        RoleLookup::Unknown => lines.push(DrillLine::toned(
             Tone::Unknown,
             "  UNKNOWN IAM roles could not be read: policies unknown",
         )),
@@ -109,20 +112,20 @@ pub(super) fn build(
     (title, lines, Some(arn.to_owned()))
 }
 
-fn document(lines: &mut Vec<Line>, heading: &str, raw: &RawPolicyDocument) {
-    lines.push(Line::blank());
-    lines.push(Line::heading(heading.to_owned()));
+fn document(lines: &mut Vec<DrillLine>, heading: &str, raw: &RawPolicyDocument) {
+    lines.push(DrillLine::blank());
+    lines.push(DrillLine::heading(heading.to_owned()));
     let pretty = policy::decode(raw)
         .map_err(|e| e.to_string())
         .and_then(|v| serde_json::to_string_pretty(&v).map_err(|e| e.to_string()));
     match pretty {
         Ok(text) => lines.extend(
             text.lines()
-                .map(|l| Line::toned(Tone::Code, format!("  {l}"))),
+                .map(|l| DrillLine::toned(Tone::Code, format!("  {l}"))),
         ),
-        Err(e) => lines.push(Line::new(vec![
-            Span::new(Tone::Bad, "  FAIL unreadable: "),
-            Span::new(Tone::Plain, e),
+        Err(e) => lines.push(DrillLine::new(vec![
+            DrillSpan::new(Tone::Bad, "  FAIL unreadable: "),
+            DrillSpan::new(Tone::Plain, e),
         ])),
     }
 }

@@ -3,8 +3,7 @@
 //! error a pod would see, and the fix), the trust evaluation statement by statement, the trust
 //! document, the Pod Identity association, and the findings.
 
-use super::{Line, Span, findings_about, findings_section, trust_view};
-use crate::messages::Dataset;
+use super::{DrillLine, DrillSpan, findings_about, findings_section, trust_view};
 use crate::rows::service_account::mechanism_label;
 use crate::tone::Tone;
 use irsa_core::analysis::checks::binding::{
@@ -13,19 +12,20 @@ use irsa_core::analysis::checks::binding::{
 use irsa_core::analysis::credentials::WebIdentityOutlook;
 use irsa_core::analysis::inventory::InventoryIndex;
 use irsa_core::analysis::trust::Decision;
+use irsa_core::dataset::Dataset;
 use irsa_core::model::{Finding, Subject};
 
 pub(super) fn build(
     data: &Dataset,
     namespace: &str,
     name: &str,
-) -> (String, Vec<Line>, Option<String>) {
+) -> (String, Vec<DrillLine>, Option<String>) {
     let title = format!("ServiceAccount {namespace}/{name} — trust");
     let index = InventoryIndex::new(&data.inventory);
     let Some(sa) = index.service_account(namespace, name) else {
         return (
             title,
-            vec![Line::toned(
+            vec![DrillLine::toned(
                 Tone::Unknown,
                 "This ServiceAccount is no longer in the data.",
             )],
@@ -35,8 +35,8 @@ pub(super) fn build(
     let analysis = evaluate_binding(&index, sa);
     let subject = Subject::service_account(namespace, name);
     let findings: Vec<&Finding> = findings_about(data, &subject).collect();
-    let mut lines = vec![Line::heading("Mapping")];
-    lines.push(Line::field(
+    let mut lines = vec![DrillLine::heading("Mapping")];
+    lines.push(DrillLine::field(
         "mechanism",
         mechanism_label(analysis.mechanism),
     ));
@@ -47,9 +47,9 @@ pub(super) fn build(
             trust_view::trust_section(&mut lines, data, irsa);
         }
         None => {
-            lines.push(Line::blank());
-            lines.push(Line::heading("IRSA chain"));
-            lines.push(Line::toned(
+            lines.push(DrillLine::blank());
+            lines.push(DrillLine::heading("IRSA chain"));
+            lines.push(DrillLine::toned(
                 Tone::Dim,
                 "  no eks.amazonaws.com/role-arn annotation: IRSA is not configured",
             ));
@@ -65,15 +65,15 @@ pub(super) fn build(
 }
 
 /// Writes the chain checklist; returns the fix of the finding that breaks the first link.
-fn chain(lines: &mut Vec<Line>, irsa: &IrsaAnalysis, findings: &[&Finding]) -> Option<String> {
-    lines.push(Line::field("role", irsa.role_arn.clone()));
+fn chain(lines: &mut Vec<DrillLine>, irsa: &IrsaAnalysis, findings: &[&Finding]) -> Option<String> {
+    lines.push(DrillLine::field("role", irsa.role_arn.clone()));
     if let Some(provider) = &irsa.provider_arn {
-        lines.push(Line::field("OIDC provider", provider.clone()));
+        lines.push(DrillLine::field("OIDC provider", provider.clone()));
     }
-    lines.push(Line::field("token sub", irsa.subject.clone()));
-    lines.push(Line::field("token aud", irsa.audience.clone()));
-    lines.push(Line::blank());
-    lines.push(Line::heading("IRSA chain"));
+    lines.push(DrillLine::field("token sub", irsa.subject.clone()));
+    lines.push(DrillLine::field("token aud", irsa.audience.clone()));
+    lines.push(DrillLine::blank());
+    lines.push(DrillLine::heading("IRSA chain"));
     for (i, link) in irsa.links.iter().enumerate() {
         let (mark, tone) = match link.status {
             LinkStatus::Ok => ("✓ OK", Tone::Good),
@@ -82,17 +82,17 @@ fn chain(lines: &mut Vec<Line>, irsa: &IrsaAnalysis, findings: &[&Finding]) -> O
             LinkStatus::Skipped => ("- SKIPPED", Tone::Dim),
         };
         let mut spans = vec![
-            Span::new(tone, format!("  {mark:<10}")),
-            Span::new(Tone::Plain, format!("{:<26}", link.kind.label())),
+            DrillSpan::new(tone, format!("  {mark:<10}")),
+            DrillSpan::new(Tone::Plain, format!("{:<26}", link.kind.label())),
         ];
         if irsa.first_broken == Some(i) {
-            spans.push(Span::new(Tone::Accent, "← first break "));
+            spans.push(DrillSpan::new(Tone::Accent, "← first break "));
         }
         if let Some(code) = link.code {
-            spans.push(Span::new(tone, format!("{code} ")));
+            spans.push(DrillSpan::new(tone, format!("{code} ")));
         }
-        spans.push(Span::new(Tone::Dim, link.detail.clone()));
-        lines.push(Line::new(spans));
+        spans.push(DrillSpan::new(Tone::Dim, link.detail.clone()));
+        lines.push(DrillLine::new(spans));
     }
     let WebIdentityOutlook::Fails {
         code, aws_error, ..
@@ -100,31 +100,31 @@ fn chain(lines: &mut Vec<Line>, irsa: &IrsaAnalysis, findings: &[&Finding]) -> O
     else {
         return None;
     };
-    lines.push(Line::new(vec![
-        Span::new(Tone::Dim, "  a pod sees: "),
-        Span::new(Tone::Bad, aws_error.clone()),
+    lines.push(DrillLine::new(vec![
+        DrillSpan::new(Tone::Dim, "  a pod sees: "),
+        DrillSpan::new(Tone::Bad, aws_error.clone()),
     ]));
     let fix = findings
         .iter()
         .find(|f| f.code == *code)
         .and_then(|f| f.fix.clone());
     if let Some(fix) = &fix {
-        lines.push(Line::new(vec![
-            Span::new(Tone::Dim, "  fix (y copies): "),
-            Span::new(Tone::Code, fix.clone()),
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(Tone::Dim, "  fix (y copies): "),
+            DrillSpan::new(Tone::Code, fix.clone()),
         ]));
     }
     fix
 }
 
-fn pod_identity(lines: &mut Vec<Line>, analysis: &BindingAnalysis) {
+fn pod_identity(lines: &mut Vec<DrillLine>, analysis: &BindingAnalysis) {
     let Some(pi) = &analysis.pod_identity else {
         return;
     };
-    lines.push(Line::blank());
-    lines.push(Line::heading("EKS Pod Identity"));
-    lines.push(Line::field("association", pi.association_id.clone()));
-    lines.push(Line::field("role", pi.role_arn.clone()));
+    lines.push(DrillLine::blank());
+    lines.push(DrillLine::heading("EKS Pod Identity"));
+    lines.push(DrillLine::field("association", pi.association_id.clone()));
+    lines.push(DrillLine::field("role", pi.role_arn.clone()));
     let decision = |label: &str, d: Option<Decision>| {
         let (text, tone) = match d {
             Some(Decision::Allow) => ("✓ allowed", Tone::Good),
@@ -132,9 +132,9 @@ fn pod_identity(lines: &mut Vec<Line>, analysis: &BindingAnalysis) {
             Some(Decision::ImplicitDeny) => ("✗ not allowed", Tone::Bad),
             None => ("? unknown", Tone::Unknown),
         };
-        Line::new(vec![
-            Span::new(Tone::Dim, format!("  {label:<40}")),
-            Span::new(tone, text),
+        DrillLine::new(vec![
+            DrillSpan::new(Tone::Dim, format!("  {label:<40}")),
+            DrillSpan::new(tone, text),
         ])
     };
     lines.push(decision(
@@ -146,20 +146,20 @@ fn pod_identity(lines: &mut Vec<Line>, analysis: &BindingAnalysis) {
         pi.tag_session,
     ));
     if let Some(why) = &pi.unknown {
-        lines.push(Line::toned(Tone::Unknown, format!("  UNKNOWN {why}")));
+        lines.push(DrillLine::toned(Tone::Unknown, format!("  UNKNOWN {why}")));
     }
 }
 
-fn unknowns(lines: &mut Vec<Line>, analysis: &BindingAnalysis) {
+fn unknowns(lines: &mut Vec<DrillLine>, analysis: &BindingAnalysis) {
     if analysis.unknowns.is_empty() {
         return;
     }
-    lines.push(Line::blank());
-    lines.push(Line::heading("Not checked"));
+    lines.push(DrillLine::blank());
+    lines.push(DrillLine::heading("Not checked"));
     for (source, why) in &analysis.unknowns {
-        lines.push(Line::new(vec![
-            Span::new(Tone::Unknown, format!("  UNKNOWN {source} ")),
-            Span::new(Tone::Plain, why.clone()),
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(Tone::Unknown, format!("  UNKNOWN {source} ")),
+            DrillSpan::new(Tone::Plain, why.clone()),
         ]));
     }
 }

@@ -3,17 +3,20 @@
 //! conditions (expected, actual, ✓/✗), the deciding statement marked — then the role's trust
 //! document, pretty-printed.
 
-use super::{Line, Span};
-use crate::messages::Dataset;
+use super::{DrillLine, DrillSpan};
 use crate::tone::Tone;
 use irsa_core::analysis::checks::binding::{IrsaAnalysis, TrustOutcome};
 use irsa_core::analysis::policy;
 use irsa_core::analysis::trust::{Decision, StatementTrace, TrustVerdict};
+use irsa_core::dataset::Dataset;
 use irsa_core::model::RoleLookup;
 
-pub(super) fn trust_section(lines: &mut Vec<Line>, data: &Dataset, irsa: &IrsaAnalysis) {
-    lines.push(Line::blank());
-    lines.push(Line::heading(format!("Trust policy of {}", irsa.role_arn)));
+pub(super) fn trust_section(lines: &mut Vec<DrillLine>, data: &Dataset, irsa: &IrsaAnalysis) {
+    lines.push(DrillLine::blank());
+    lines.push(DrillLine::heading(format!(
+        "Trust policy of {}",
+        irsa.role_arn
+    )));
     match &irsa.trust {
         TrustOutcome::Evaluated { verdict } => {
             let (mark, tone) = match verdict.decision {
@@ -21,22 +24,22 @@ pub(super) fn trust_section(lines: &mut Vec<Line>, data: &Dataset, irsa: &IrsaAn
                 Decision::Deny => ("✗ DENY (explicit)", Tone::Bad),
                 Decision::ImplicitDeny => ("✗ DENY (no statement allows)", Tone::Bad),
             };
-            lines.push(Line::new(vec![
-                Span::new(Tone::Dim, "  decision for this ServiceAccount: "),
-                Span::new(tone, mark),
+            lines.push(DrillLine::new(vec![
+                DrillSpan::new(Tone::Dim, "  decision for this ServiceAccount: "),
+                DrillSpan::new(tone, mark),
             ]));
             for st in &verdict.statements {
                 statement_lines(lines, st, verdict.deciding_statement == Some(st.index));
             }
         }
         TrustOutcome::NotEvaluated { reason } => {
-            lines.push(Line::toned(
+            lines.push(DrillLine::toned(
                 Tone::Unknown,
                 format!("  UNKNOWN not evaluated: {reason}"),
             ));
         }
         TrustOutcome::Unparsable { error } => {
-            lines.push(Line::toned(
+            lines.push(DrillLine::toned(
                 Tone::Bad,
                 format!("  FAIL trust policy unreadable: {error}"),
             ));
@@ -48,8 +51,8 @@ pub(super) fn trust_section(lines: &mut Vec<Line>, data: &Dataset, irsa: &IrsaAn
     let Some(raw) = role.trust_policy.as_ref() else {
         return;
     };
-    lines.push(Line::blank());
-    lines.push(Line::toned(
+    lines.push(DrillLine::blank());
+    lines.push(DrillLine::toned(
         Tone::Dim,
         "  document (deciding statement underlined, failed condition keys marked ✗):",
     ));
@@ -59,13 +62,17 @@ pub(super) fn trust_section(lines: &mut Vec<Line>, data: &Dataset, irsa: &IrsaAn
     };
     match policy::decode(raw) {
         Ok(doc) => document_lines(lines, &doc, verdict),
-        Err(e) => lines.push(Line::toned(Tone::Bad, format!("    {e}"))),
+        Err(e) => lines.push(DrillLine::toned(Tone::Bad, format!("    {e}"))),
     }
 }
 
 /// The document pretty-printed statement by statement, so the deciding statement and the
 /// condition keys that failed can be marked where they are written.
-fn document_lines(lines: &mut Vec<Line>, doc: &serde_json::Value, verdict: Option<&TrustVerdict>) {
+fn document_lines(
+    lines: &mut Vec<DrillLine>,
+    doc: &serde_json::Value,
+    verdict: Option<&TrustVerdict>,
+) {
     let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
     let statements: Vec<&serde_json::Value> = match doc.get("Statement") {
         Some(serde_json::Value::Array(list)) => list.iter().collect(),
@@ -76,16 +83,19 @@ fn document_lines(lines: &mut Vec<Line>, doc: &serde_json::Value, verdict: Optio
         lines.extend(
             pretty(doc)
                 .lines()
-                .map(|l| Line::toned(Tone::Code, format!("    {l}"))),
+                .map(|l| DrillLine::toned(Tone::Code, format!("    {l}"))),
         );
         return;
     }
     for (key, value) in doc.as_object().into_iter().flatten() {
         if key != "Statement" {
-            lines.push(Line::toned(Tone::Code, format!("    \"{key}\": {value}")));
+            lines.push(DrillLine::toned(
+                Tone::Code,
+                format!("    \"{key}\": {value}"),
+            ));
         }
     }
-    lines.push(Line::toned(Tone::Code, "    \"Statement\": ["));
+    lines.push(DrillLine::toned(Tone::Code, "    \"Statement\": ["));
     for (i, statement) in statements.iter().enumerate() {
         let trace = verdict.and_then(|v| v.statements.get(i));
         let deciding = verdict.is_some_and(|v| v.deciding_statement == Some(i));
@@ -101,10 +111,10 @@ fn document_lines(lines: &mut Vec<Line>, doc: &serde_json::Value, verdict: Optio
                 (false, false) => Tone::Code,
             };
             let mark = if failed { "  ✗" } else { "" };
-            lines.push(Line::toned(tone, format!("      {l}{mark}")));
+            lines.push(DrillLine::toned(tone, format!("      {l}{mark}")));
         }
     }
-    lines.push(Line::toned(Tone::Code, "    ]"));
+    lines.push(DrillLine::toned(Tone::Code, "    ]"));
 }
 
 fn mark(ok: bool) -> (&'static str, Tone) {
@@ -115,7 +125,7 @@ fn mark(ok: bool) -> (&'static str, Tone) {
     }
 }
 
-fn statement_lines(lines: &mut Vec<Line>, st: &StatementTrace, deciding: bool) {
+fn statement_lines(lines: &mut Vec<DrillLine>, st: &StatementTrace, deciding: bool) {
     let sid = st
         .sid
         .as_deref()
@@ -128,11 +138,11 @@ fn statement_lines(lines: &mut Vec<Line>, st: &StatementTrace, deciding: bool) {
         Tone::Heading
     };
     let mut head = vec![
-        Span::new(
+        DrillSpan::new(
             head_tone,
             format!("  Statement {}{sid} ({:?})", st.index + 1, st.effect),
         ),
-        Span::new(
+        DrillSpan::new(
             tone,
             format!(
                 "  {m} {}",
@@ -145,37 +155,37 @@ fn statement_lines(lines: &mut Vec<Line>, st: &StatementTrace, deciding: bool) {
         ),
     ];
     if deciding {
-        head.push(Span::new(Tone::Accent, "  ← decided"));
+        head.push(DrillSpan::new(Tone::Accent, "  ← decided"));
     }
-    lines.push(Line::new(head));
+    lines.push(DrillLine::new(head));
     for (label, t) in [("principal", &st.principal), ("action", &st.action)] {
         let (m, tone) = mark(t.matched);
-        lines.push(Line::new(vec![
-            Span::new(tone, format!("    {m} ")),
-            Span::new(Tone::Dim, format!("{label:<10}")),
-            Span::new(Tone::Plain, t.detail.clone()),
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(tone, format!("    {m} ")),
+            DrillSpan::new(Tone::Dim, format!("{label:<10}")),
+            DrillSpan::new(Tone::Plain, t.detail.clone()),
         ]));
     }
     for c in &st.conditions {
         let (m, tone) = mark(c.passed);
-        lines.push(Line::new(vec![
-            Span::new(tone, format!("    {m} ")),
-            Span::new(Tone::Plain, format!("{} {}", c.operator, c.key)),
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(tone, format!("    {m} ")),
+            DrillSpan::new(Tone::Plain, format!("{} {}", c.operator, c.key)),
         ]));
-        lines.push(Line::new(vec![
-            Span::new(Tone::Dim, "        expected "),
-            Span::new(Tone::Plain, c.expected.join(" | ")),
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(Tone::Dim, "        expected "),
+            DrillSpan::new(Tone::Plain, c.expected.join(" | ")),
         ]));
         let actual = c
             .actual
             .as_ref()
             .map_or_else(|| "(absent)".to_owned(), |a| a.join(" | "));
-        lines.push(Line::new(vec![
-            Span::new(Tone::Dim, "        actual   "),
-            Span::new(tone, actual),
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(Tone::Dim, "        actual   "),
+            DrillSpan::new(tone, actual),
         ]));
         if let Some(note) = &c.note {
-            lines.push(Line::toned(Tone::Dim, format!("        note: {note}")));
+            lines.push(DrillLine::toned(Tone::Dim, format!("        note: {note}")));
         }
     }
 }

@@ -3,10 +3,10 @@
 //! — is cut off on an 80-column terminal. Continuation rows are indented under the line's own
 //! indentation. Widths count `char`s: the views are ASCII plus a few one-column symbols.
 
-use super::{Line, Span};
+use super::{DrillLine, DrillSpan};
 
 /// Wraps every line to at most `width` columns.
-pub fn wrap(lines: Vec<Line>, width: usize) -> Vec<Line> {
+pub fn wrap(lines: Vec<DrillLine>, width: usize) -> Vec<DrillLine> {
     let width = width.max(20);
     let mut out = Vec::with_capacity(lines.len());
     for line in lines {
@@ -17,7 +17,7 @@ pub fn wrap(lines: Vec<Line>, width: usize) -> Vec<Line> {
         }
         let text = line.text();
         let indent = (text.chars().take_while(|c| *c == ' ').count() + 4).min(width / 2);
-        let mut row = Line::default();
+        let mut row = DrillLine::default();
         let mut used = 0;
         for span in line.spans {
             let mut rest: &str = &span.text;
@@ -27,13 +27,14 @@ pub fn wrap(lines: Vec<Line>, width: usize) -> Vec<Line> {
                 let split = rest.char_indices().nth(take).map_or(rest.len(), |(i, _)| i);
                 let (head, tail) = rest.split_at(split);
                 if !head.is_empty() {
-                    row.spans.push(Span::new(span.tone, head));
+                    row.spans.push(DrillSpan::new(span.tone, head));
                     used += take;
                 }
                 rest = tail;
                 if used == width && !rest.is_empty() {
                     out.push(std::mem::take(&mut row));
-                    row.spans.push(Span::new(span.tone, " ".repeat(indent)));
+                    row.spans
+                        .push(DrillSpan::new(span.tone, " ".repeat(indent)));
                     used = indent;
                 }
             }
@@ -52,12 +53,12 @@ mod tests {
 
     #[test]
     fn long_lines_wrap_under_their_indentation_and_keep_tones() {
-        let line = Line::new(vec![
-            Span::new(Tone::Dim, "  fix: "),
-            Span::new(Tone::Code, "a".repeat(50)),
+        let line = DrillLine::new(vec![
+            DrillSpan::new(Tone::Dim, "  fix: "),
+            DrillSpan::new(Tone::Code, "a".repeat(50)),
         ]);
-        let rows = wrap(vec![line, Line::plain("short")], 24);
-        let texts: Vec<String> = rows.iter().map(Line::text).collect();
+        let rows = wrap(vec![line, DrillLine::plain("short")], 24);
+        let texts: Vec<String> = rows.iter().map(DrillLine::text).collect();
         assert_eq!(texts[0], format!("  fix: {}", "a".repeat(17)));
         assert_eq!(texts[1], format!("      {}", "a".repeat(18)));
         assert_eq!(texts[2], format!("      {}", "a".repeat(15)));

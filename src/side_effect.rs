@@ -5,7 +5,7 @@ use crate::messages::SourceRequest;
 
 /// One request from the state to the outside world.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
+pub enum SideEffect {
     /// Leave the UI and restore the terminal.
     Quit,
     /// Put this text on the clipboard (OSC 52, which also works over SSH and in tmux).

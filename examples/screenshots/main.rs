@@ -3,10 +3,13 @@
 //!
 //! `cargo run --example screenshots -- OUT_DIR`
 
+mod svg;
+
+use irsa_core::dataset::Dataset;
 use irsa_core::snapshot;
 use irsa_inspector::action::Action;
 use irsa_inspector::action::Pane;
-use irsa_inspector::messages::{DataOrigin, Dataset, SourceEvent};
+use irsa_inspector::messages::{DataOrigin, SourceEvent};
 use irsa_inspector::state::State;
 use irsa_inspector::ui;
 use jiff::Timestamp;
@@ -97,7 +100,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT))?;
         terminal.draw(|f| ui::draw(f, &state))?;
         let path = out.join(format!("{}.svg", shot.name));
-        std::fs::write(&path, ui::svg::to_svg(terminal.backend().buffer()))?;
+        std::fs::write(&path, svg::to_svg(terminal.backend().buffer()))?;
         println!("{}", path.display());
     }
     Ok(())

@@ -1,5 +1,5 @@
 //! The objects the reflector stores hold: the model's projection of each ServiceAccount, pod and
-//! node ([`Lean<P>`]), not the k8s-openapi object.
+//! node ([`Projected<P>`]), not the k8s-openapi object.
 //!
 //! Why not `Store<Pod>` with `.modify()` trimming, as kube-rs's examples do: trimming happens
 //! *after* the whole object was parsed (managedFields and status included), and a trimmed
@@ -41,27 +41,27 @@ pub trait Projection: Clone + Debug + Send + Sync + 'static {
 
 /// One stored object: its key metadata and its projection.
 #[derive(Debug, Clone)]
-pub struct Lean<P> {
+pub struct Projected<P> {
     meta: ObjectMeta,
     /// What the analysis sees of the object.
     pub info: P,
 }
 
-impl<P> Lean<P> {
+impl<P> Projected<P> {
     /// The object's `metadata.resourceVersion`.
     pub fn resource_version(&self) -> Option<&str> {
         self.meta.resource_version.as_deref()
     }
 }
 
-impl<'de, P: Projection> Deserialize<'de> for Lean<P> {
+impl<'de, P: Projection> Deserialize<'de> for Projected<P> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let (meta, info) = P::project(P::Wire::deserialize(d)?);
-        Ok(Lean { meta, info })
+        Ok(Projected { meta, info })
     }
 }
 
-impl<P: Projection> kube::Resource for Lean<P> {
+impl<P: Projection> kube::Resource for Projected<P> {
     type DynamicType = ();
     type Scope = <P::Kube as k8s_openapi::Resource>::Scope;
 
@@ -246,7 +246,7 @@ mod tests {
                 "containerStatuses": [{"name": "app", "ready": true, "restartCount": 0,
                                        "image": "i", "imageID": "x"}]}
         });
-        let lean: Lean<PodInfo> = serde_json::from_value(json.clone()).unwrap();
+        let lean: Projected<PodInfo> = serde_json::from_value(json.clone()).unwrap();
         let mut full: Pod = serde_json::from_value(json).unwrap();
         full.metadata.annotations = None;
         assert_eq!(lean.info, PodInfo::from(&full));
@@ -258,7 +258,7 @@ mod tests {
 
     #[test]
     fn nodes_keep_the_provider_id_and_service_accounts_their_annotations() {
-        let node: Lean<NodeInfo> = serde_json::from_value(json!({
+        let node: Projected<NodeInfo> = serde_json::from_value(json!({
             "metadata": {"name": "n1", "resourceVersion": "3"},
             "spec": {"providerID": "aws:///eu-west-1a/i-0abc"},
             "status": {"images": [{"names": ["x"], "sizeBytes": 1}]}
@@ -268,7 +268,7 @@ mod tests {
             node.info.provider_id.as_deref(),
             Some("aws:///eu-west-1a/i-0abc")
         );
-        let sa: Lean<ServiceAccountInfo> = serde_json::from_value(json!({
+        let sa: Projected<ServiceAccountInfo> = serde_json::from_value(json!({
             "metadata": {"name": "s", "namespace": "ns", "resourceVersion": "4",
                 "annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/r"}}
         }))

@@ -8,16 +8,16 @@
 //! as the reflector's writer: a (re)list is buffered and swapped in whole at `InitDone`, so
 //! readers never see half a cluster.
 
-use super::lean::Projection;
+use super::projected::Projection;
 use std::sync::{Arc, RwLock};
 
 /// A sorted, shared list of projections; clones share the same list.
 #[derive(Debug)]
-pub struct Shelf<P> {
+pub struct SortedStore<P> {
     items: Arc<RwLock<Vec<Arc<P>>>>,
 }
 
-impl<P> Clone for Shelf<P> {
+impl<P> Clone for SortedStore<P> {
     fn clone(&self) -> Self {
         Self {
             items: Arc::clone(&self.items),
@@ -25,7 +25,7 @@ impl<P> Clone for Shelf<P> {
     }
 }
 
-impl<P> Default for Shelf<P> {
+impl<P> Default for SortedStore<P> {
     fn default() -> Self {
         Self {
             items: Arc::default(),
@@ -33,7 +33,7 @@ impl<P> Default for Shelf<P> {
     }
 }
 
-impl<P: Projection> Shelf<P> {
+impl<P: Projection> SortedStore<P> {
     /// Every object, sorted by namespace and name (pointers only).
     pub fn snapshot(&self) -> Vec<Arc<P>> {
         self.items.read().map(|v| v.clone()).unwrap_or_default()
@@ -86,7 +86,7 @@ mod tests {
     use super::*;
     use irsa_core::model::PodInfo;
 
-    fn names(shelf: &Shelf<PodInfo>) -> Vec<String> {
+    fn names(shelf: &SortedStore<PodInfo>) -> Vec<String> {
         shelf
             .snapshot()
             .iter()
@@ -96,7 +96,7 @@ mod tests {
 
     #[test]
     fn objects_stay_sorted_through_lists_and_watch_events() {
-        let shelf = Shelf::<PodInfo>::default();
+        let shelf = SortedStore::<PodInfo>::default();
         shelf.replace(vec![
             Arc::new(PodInfo::new("b", "x", "sa")),
             Arc::new(PodInfo::new("a", "z", "sa")),
@@ -115,7 +115,7 @@ mod tests {
 
     #[test]
     fn a_snapshot_shares_the_objects_and_is_not_changed_by_later_events() {
-        let shelf = Shelf::<PodInfo>::default();
+        let shelf = SortedStore::<PodInfo>::default();
         shelf.apply(PodInfo::new("a", "p", "sa"));
         let before = shelf.snapshot();
         let again = shelf.snapshot();
