@@ -5,7 +5,8 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET...]      e.g. scripts/fuzz.sh 60 jwt policy
 #
 # Targets (fuzz/fuzz_targets/): policy (trust-policy parser + evaluator), jwt (token decoder),
-# snapshot (snapshot loader + audit + reports), webhook (pod-identity-webhook predictor).
+# snapshot (snapshot loader + audit + reports), webhook (pod-identity-webhook predictor),
+# permission (permission evaluator: identity, boundary and resource policies, ARNs, variables).
 # Seeds are fuzz/corpus/<target>/ (read only); inputs found while fuzzing go to a scratch
 # corpus under the target dir, crashes to fuzz/artifacts/<target>/ (minimise one with
 # `cargo fuzz tmin <target> <file>`, then add it as a regular test; see SECURITY.md).
@@ -20,7 +21,7 @@ SECONDS_PER_TARGET="${1:-600}"
 shift || true
 TARGETS=("$@")
 if [ "${#TARGETS[@]}" -eq 0 ]; then
-  TARGETS=(policy jwt snapshot webhook)
+  TARGETS=(policy jwt snapshot webhook permission)
 fi
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"

@@ -109,6 +109,15 @@ pub enum Command {
         #[command(subcommand)]
         command: TrustCommand,
     },
+    /// Evaluate IAM permission policies (identity, boundary, session, SCPs, resource).
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+    /// Can this pod do it? Its real identity (IRSA, Pod Identity, node-role fallback), then
+    /// the permission evaluation of ACTION on RESOURCE. Exit 0 allowed, 1 not, 2 bad input.
+    #[command(name = "can-i")]
+    CanI(CanIArgs),
     /// Predict what the pod-identity-webhook injects.
     Webhook {
         #[command(subcommand)]
@@ -200,6 +209,88 @@ pub struct TrustEvaluateArgs {
     pub action: String,
     /// A condition key of the request, NAME=VALUE; repeat a name for a multi-valued key;
     /// an omitted key is absent.
+    #[arg(long = "key", value_name = "NAME=VALUE")]
+    pub keys: Vec<String>,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Evaluate one request against a principal's policies, IAM's evaluation logic exactly:
+    /// explicit deny wins; SCPs, the permissions boundary and session policies limit; the
+    /// resource policy grants within an account and must also allow across accounts.
+    /// Exit 0 allow, 1 deny (explicit or implicit), 2 bad input.
+    Simulate(PolicySimulateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicySimulateArgs {
+    /// The action, e.g. s3:GetObject (matched case-insensitively).
+    #[arg(long, value_name = "SERVICE:ACTION")]
+    pub action: String,
+    /// The resource ARN (case-sensitive), or * for actions without a resource.
+    #[arg(long, value_name = "ARN")]
+    pub resource: String,
+    /// The caller: a role session (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION), a role or
+    /// a user ARN.
+    #[arg(long, value_name = "ARN")]
+    pub principal: String,
+    /// An identity-based policy of the principal (inline or managed); repeat for several.
+    #[arg(long = "identity-policy", value_name = "FILE")]
+    pub identity_policies: Vec<String>,
+    /// The principal's permissions boundary.
+    #[arg(long, value_name = "FILE")]
+    pub boundary: Option<String>,
+    /// A session policy of the principal's session; repeat for several.
+    #[arg(long = "session-policy", value_name = "FILE")]
+    pub session_policies: Vec<String>,
+    /// One level of the organisation path (root, each OU, the account), as one SCP document;
+    /// repeat per level, each must allow. Without any, SCPs are reported as not considered.
+    #[arg(long = "scp", value_name = "FILE")]
+    pub scps: Vec<String>,
+    /// The resource's own policy (bucket policy, key policy, …).
+    #[arg(long = "resource-policy", value_name = "FILE")]
+    pub resource_policy: Option<String>,
+    /// The account that owns the resource when its ARN has none (S3); default: the ARN's
+    /// account, else the principal's.
+    #[arg(long = "resource-account", value_name = "ID")]
+    pub resource_account: Option<String>,
+    /// A condition key of the request, NAME=VALUE; repeat a name for a multi-valued key.
+    /// The principal's own keys (aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType,
+    /// aws:username) are derived unless given.
+    #[arg(long = "key", value_name = "NAME=VALUE")]
+    pub keys: Vec<String>,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+}
+
+#[derive(Debug, Args)]
+pub struct CanIArgs {
+    /// The action, e.g. s3:GetObject.
+    #[arg(value_name = "ACTION")]
+    pub action: String,
+    /// The resource ARN, e.g. arn:aws:s3:::bucket/key.
+    #[arg(value_name = "RESOURCE")]
+    pub resource: String,
+    /// The pod, as NAMESPACE/NAME.
+    #[arg(
+        long,
+        value_name = "NAMESPACE/NAME",
+        required_unless_present = "sa",
+        conflicts_with = "sa"
+    )]
+    pub pod: Option<String>,
+    /// A ServiceAccount, as NAMESPACE/NAME (evaluated as its first pod).
+    #[arg(long, value_name = "NAMESPACE/NAME")]
+    pub sa: Option<String>,
+    /// The container whose credential chain decides (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
+    /// The account that owns the resource when its ARN has none (S3).
+    #[arg(long = "resource-account", value_name = "ID")]
+    pub resource_account: Option<String>,
+    /// A condition key of the request, NAME=VALUE; repeat a name for a multi-valued key.
     #[arg(long = "key", value_name = "NAME=VALUE")]
     pub keys: Vec<String>,
     #[arg(long, value_enum, default_value_t = TextOrJson::Text)]

@@ -291,7 +291,13 @@ fn imports_point_one_way() {
         (
             "messages",
             &[
-                "state", "ui", "app", "sources", "action", "keymap", "side_effect",
+                "state",
+                "ui",
+                "app",
+                "sources",
+                "action",
+                "keymap",
+                "side_effect",
             ],
         ),
         ("side_effect", &["state", "ui", "app", "sources"]),
@@ -299,7 +305,13 @@ fn imports_point_one_way() {
         (
             "rows",
             &[
-                "state", "ui", "app", "sources", "messages", "action", "side_effect",
+                "state",
+                "ui",
+                "app",
+                "sources",
+                "messages",
+                "action",
+                "side_effect",
             ],
         ),
     ];

@@ -5,11 +5,12 @@ mod decode_token;
 mod explain;
 mod input;
 mod live;
+mod permission;
 mod snapshot_save;
 mod trust;
 mod webhook;
 
-use crate::cli::{Cli, Command, SnapshotCommand, TrustCommand, WebhookCommand};
+use crate::cli::{Cli, Command, PolicyCommand, SnapshotCommand, TrustCommand, WebhookCommand};
 use anyhow::{Context, Result, bail};
 use irsa_core::dataset::Dataset;
 use irsa_core::model::Inventory;
@@ -46,6 +47,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Webhook {
             command: WebhookCommand::Predict(args),
         }) => webhook::predict(&args),
+        Some(Command::Policy {
+            command: PolicyCommand::Simulate(args),
+        }) => permission::simulate(&args),
+        Some(Command::CanI(args)) => {
+            let inv = load_inventory(&cli.source)?;
+            permission::can_i(&inv, clock(now_flag, &inv), &args)
+        }
         Some(Command::Snapshot {
             command: SnapshotCommand::Save { dir },
         }) => snapshot_save::run(&cli.source, &dir),

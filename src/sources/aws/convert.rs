@@ -215,6 +215,7 @@ pub fn pod_identity(
         disable_session_tags: a.disable_session_tags(),
         target_role_arn: a.target_role_arn().map(str::to_owned),
         external_id: a.external_id().map(str::to_owned),
+        policy: a.policy().map(str::to_owned),
     })
 }
 

@@ -159,11 +159,19 @@ impl AwsSource {
             Ok(list) => detail.role_policy_list = list,
             Err(e) => gaps.push(e),
         }
+        // The attached managed policies and the permissions boundary (both managed policies:
+        // their default version is what IAM evaluates).
+        let boundary = detail
+            .permissions_boundary
+            .as_ref()
+            .map(|b| b.permissions_boundary_arn.as_str());
         let policies = futures::future::join_all(
             detail
                 .attached_managed_policies
                 .iter()
-                .map(|a| self.managed_policy(&a.policy_arn)),
+                .map(|a| a.policy_arn.as_str())
+                .chain(boundary)
+                .map(|arn| self.managed_policy(arn)),
         )
         .await;
         let mut known: Vec<ManagedPolicyDetail> = Vec::new();

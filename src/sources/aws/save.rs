@@ -151,18 +151,28 @@ fn cluster(c: &ClusterInfo) -> Cluster {
     }
 }
 
-/// Roles of one account and the managed policies they attach (each once, with the document
-/// as its default version; the version id itself is not kept by the model).
+/// Roles of one account and the managed policies they attach or use as permissions boundary
+/// (each once, with the document as its default version; the version id itself is not kept
+/// by the model).
 fn authorization_details(roles: &[&RoleInfo]) -> AccountAuthorizationDetails {
     let mut seen = BTreeSet::new();
     let mut policies = Vec::new();
-    for p in roles.iter().flat_map(|r| &r.attached_policies) {
-        if let Some(document) = &p.document
-            && seen.insert(p.arn.clone())
+    let attached = roles
+        .iter()
+        .flat_map(|r| &r.attached_policies)
+        .map(|p| (p.name.as_str(), p.arn.as_str(), p.document.as_ref()));
+    let boundaries = roles.iter().filter_map(|r| {
+        let arn = r.permissions_boundary.as_deref()?;
+        let name = arn.rsplit('/').next().unwrap_or(arn);
+        Some((name, arn, r.permissions_boundary_document.as_ref()))
+    });
+    for (name, arn, document) in attached.chain(boundaries) {
+        if let Some(document) = document
+            && seen.insert(arn.to_owned())
         {
             policies.push(ManagedPolicyDetail {
-                policy_name: p.name.clone(),
-                arn: p.arn.clone(),
+                policy_name: name.to_owned(),
+                arn: arn.to_owned(),
                 policy_id: None,
                 path: None,
                 default_version_id: None,
@@ -265,6 +275,10 @@ fn association(a: &PodIdentityAssociation) -> PodIdentityAssociationDetail {
         disable_session_tags: a.disable_session_tags,
         target_role_arn: a.target_role_arn.clone(),
         external_id: a.external_id.clone(),
+        policy: a.policy.as_ref().map(|p| match p {
+            serde_json::Value::String(text) => text.clone(),
+            other => other.to_string(),
+        }),
     }
 }
 

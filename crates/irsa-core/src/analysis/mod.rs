@@ -11,6 +11,7 @@ pub mod findings;
 pub mod hash;
 pub mod inventory;
 pub mod issuer;
+pub mod permission;
 pub mod policy;
 pub mod token;
 pub mod trust;

@@ -178,6 +178,12 @@ pub struct Inventory {
     pub instances: Option<Vec<Ec2Instance>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller: Option<CallerIdentity>,
+    /// Resource-based policies (bucket, key policies) when loaded; `None` = not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_policies: Option<Vec<super::ResourcePolicyInfo>>,
+    /// The organisation's SCPs per level of the path; `None` = not provided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scps: Option<Vec<super::ScpLevelInfo>>,
     #[serde(default)]
     pub tokens: Vec<ObservedToken>,
     #[serde(default)]

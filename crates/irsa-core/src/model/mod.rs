@@ -13,6 +13,7 @@ mod inventory;
 pub mod last_applied;
 mod node;
 mod oidc_provider;
+mod permission_inputs;
 mod pod;
 mod pod_identity;
 mod pooled;
@@ -31,6 +32,9 @@ pub use inventory::{
 };
 pub use node::NodeInfo;
 pub use oidc_provider::OidcProvider;
+pub use permission_inputs::{
+    ResourcePoliciesFile, ResourcePolicyInfo, ScpFile, ScpLevelInfo, ScpPolicyInfo,
+};
 pub use pod::{
     ContainerInfo, ContainerKind, EnvFromInfo, EnvValue, EnvVarInfo, PodInfo, PodPools,
     PodSecurityInfo, ProjectedSource, StringMap, VolumeInfo, VolumeMountInfo, VolumeSourceInfo,

@@ -19,6 +19,10 @@ pub struct PodIdentityAssociation {
     pub external_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_session_tags: Option<bool>,
+    /// The association's session policy (`--policy`): it narrows what the role's sessions may
+    /// do for this association.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<super::RawPolicyDocument>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
 }

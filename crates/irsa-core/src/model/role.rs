@@ -26,6 +26,10 @@ pub struct RoleInfo {
     pub attached_policies: Vec<AttachedPolicy>,
     #[serde(default)]
     pub inline_policies: Vec<InlinePolicy>,
+    /// The permissions boundary's document (its default version); `None` when there is no
+    /// boundary or it was not readable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary_document: Option<RawPolicyDocument>,
     /// ARN of the permissions boundary policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions_boundary: Option<String>,
@@ -60,6 +64,7 @@ impl RoleInfo {
             attached_policies: Vec::new(),
             inline_policies: Vec::new(),
             permissions_boundary: None,
+            permissions_boundary_document: None,
             tags: BTreeMap::new(),
             last_used: None,
             max_session_duration: None,

@@ -5,6 +5,7 @@ pub mod audit_json;
 pub mod audit_markdown;
 pub mod audit_table;
 pub mod explain_text;
+pub mod permission_text;
 pub mod token_text;
 pub mod trust_text;
 

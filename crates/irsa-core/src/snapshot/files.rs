@@ -33,11 +33,22 @@ pub const POD_IDENTITY: &str = "eks-pod-identity-associations.json";
 pub const EC2_INSTANCES: &str = "ec2-instances.json";
 /// `aws sts get-caller-identity`.
 pub const CALLER: &str = "sts-caller-identity.json";
+/// `{"ResourcePolicies": [{"Arn", "Policy"}]}`: resource-based policies the permission
+/// evaluator reads — `aws s3api get-bucket-policy --bucket B` and `aws kms get-key-policy
+/// --key-id K --policy-name default`, each as `{"Arn": <resource ARN>, "Policy": <its Policy>}`
+/// (optional: without it a resource policy is "not loaded").
+pub const RESOURCE_POLICIES: &str = "resource-policies.json";
+/// `{"Levels": [{"Target", "Policies": [{"Name", "Content"}]}]}`: the SCPs of each level of the
+/// organisation path, from the management account (`aws organizations
+/// list-policies-for-target --target-id T --filter SERVICE_CONTROL_POLICY`, then
+/// `describe-policy --policy-id P` for each `Content`) (optional: without it SCPs are "not
+/// considered").
+pub const ORGANIZATIONS_SCPS: &str = "organizations-scps.json";
 /// Folder of projected tokens, `tokens/<namespace>.<pod>.jwt`.
 pub const TOKENS_DIR: &str = "tokens";
 
 /// Files that exist at most once (the IAM files are in [`MULTI_ACCOUNT`]).
-const SINGLE_FILES: [&str; 9] = [
+const SINGLE_FILES: [&str; 11] = [
     META,
     KUBERNETES,
     OPENID_CONFIGURATION,
@@ -47,6 +58,8 @@ const SINGLE_FILES: [&str; 9] = [
     POD_IDENTITY,
     EC2_INSTANCES,
     CALLER,
+    RESOURCE_POLICIES,
+    ORGANIZATIONS_SCPS,
 ];
 
 /// `(primary file, prefix of the extra files of other accounts)`.

@@ -31,8 +31,8 @@ use crate::model::aws_cli::{
     PodIdentityAssociations,
 };
 use crate::model::{
-    CallerIdentity, ClusterInfo, Inventory, SourceKind, SourceProblem, WebhookRegistration,
-    WebhookSettings,
+    CallerIdentity, ClusterInfo, Inventory, ResourcePoliciesFile, ScpFile, SourceKind,
+    SourceProblem, WebhookRegistration, WebhookSettings,
 };
 use serde::de::DeserializeOwned;
 use std::io;
@@ -173,6 +173,15 @@ pub fn load_files(files: &SnapshotFiles) -> Result<Inventory, SnapshotError> {
             files::EC2_INSTANCES,
             "node IMDS settings and instance profiles unknown",
         ),
+    }
+
+    // Optional inputs of the permission evaluator: absent means "not loaded" / "not
+    // considered", which the evaluator says where it matters (not a problem of the audit).
+    if let Some(out) = parse::<ResourcePoliciesFile>(files, files::RESOURCE_POLICIES)? {
+        inv.resource_policies = Some(out.resource_policies);
+    }
+    if let Some(out) = parse::<ScpFile>(files, files::ORGANIZATIONS_SCPS)? {
+        inv.scps = Some(out.levels);
     }
 
     inv.webhook = kube_webhook.or_else(|| eks_webhook(&inv));

@@ -189,6 +189,7 @@ pub fn association(ns: &str, sa: &str, role_arn: &str) -> PodIdentityAssociation
         target_role_arn: None,
         external_id: None,
         disable_session_tags: None,
+        policy: None,
         tags: Default::default(),
     }
 }

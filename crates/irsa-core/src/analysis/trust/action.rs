@@ -7,7 +7,7 @@ use crate::analysis::policy::ActionSpec;
 use wildmatch::WildMatch;
 
 /// Matches the statement's action block against the requested action.
-pub(super) fn match_action(spec: &ActionSpec, action: &str) -> MatchTrace {
+pub(crate) fn match_action(spec: &ActionSpec, action: &str) -> MatchTrace {
     let covering = |patterns: &[String]| {
         patterns
             .iter()

@@ -21,7 +21,7 @@ use super::{ConditionTrace, RequestContext, oidc};
 use crate::analysis::policy::{BaseOperator, Condition, SetQualifier};
 
 /// Evaluates one condition and records how.
-pub(super) fn evaluate(condition: &Condition, request: &RequestContext) -> ConditionTrace {
+pub(crate) fn evaluate(condition: &Condition, request: &RequestContext) -> ConditionTrace {
     let actual = request.key(&condition.key).filter(|v| !v.is_empty());
     let (passed, note) = match actual {
         None => {

@@ -10,12 +10,14 @@
 //! Not modelled: policy variables (`${aws:username}`) are compared literally.
 
 mod action;
-mod condition;
+pub(crate) mod condition;
 mod oidc;
 mod operand;
-mod principal;
+pub(crate) mod principal;
 
+pub(crate) use action::match_action as statement_action;
 pub use oidc::{provider_arn, web_identity_request};
+pub(crate) use principal::aws_names as aws_principal_names;
 
 use super::policy::{Effect, PolicyDocument, Statement};
 use serde::{Deserialize, Serialize};

@@ -15,7 +15,7 @@ use super::{MatchTrace, RequestPrincipal};
 use crate::analysis::policy::{PrincipalSpec, Principals};
 
 /// Matches the statement's principal block against the requester.
-pub(super) fn match_principal(spec: &PrincipalSpec, request: &RequestPrincipal) -> MatchTrace {
+pub(crate) fn match_principal(spec: &PrincipalSpec, request: &RequestPrincipal) -> MatchTrace {
     let who = describe_request(request);
     match spec {
         PrincipalSpec::None => MatchTrace {
@@ -78,7 +78,7 @@ fn named_by(block: &Principals, request: &RequestPrincipal) -> Option<String> {
 }
 
 /// How the policy entry `p` names the AWS requester `request`, if it does.
-fn aws_names(p: &str, request: &str) -> Option<&'static str> {
+pub(crate) fn aws_names(p: &str, request: &str) -> Option<&'static str> {
     if p == request {
         return Some("exact");
     }

@@ -111,6 +111,9 @@ pub struct PodIdentityAssociationDetail {
     pub target_role_arn: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
+    /// The session policy, a JSON string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
 }
 
 impl PodIdentityAssociations {
@@ -135,6 +138,7 @@ impl From<&PodIdentityAssociationDetail> for model::PodIdentityAssociation {
             target_role_arn: a.target_role_arn.clone(),
             external_id: a.external_id.clone(),
             disable_session_tags: a.disable_session_tags,
+            policy: a.policy.clone().map(serde_json::Value::String),
             tags: a.tags.clone(),
         }
     }

@@ -225,6 +225,12 @@ impl RoleDetail {
             .permissions_boundary
             .as_ref()
             .map(|b| b.permissions_boundary_arn.clone());
+        role.permissions_boundary_document = role
+            .permissions_boundary
+            .as_deref()
+            .and_then(|arn| policies.get(arn))
+            .and_then(|p| p.default_document())
+            .cloned();
         role.tags = tag_map(&self.tags);
         // Present-but-empty means "never used"; absent means "not reported".
         role.last_used = self.role_last_used.as_ref().map(|u| model::RoleLastUsed {

@@ -1,0 +1,320 @@
+//! `policy simulate` and `can-i` as a user drives them: the real binary, policy files on disk,
+//! the embedded demo lab, exit codes (0 allow, 1 not allowed, 2 bad input) and one-line errors.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const SESSION: &str = "arn:aws:sts::111122223333:assumed-role/app/botocore-session-1";
+
+fn bin() -> Command {
+    Command::cargo_bin("irsa-inspector").expect("binary built")
+}
+
+fn write(dir: &Path, name: &str, json: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, json).expect("write policy");
+    path
+}
+
+fn allow(action: &str, resource: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"{resource}"}}]}}"#
+    )
+}
+
+fn json(cmd: &mut Command) -> (i32, Value) {
+    let out = cmd.args(["--format", "json"]).output().expect("run");
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().expect("exit code"), v)
+}
+
+fn simulate(action: &str, resource: &str) -> Command {
+    let mut cmd = bin();
+    cmd.args([
+        "policy",
+        "simulate",
+        "--action",
+        action,
+        "--resource",
+        resource,
+    ])
+    .args(["--principal", SESSION]);
+    cmd
+}
+
+#[test]
+fn an_identity_policy_allows_and_the_json_names_the_deciding_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "s3-read.json",
+        &allow("s3:GetObject", "arn:aws:s3:::bucket/*"),
+    );
+    let (code, v) = json(
+        simulate("s3:getobject", "arn:aws:s3:::bucket/k")
+            .args(["--identity-policy", p.to_str().unwrap()]),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(v["decision"], "allow");
+    assert_eq!(v["deciding"][0]["policy"], "s3-read");
+    assert_eq!(v["deciding"][0]["kind"], "identity");
+    assert_eq!(v["deciding"][0]["statement"], 0);
+    assert_eq!(v["policies"][0]["statements"][0]["applies"], true);
+    assert_eq!(v["unknowns"][0]["what"], "SCPs not considered");
+}
+
+#[test]
+fn the_text_trace_marks_the_deciding_statement_and_says_what_is_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "s3-read.json",
+        &allow("s3:GetObject", "arn:aws:s3:::bucket/*"),
+    );
+    simulate("s3:GetObject", "arn:aws:s3:::bucket/k")
+        .args(["--identity-policy", p.to_str().unwrap()])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("decision: allow"))
+        .stdout(predicate::str::contains("▶ statement 1: Allow — applies"))
+        .stdout(predicate::str::contains("? SCPs not considered"));
+}
+
+#[test]
+fn an_explicit_deny_anywhere_wins_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "admin.json", &allow("*", "*"));
+    let scp = write(
+        dir.path(),
+        "deny-s3-delete.json",
+        &allow("s3:Delete*", "*").replace("Allow", "Deny"),
+    );
+    let full = write(dir.path(), "full-access.json", &allow("*", "*"));
+    let (code, v) = json(
+        simulate("s3:DeleteObject", "arn:aws:s3:::bucket/k")
+            .args(["--identity-policy", a.to_str().unwrap()])
+            .args(["--scp", full.to_str().unwrap()])
+            .args(["--scp", scp.to_str().unwrap()]),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(v["decision"], "explicit-deny");
+    assert_eq!(v["deciding"][0]["policy"], "deny-s3-delete");
+    assert_eq!(v["deciding"][0]["kind"], "scp");
+}
+
+#[test]
+fn a_boundary_removes_an_action_the_role_policy_grants() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "admin.json", &allow("*", "*"));
+    let b = write(dir.path(), "boundary.json", &allow("s3:Get*", "*"));
+    let (code, v) = json(
+        simulate("s3:PutObject", "arn:aws:s3:::bucket/k")
+            .args(["--identity-policy", a.to_str().unwrap()])
+            .args(["--boundary", b.to_str().unwrap()]),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(v["decision"], "implicit-deny");
+    assert!(
+        v["reason"]
+            .as_str()
+            .unwrap()
+            .contains("permissions boundary"),
+        "{v}"
+    );
+}
+
+#[test]
+fn across_accounts_the_resource_policy_must_allow_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "read.json", &allow("s3:GetObject", "*"));
+    let bucket = write(
+        dir.path(),
+        "bucket.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::their-bucket/*"}]}"#,
+    );
+    let base = || {
+        let mut c = simulate("s3:GetObject", "arn:aws:s3:::their-bucket/k");
+        c.args(["--identity-policy", a.to_str().unwrap()])
+            .args(["--resource-account", "444455556666"]);
+        c
+    };
+    let (code, v) = json(&mut base());
+    assert_eq!((code, v["decision"].as_str()), (1, Some("implicit-deny")));
+    assert_eq!(v["cross_account"], true);
+    let (code, v) = json(base().args(["--resource-policy", bucket.to_str().unwrap()]));
+    assert_eq!((code, v["decision"].as_str()), (0, Some("allow")), "{v}");
+    assert_eq!(v["deciding"][1]["kind"], "resource-policy");
+}
+
+#[test]
+fn pod_identity_abac_keys_and_multi_valued_keys_reach_the_conditions() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "abac.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/${aws:PrincipalTag/kubernetes-namespace}/*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["team","env"]}}}]}"#,
+    );
+    let run = |ns: &str, keys: &[&str]| {
+        let mut c = simulate("s3:GetObject", &format!("arn:aws:s3:::shared/{ns}/file"));
+        c.args(["--identity-policy", p.to_str().unwrap()])
+            .args(["--key", "aws:PrincipalTag/kubernetes-namespace=team-a"]);
+        for k in keys {
+            c.args(["--key", k]);
+        }
+        json(&mut c)
+    };
+    assert_eq!(
+        run("team-a", &["aws:TagKeys=team", "aws:TagKeys=env"]).1["decision"],
+        "allow"
+    );
+    assert_eq!(run("team-b", &[]).1["decision"], "implicit-deny");
+    assert_eq!(
+        run("team-a", &["aws:TagKeys=team", "aws:TagKeys=owner"]).1["decision"],
+        "implicit-deny"
+    );
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = write(
+        dir.path(),
+        "broken.json",
+        r#"{"Statement":[{"Effect":"Allw","Action":"*","Resource":"*"}]}"#,
+    );
+    let out = simulate("s3:GetObject", "arn:aws:s3:::b/k")
+        .args(["--identity-policy", broken.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("--identity-policy") && err.contains("broken.json"),
+        "{err}"
+    );
+    simulate("GetObject", "arn:aws:s3:::b/k")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expected SERVICE:ACTION"));
+    simulate("s3:GetObject", "my-bucket")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expected an ARN"));
+}
+
+fn can_i(action: &str, resource: &str, pod: &str) -> Command {
+    let mut cmd = bin();
+    cmd.args(["--demo", "can-i", action, resource, "--pod", pod]);
+    cmd
+}
+
+#[test]
+fn on_the_demo_the_s3_reader_pod_can_read_but_not_write_its_bucket() {
+    let (code, v) = json(&mut can_i(
+        "s3:GetObject",
+        "arn:aws:s3:::my-app-bucket/x",
+        "demo/s3-test",
+    ));
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["decision"], "allow");
+    assert_eq!(v["identity"]["kind"], "irsa");
+    assert_eq!(
+        v["identity"]["role_arn"],
+        "arn:aws:iam::123456789012:role/eks-irsa-lab-demo-s3-reader-role"
+    );
+    assert!(
+        v["identity"]["session_arn"].as_str().unwrap().starts_with(
+            "arn:aws:sts::123456789012:assumed-role/eks-irsa-lab-demo-s3-reader-role/"
+        )
+    );
+    assert_eq!(v["deciding"][0]["policy"], "irsa-lab-s3-read-policy");
+    assert!(
+        v["deciding"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["kind"] == "permissions-boundary"),
+        "{v}"
+    );
+    let (code, v) = json(&mut can_i(
+        "s3:PutObject",
+        "arn:aws:s3:::my-app-bucket/x",
+        "demo/s3-test",
+    ));
+    assert_eq!(
+        (code, v["decision"].as_str()),
+        (1, Some("implicit-deny")),
+        "{v}"
+    );
+}
+
+#[test]
+fn on_the_demo_the_demo2_pod_never_gets_the_role() {
+    let (code, v) = json(&mut can_i(
+        "s3:GetObject",
+        "arn:aws:s3:::my-app-bucket/x",
+        "demo2/s3-negative",
+    ));
+    assert_eq!(code, 1, "{v}");
+    assert_ne!(v["decision"], "allow");
+    assert_eq!(
+        v["identity"]["intended_role_arn"],
+        "arn:aws:iam::123456789012:role/eks-irsa-lab-demo-s3-reader-role"
+    );
+    assert_ne!(
+        v["identity"]["role_arn"],
+        "arn:aws:iam::123456789012:role/eks-irsa-lab-demo-s3-reader-role"
+    );
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"].as_str().is_some_and(|c| c.starts_with("IRSA"))),
+        "{v}"
+    );
+}
+
+#[test]
+fn on_the_demo_the_node_role_fallback_pod_can_do_what_the_node_role_can() {
+    let pod = "broken/node-role-fallback-5vzmp67gtl-z5qtw";
+    let (code, v) = json(&mut can_i(
+        "s3:PutObject",
+        "arn:aws:s3:::irsa-lab-legacy-reports/r.csv",
+        pod,
+    ));
+    assert_eq!(v["identity"]["kind"], "node-role", "{v}");
+    assert_eq!((code, v["decision"].as_str()), (0, Some("allow")), "{v}");
+    assert!(
+        v["identity"]["role_arn"]
+            .as_str()
+            .unwrap()
+            .contains("NodeInstanceRole")
+    );
+    assert!(
+        v["identity"]["session_arn"]
+            .as_str()
+            .unwrap()
+            .contains("/i-"),
+        "{v}"
+    );
+}
+
+#[test]
+fn can_i_names_a_missing_pod_in_one_line() {
+    let out = can_i("s3:GetObject", "arn:aws:s3:::b/k", "demo/nope")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("pod demo/nope not found"), "{err}");
+}
