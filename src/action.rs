@@ -27,6 +27,8 @@ pub enum Action {
     BeginFilter,
     /// `:`: start typing a command.
     BeginCommand,
+    /// `c`: start typing `:can ACTION RESOURCE` (in a pod or ServiceAccount view).
+    BeginCan,
     /// A character typed into the filter or command bar.
     Input(char),
     InputBackspace,

@@ -149,6 +149,12 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::BeginCommand,
     },
     Binding {
+        keys: &[k('c')],
+        label: "c",
+        help: "can it? :can ACTION ARN",
+        action: Action::BeginCan,
+    },
+    Binding {
         keys: &[k('s')],
         label: "s",
         help: "cycle sort order",

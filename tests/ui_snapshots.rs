@@ -312,3 +312,110 @@ fn live_action_answers_in_the_pod_drill_down() {
         insta::assert_snapshot!(format!("drill_pod_{name}_160x48"), out);
     }
 }
+
+/// The embedded demo lab, analysed as of its capture time: the UI on the real analysis.
+fn demo_state(w: u16, h: u16) -> State {
+    let inv = irsa_core::snapshot::load_demo().expect("demo loads");
+    let now = inv.captured_at.expect("demo has a capture time");
+    state_with(Some(Dataset::analyse(inv, now, now)), w, h, true)
+}
+
+fn open(s: &mut State, pane: Pane, filter: &str) {
+    s.update(Action::ShowPane(pane));
+    s.update(Action::BeginFilter);
+    type_text(s, filter);
+    s.update(Action::InputSubmit);
+    s.update(Action::Open);
+}
+
+fn drill_text(s: &State) -> String {
+    s.drill()
+        .map(|d| {
+            d.lines
+                .iter()
+                .map(|l| l.text())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn can_in_a_pod_view_shows_the_answer_and_back_returns_to_the_pod() {
+    let mut s = demo_state(160, 48);
+    open(&mut s, Pane::Pods, "s3-test");
+    assert!(drill_text(&s).contains("Credential chain"), "pod view open");
+    s.update(Action::BeginCan);
+    type_text(&mut s, "s3:GetObject arn:aws:s3:::my-app-bucket/x");
+    s.update(Action::InputSubmit);
+    let text = drill_text(&s);
+    assert!(text.contains("Decision  ALLOW"), "{text}");
+    assert!(text.contains("▶ statement 1: Allow applies"), "{text}");
+    assert!(
+        text.contains("permissions boundary irsa-lab-workload-boundary"),
+        "{text}"
+    );
+    assert!(text.contains("? SCPs not considered"), "{text}");
+    insta::assert_snapshot!("can_i_demo_s3_test_160x48", screen(&s));
+    s.update(Action::Back);
+    assert!(
+        drill_text(&s).contains("Credential chain"),
+        "back in the pod view"
+    );
+}
+
+#[test]
+fn can_in_a_service_account_view_of_demo2_says_it_never_gets_the_role() {
+    let mut s = demo_state(160, 48);
+    open(&mut s, Pane::ServiceAccounts, "demo2/s3-reader");
+    s.update(Action::BeginCommand);
+    type_text(&mut s, "can s3:GetObject arn:aws:s3:::my-app-bucket/x");
+    s.update(Action::InputSubmit);
+    let text = drill_text(&s);
+    assert!(text.contains("Decision  NO CREDENTIALS"), "{text}");
+    assert!(text.contains("never obtains"), "{text}");
+    assert!(text.contains("IRSA003"), "{text}");
+}
+
+#[test]
+fn can_without_a_pod_or_service_account_view_says_what_to_open() {
+    let mut s = demo_state(120, 40);
+    s.update(Action::BeginCommand);
+    type_text(&mut s, "can s3:GetObject arn:aws:s3:::my-app-bucket/x");
+    s.update(Action::InputSubmit);
+    assert!(s.drill().is_none());
+    assert!(
+        screen(&s).contains(":can asks about a pod or ServiceAccount"),
+        "{}",
+        screen(&s)
+    );
+}
+
+#[test]
+fn the_node_role_fallback_pod_view_shows_what_the_node_role_allows() {
+    let mut s = demo_state(160, 48);
+    open(&mut s, Pane::Pods, "node-role-fallback");
+    let text = drill_text(&s);
+    assert!(
+        text.contains("What the node role lets this pod do"),
+        "{text}"
+    );
+    assert!(
+        text.contains("s3:PutObject on arn:aws:s3:::irsa-lab-legacy-reports"),
+        "{text}"
+    );
+    assert!(text.contains("WRITE"), "{text}");
+}
+
+#[test]
+fn a_role_view_shows_its_effective_permissions_and_what_the_boundary_removes() {
+    let mut s = demo_state(160, 48);
+    open(&mut s, Pane::Roles, "broken-admin-access");
+    let text = drill_text(&s);
+    assert!(
+        text.contains("Effective permissions — boundary irsa-lab-workload-boundary"),
+        "{text}"
+    );
+    assert!(text.contains("* on * WILDCARD PASSROLE ASSUMEROLE WRITE  narrowed by the boundary  [AdministratorAccess]"), "{text}");
+    insta::assert_snapshot!("role_effective_permissions_admin_160x48", screen(&s));
+}

@@ -120,3 +120,31 @@ fn at_80x24_the_trust_view_scrolls_to_the_sub_condition() {
     );
     quit_cleanly(&s, "q");
 }
+
+#[test]
+fn can_in_a_pod_view_answers_with_the_trace_and_esc_goes_back() {
+    let Some(s) = start("can-i", "--demo", 160, 50) else {
+        return;
+    };
+    s.wait_for("ServiceAccounts (");
+    s.keys(&["2", "/"]);
+    s.type_text("s3-test");
+    s.keys(&["Enter", "Enter"]);
+    s.wait_for("Pod demo/s3-test");
+    s.keys(&["c"]);
+    s.type_text("s3:GetObject arn:aws:s3:::my-app-bucket/x");
+    s.keys(&["Enter"]);
+    let screen = s.wait_for("Decision  ALLOW");
+    assert!(
+        screen.contains("eks-irsa-lab-demo-s3-reader-role"),
+        "{screen}"
+    );
+    assert!(screen.contains("irsa-lab-s3-read-policy"), "{screen}");
+    s.keys(&[":"]);
+    s.type_text("can s3:PutObject arn:aws:s3:::my-app-bucket/x");
+    s.keys(&["Enter"]);
+    s.wait_for("Decision  IMPLICIT DENY");
+    s.keys(&["Escape"]);
+    s.wait_for("Pod demo/s3-test — identity");
+    quit_cleanly(&s, "q");
+}

@@ -12,6 +12,12 @@ pub enum Command {
     Help,
     /// `:ctx NAME` switches the live source to a kubeconfig context; `:ctx` lists them.
     Context(Option<String>),
+    /// `:can ACTION RESOURCE [KEY=VALUE]…`: can the open pod or ServiceAccount do it?
+    Can {
+        action: String,
+        resource: String,
+        keys: Vec<(String, String)>,
+    },
 }
 
 /// Parses what was typed after `:`; the error is a one-line message for the status bar.
@@ -40,6 +46,29 @@ pub fn parse(text: &str) -> Result<Command, String> {
         ("ctx" | "context", []) => Ok(Command::Context(None)),
         ("ctx" | "context", [name]) => Ok(Command::Context(Some((*name).to_owned()))),
         ("ctx" | "context", _) => Err(":ctx takes one context name".to_owned()),
+        ("can" | "can-i", [action, resource, keys @ ..]) => {
+            if !action.contains(':') && *action != "*" {
+                return Err(format!(
+                    ":can {action:?}: the action is SERVICE:ACTION, e.g. s3:GetObject"
+                ));
+            }
+            let keys = keys
+                .iter()
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+                    _ => Err(format!(":can: {kv:?} is not KEY=VALUE")),
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            Ok(Command::Can {
+                action: (*action).to_owned(),
+                resource: (*resource).to_owned(),
+                keys,
+            })
+        }
+        ("can" | "can-i", _) => Err(
+            ":can ACTION RESOURCE [KEY=VALUE]… (e.g. :can s3:GetObject arn:aws:s3:::bucket/key)"
+                .to_owned(),
+        ),
         ("q" | "quit" | "q!", []) => Ok(Command::Quit),
         ("help" | "h", []) => Ok(Command::Help),
         _ => Err(format!(
@@ -66,11 +95,28 @@ mod tests {
             ("q", Ok(Command::Quit)),
             ("ctx", Ok(Command::Context(None))),
             ("ctx prod", Ok(Command::Context(Some("prod".to_owned())))),
+            (
+                "can s3:GetObject arn:aws:s3:::b/k aws:SourceIp=10.0.0.1",
+                Ok(Command::Can {
+                    action: "s3:GetObject".to_owned(),
+                    resource: "arn:aws:s3:::b/k".to_owned(),
+                    keys: vec![("aws:SourceIp".to_owned(), "10.0.0.1".to_owned())],
+                }),
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(parse(text), expected, "{text:?}");
         }
-        for bad in ["", "frobnicate", "ns a b", "sa extra", "ctx a b"] {
+        for bad in [
+            "",
+            "frobnicate",
+            "ns a b",
+            "sa extra",
+            "ctx a b",
+            "can s3:Get",
+            "can GetObject arn:aws:s3:::b",
+            "can s3:Get arn x",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?} should be an error");
         }
     }

@@ -119,6 +119,31 @@ fn run_command(state: &mut State, text: &str) -> Vec<SideEffect> {
             return effects;
         }
         Ok(Command::Context(name)) => return context(state, name),
+        Ok(Command::Can {
+            action,
+            resource,
+            keys,
+        }) => {
+            let from = state
+                .drill
+                .as_ref()
+                .and_then(|d| d.target.can_i_subject())
+                .cloned();
+            match from {
+                Some(from) => state.open_drill(DrillTarget::CanI {
+                    action,
+                    resource,
+                    keys,
+                    from: Box::new(from),
+                }),
+                None => {
+                    state.status = Some(message_bad(
+                        ":can asks about a pod or ServiceAccount: open one (Enter), then :can ACTION RESOURCE"
+                            .to_owned(),
+                    ))
+                }
+            }
+        }
         Err(message) => state.status = Some(message_bad(message)),
     }
     Vec::new()
@@ -241,6 +266,10 @@ fn normal(state: &mut State, action: Action) -> Vec<SideEffect> {
             state.mode = InputMode::Command;
             state.input.clear();
         }
+        Action::BeginCan => {
+            state.mode = InputMode::Command;
+            state.input = "can ".to_owned();
+        }
         Action::CycleSort => {
             let ns = state.namespace.clone();
             state.tables.pane_mut(pane).cycle_sort(ns.as_deref(), h);
@@ -260,6 +289,14 @@ fn normal(state: &mut State, action: Action) -> Vec<SideEffect> {
 /// Handles an action inside an open drill-down; false when the table should handle it.
 fn drill_action(state: &mut State, action: &Action) -> bool {
     let rows = layout::drill_rows(state.height);
+    // Back from a `:can` answer goes to the view it was asked in.
+    if let (Action::Back, Some(DrillTarget::CanI { from, .. })) =
+        (action, state.drill.as_ref().map(|d| &d.target))
+    {
+        let from = (**from).clone();
+        state.open_drill(from);
+        return true;
+    }
     let Some(drill) = state.drill.as_mut() else {
         return false;
     };

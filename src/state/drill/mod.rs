@@ -5,6 +5,7 @@
 mod finding;
 pub mod live;
 mod node;
+mod permissions;
 mod pod;
 mod role;
 mod service_account;
@@ -89,6 +90,26 @@ pub enum DrillTarget {
     Node { name: String },
     /// One finding (by its Findings-pane key), for subjects no pane lists.
     Finding { key: String },
+    /// `:can ACTION RESOURCE` asked in a pod or ServiceAccount view (`from`, where Esc goes
+    /// back to).
+    CanI {
+        action: String,
+        resource: String,
+        /// `NAME=VALUE` condition keys given after the resource.
+        keys: Vec<(String, String)>,
+        from: Box<DrillTarget>,
+    },
+}
+
+impl DrillTarget {
+    /// The pod or ServiceAccount a `:can` question is about, when this view is about one.
+    pub fn can_i_subject(&self) -> Option<&DrillTarget> {
+        match self {
+            DrillTarget::Pod { .. } | DrillTarget::ServiceAccount { .. } => Some(self),
+            DrillTarget::CanI { from, .. } => from.can_i_subject(),
+            _ => None,
+        }
+    }
 }
 
 /// An open drill-down.
@@ -113,6 +134,12 @@ pub fn build(target: &DrillTarget, data: &Dataset, now: Timestamp) -> Drill {
         DrillTarget::Role { arn } => role::build(data, arn, now),
         DrillTarget::Node { name } => node::build(data, name),
         DrillTarget::Finding { key } => finding::build(data, key),
+        DrillTarget::CanI {
+            action,
+            resource,
+            keys,
+            from,
+        } => can_i(data, action, resource, keys, from),
     };
     Drill {
         target: target.clone(),
@@ -120,6 +147,67 @@ pub fn build(target: &DrillTarget, data: &Dataset, now: Timestamp) -> Drill {
         lines,
         scroll: 0,
         copy,
+    }
+}
+
+/// The `:can` view: the core's answer for the pod (or the ServiceAccount's first pod).
+fn can_i(
+    data: &Dataset,
+    action: &str,
+    resource: &str,
+    keys: &[(String, String)],
+    from: &DrillTarget,
+) -> (String, Vec<DrillLine>, Option<String>) {
+    use irsa_core::analysis::permission::can_i::{self, CanIQuery, CanISubject};
+    use irsa_core::analysis::trust::RequestKey;
+    let subject = match from {
+        DrillTarget::Pod { namespace, name } => CanISubject::Pod {
+            namespace: namespace.clone(),
+            name: name.clone(),
+        },
+        DrillTarget::ServiceAccount { namespace, name } => CanISubject::ServiceAccount {
+            namespace: namespace.clone(),
+            name: name.clone(),
+        },
+        _ => {
+            return (
+                "can-i".to_owned(),
+                vec![DrillLine::toned(
+                    Tone::Unknown,
+                    "  :can asks about a pod or a ServiceAccount: open one first",
+                )],
+                None,
+            );
+        }
+    };
+    let mut request_keys: Vec<RequestKey> = Vec::new();
+    for (name, value) in keys {
+        match request_keys
+            .iter_mut()
+            .find(|k| k.name.eq_ignore_ascii_case(name))
+        {
+            Some(k) => k.values.push(value.clone()),
+            None => request_keys.push(RequestKey {
+                name: name.clone(),
+                values: vec![value.clone()],
+            }),
+        }
+    }
+    let query = CanIQuery {
+        action: action.to_owned(),
+        resource: resource.to_owned(),
+        keys: request_keys,
+        resource_account: None,
+        container: None,
+    };
+    let title = format!("can {action} on {resource}?");
+    match can_i::can_i(&data.inventory, &data.report, &subject, &query) {
+        Ok(answer) => (title, permissions::can_i_lines(&answer), None),
+        Err(e) => (
+            title,
+            vec![DrillLine::toned(Tone::Unknown, format!("  {e}"))],
+            None,
+        ),
     }
 }
 

@@ -7,9 +7,10 @@ use super::{DrillLine, DrillSpan, findings_section};
 use crate::tone::Tone;
 use irsa_core::analysis::checks::pod_analysis;
 use irsa_core::analysis::credentials::{
-    CredentialVerdict, ImdsReach, InstanceState, NodeContext, StepResult,
+    CredentialVerdict, ImdsReach, InstanceState, NodeContext, NodeRole, StepResult,
 };
 use irsa_core::analysis::inventory::InventoryIndex;
+use irsa_core::analysis::permission::can_i;
 use irsa_core::analysis::webhook::{self, MutationMode, PodIdentityConfig};
 use irsa_core::dataset::Dataset;
 use irsa_core::model::{PodInfo, ProjectedSource, Subject, VolumeSourceInfo};
@@ -61,6 +62,19 @@ pub(super) fn build(
     lines.push(DrillLine::heading("Credential chain per container"));
     for c in &analysis.containers {
         container_lines(&mut lines, c);
+    }
+    // A pod that falls back to the node's role can do whatever that role can.
+    if analysis
+        .containers
+        .iter()
+        .any(CredentialVerdict::lands_on_imds)
+        && let NodeRole::Known(role) = &analysis.node.node_role
+    {
+        super::permissions::effective_lines(
+            &mut lines,
+            &format!("What the node role lets this pod do ({})", role.name),
+            &can_i::role_summary(&data.inventory, role),
+        );
     }
     node_section(&mut lines, &analysis.node, pod.host_network);
     let findings: Vec<_> = data

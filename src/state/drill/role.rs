@@ -3,6 +3,7 @@
 
 use super::{DrillLine, DrillSpan, findings_about, findings_section};
 use crate::tone::Tone;
+use irsa_core::analysis::permission::can_i;
 use irsa_core::analysis::policy;
 use irsa_core::dataset::Dataset;
 use irsa_core::model::{RawPolicyDocument, RoleLookup, Subject};
@@ -69,6 +70,11 @@ pub(super) fn build(
                 },
             );
             lines.push(DrillLine::field("last used", last_used));
+            super::permissions::effective_lines(
+                &mut lines,
+                "Effective permissions",
+                &can_i::role_summary(&data.inventory, role),
+            );
             if let Some(doc) = &role.trust_policy {
                 document(&mut lines, "Trust policy", doc);
             } else {

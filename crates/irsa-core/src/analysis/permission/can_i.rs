@@ -8,6 +8,7 @@
 //! had: the answer names the finding and evaluates the identity the SDK falls back to, or says
 //! the call fails for want of credentials.
 
+use super::effective::{self, EffectivePermissions};
 use super::session::{PodIdentitySession, SessionPrincipal};
 use super::{
     Deciding, NamedPolicy, PermissionDecision, PermissionRequest, PolicySet, PolicyTrace,
@@ -474,14 +475,23 @@ pub fn role_policies(
     let resource_policy = match &inv.resource_policies {
         Some(list) => match list.iter().find(|p| p.governs(resource)) {
             Some(p) => match parse(&p.policy) {
-                Ok(document) => ResourcePolicy::Loaded { policy: NamedPolicy { name: p.arn.clone(), document } },
-                Err(e) => ResourcePolicy::NotLoaded { reason: format!("the policy of {} does not parse: {e}", p.arn) },
+                Ok(document) => ResourcePolicy::Loaded {
+                    policy: NamedPolicy {
+                        name: p.arn.clone(),
+                        document,
+                    },
+                },
+                Err(e) => ResourcePolicy::NotLoaded {
+                    reason: format!("the policy of {} does not parse: {e}", p.arn),
+                },
             },
             None if takes_resource_policy(resource) => ResourcePolicy::None,
             None => ResourcePolicy::None,
         },
         None if takes_resource_policy(resource) => ResourcePolicy::NotLoaded {
-            reason: "resource policies were not loaded (resource-policies.json, or --aws for S3 buckets and KMS keys)".to_owned(),
+            reason:
+                "resource policies were not loaded (add the snapshot file resource-policies.json)"
+                    .to_owned(),
         },
         None => ResourcePolicy::None,
     };
@@ -495,6 +505,15 @@ pub fn role_policies(
         },
         unknowns,
     )
+}
+
+/// The effective-permissions summary of a role: its identity policies under its boundary,
+/// with what could not be read.
+pub fn role_summary(inv: &Inventory, role: &RoleInfo) -> EffectivePermissions {
+    let (set, unknowns) = role_policies(inv, role, Vec::new(), "*");
+    let mut summary = effective::summarise(&set.identity, set.boundary.as_ref());
+    summary.unknowns = unknowns;
+    summary
 }
 
 /// Services whose resources carry their own policy (the common ones).

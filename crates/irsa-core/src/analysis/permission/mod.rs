@@ -29,6 +29,7 @@
 //! escapes inside `StringLike` condition values (they are wildcards there).
 
 pub mod can_i;
+pub mod effective;
 pub mod session;
 mod statement;
 #[cfg(test)]

@@ -1,0 +1,327 @@
+//! What a role can do, summarised for people: its identity policies' `Allow` grants per
+//! service (action patterns, resources, conditions), the risky ones marked — wildcards,
+//! `iam:PassRole`, `sts:AssumeRole`, write actions — its explicit denies, and what its
+//! permissions boundary removes or narrows.
+//!
+//! A summary, not an evaluation: a grant is a statement's pattern as written. Whether the
+//! boundary keeps a pattern is decided by matching patterns against patterns (a boundary
+//! `s3:*` keeps `s3:GetObject` and `s3:Get*`; a boundary `s3:Get*` narrows a grant `s3:*`;
+//! no boundary pattern overlapping a grant removes it). The exact answer for one request is
+//! [`super::evaluate`].
+
+use super::{NamedPolicy, Unknown};
+use crate::analysis::policy::{ActionSpec, Effect, PolicyDocument};
+use serde::{Deserialize, Serialize};
+use wildmatch::WildMatch;
+
+/// The summary of one role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EffectivePermissions {
+    /// Per service (`s3`, `iam`, `*` for grants that span services), in name order.
+    pub services: Vec<ServiceGrants>,
+    /// Explicit denies of the identity policies, one line each.
+    pub denies: Vec<String>,
+    /// The boundary's name, when the role has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boundary: Option<String>,
+    pub unknowns: Vec<Unknown>,
+}
+
+/// The grants of one service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceGrants {
+    pub service: String,
+    pub grants: Vec<Grant>,
+}
+
+/// One action pattern an `Allow` statement grants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    /// The pattern as written (`s3:Get*`), or `NotAction […]`.
+    pub action: String,
+    /// The statement's resources (`*` = everything); `NotResource […]` when negated.
+    pub resources: Vec<String>,
+    /// The statement has conditions: the grant holds only when they do.
+    pub conditional: bool,
+    pub policy: String,
+    pub flags: Vec<GrantFlag>,
+    pub boundary: BoundaryEffect,
+}
+
+/// Why a grant deserves a second look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GrantFlag {
+    /// The action or the resource is a wildcard.
+    Wildcard,
+    /// Covers `iam:PassRole` (hand a role to a service: privilege escalation).
+    PassRole,
+    /// Covers `sts:AssumeRole` (become another role).
+    AssumeRole,
+    /// Covers actions that change things.
+    Write,
+}
+
+/// What the permissions boundary does to a grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BoundaryEffect {
+    /// No boundary, or it allows all of the pattern.
+    Keeps,
+    /// It allows part of the pattern.
+    Narrows,
+    /// It allows none of it (or denies it).
+    Removes,
+}
+
+/// Verbs of actions that change something (the prefix of the action name).
+const WRITE_VERBS: [&str; 34] = [
+    "Put",
+    "Create",
+    "Delete",
+    "Update",
+    "Attach",
+    "Detach",
+    "Modify",
+    "Set",
+    "Add",
+    "Remove",
+    "Tag",
+    "Untag",
+    "Run",
+    "Start",
+    "Stop",
+    "Terminate",
+    "Write",
+    "Upload",
+    "Invoke",
+    "Send",
+    "Publish",
+    "Replace",
+    "Restore",
+    "Reboot",
+    "Associate",
+    "Disassociate",
+    "Register",
+    "Deregister",
+    "Enable",
+    "Disable",
+    "Import",
+    "Reset",
+    "Revoke",
+    "Authorize",
+];
+
+/// Summarises `identity` policies under an optional `boundary`.
+pub fn summarise(identity: &[NamedPolicy], boundary: Option<&NamedPolicy>) -> EffectivePermissions {
+    let mut services: Vec<ServiceGrants> = Vec::new();
+    let mut denies = Vec::new();
+    for policy in identity {
+        for s in &policy.document.statements {
+            let resources = match &s.resource {
+                Some(ActionSpec::Only(r)) => r.clone(),
+                Some(ActionSpec::Not(r)) => vec![format!("NotResource {r:?}")],
+                None => Vec::new(),
+            };
+            let patterns: Vec<String> = match &s.action {
+                ActionSpec::Only(a) => a.clone(),
+                ActionSpec::Not(a) => vec![format!("NotAction {a:?}")],
+            };
+            if s.effect == Effect::Deny {
+                denies.push(format!(
+                    "{}: Deny {} on {}",
+                    policy.name,
+                    patterns.join(", "),
+                    resources.join(", ")
+                ));
+                continue;
+            }
+            let negated = matches!(s.action, ActionSpec::Not(_));
+            for action in patterns {
+                let service = if negated {
+                    "*".to_owned()
+                } else {
+                    action
+                        .split_once(':')
+                        .map_or("*", |(svc, _)| svc)
+                        .to_ascii_lowercase()
+                };
+                let grant = Grant {
+                    flags: flags(&action, &resources, negated),
+                    boundary: boundary.map_or(BoundaryEffect::Keeps, |b| {
+                        if negated {
+                            BoundaryEffect::Narrows
+                        } else {
+                            boundary_effect(&action, &b.document)
+                        }
+                    }),
+                    action,
+                    resources: resources.clone(),
+                    conditional: !s.conditions.is_empty(),
+                    policy: policy.name.clone(),
+                };
+                match services.iter_mut().find(|g| g.service == service) {
+                    Some(g) => g.grants.push(grant),
+                    None => services.push(ServiceGrants {
+                        service,
+                        grants: vec![grant],
+                    }),
+                }
+            }
+        }
+    }
+    services.sort_by(|a, b| a.service.cmp(&b.service));
+    EffectivePermissions {
+        services,
+        denies,
+        boundary: boundary.map(|b| b.name.clone()),
+        unknowns: Vec::new(),
+    }
+}
+
+fn flags(action: &str, resources: &[String], negated: bool) -> Vec<GrantFlag> {
+    let mut out = Vec::new();
+    let covers = |target: &str| negated || WildMatch::new_case_insensitive(action).matches(target);
+    if negated || action.contains(['*', '?']) || resources.iter().any(|r| r == "*") {
+        out.push(GrantFlag::Wildcard);
+    }
+    if covers("iam:PassRole") {
+        out.push(GrantFlag::PassRole);
+    }
+    if covers("sts:AssumeRole") {
+        out.push(GrantFlag::AssumeRole);
+    }
+    let (service, name) = action.split_once(':').unwrap_or(("*", action));
+    let writes = negated
+        || WRITE_VERBS.iter().any(|verb| {
+            if action.contains(['*', '?']) {
+                // A pattern writes when it covers some write action of its service.
+                WildMatch::new_case_insensitive(action)
+                    .matches(&format!("{service}:{verb}Something"))
+            } else {
+                name.get(..verb.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(verb))
+            }
+        });
+    if writes {
+        out.push(GrantFlag::Write);
+    }
+    out
+}
+
+/// What `boundary` does to the grant pattern `action` (patterns matched against patterns).
+fn boundary_effect(action: &str, boundary: &PolicyDocument) -> BoundaryEffect {
+    let mut keeps = false;
+    let mut overlaps = false;
+    for s in &boundary.statements {
+        let ActionSpec::Only(patterns) = &s.action else {
+            // NotAction in a boundary: keeps whatever it does not name.
+            if s.effect == Effect::Allow {
+                overlaps = true;
+            }
+            continue;
+        };
+        let unconditional = s.conditions.is_empty()
+            && matches!(&s.resource, Some(ActionSpec::Only(r)) if r.iter().any(|r| r == "*"));
+        for p in patterns {
+            let covers = WildMatch::new_case_insensitive(p).matches(action);
+            let covered_by = WildMatch::new_case_insensitive(action).matches(p);
+            match s.effect {
+                Effect::Deny if covers && unconditional => return BoundaryEffect::Removes,
+                Effect::Deny if covers || covered_by => overlaps = true,
+                Effect::Allow if covers && unconditional => keeps = true,
+                Effect::Allow if covers || covered_by => overlaps = true,
+                _ => {}
+            }
+        }
+    }
+    match (keeps, overlaps) {
+        (true, false) => BoundaryEffect::Keeps,
+        (true, true) | (false, true) => BoundaryEffect::Narrows,
+        (false, false) => BoundaryEffect::Removes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::policy::parse_str;
+
+    fn named(name: &str, json: &str) -> NamedPolicy {
+        NamedPolicy {
+            name: name.to_owned(),
+            document: parse_str(json).unwrap(),
+        }
+    }
+
+    #[test]
+    fn grants_are_grouped_by_service_and_risky_ones_flagged() {
+        let p = named(
+            "app",
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::b/*"},
+                {"Effect":"Allow","Action":"iam:PassRole","Resource":"*"},
+                {"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::1:role/x","Condition":{"StringEquals":{"sts:ExternalId":"e"}}},
+                {"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}"#,
+        );
+        let e = summarise(&[p], None);
+        let names: Vec<&str> = e.services.iter().map(|s| s.service.as_str()).collect();
+        assert_eq!(names, ["iam", "s3", "sts"]);
+        let s3 = &e.services[1].grants;
+        assert_eq!(s3[0].flags, []);
+        assert_eq!(s3[1].flags, [GrantFlag::Write]);
+        assert!(e.services[0].grants[0].flags.contains(&GrantFlag::PassRole));
+        assert!(e.services[0].grants[0].flags.contains(&GrantFlag::Wildcard));
+        assert!(e.services[2].grants[0].conditional);
+        assert!(
+            e.services[2].grants[0]
+                .flags
+                .contains(&GrantFlag::AssumeRole)
+        );
+        assert_eq!(e.denies, ["app: Deny s3:DeleteBucket on *"]);
+    }
+
+    #[test]
+    fn a_boundary_keeps_narrows_or_removes_each_grant() {
+        let p = named(
+            "admin",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","s3:GetObject","kms:Decrypt","iam:CreateUser"],"Resource":"*"}]}"#,
+        );
+        let b = named(
+            "boundary",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","iam:*"],"Resource":"*"},{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}"#,
+        );
+        let e = summarise(&[p], Some(&b));
+        let effect = |action: &str| {
+            e.services
+                .iter()
+                .flat_map(|s| &s.grants)
+                .find(|g| g.action == action)
+                .map(|g| g.boundary)
+        };
+        assert_eq!(effect("s3:*"), Some(BoundaryEffect::Narrows));
+        assert_eq!(effect("s3:GetObject"), Some(BoundaryEffect::Keeps));
+        assert_eq!(effect("kms:Decrypt"), Some(BoundaryEffect::Removes));
+        assert_eq!(effect("iam:CreateUser"), Some(BoundaryEffect::Removes));
+        assert_eq!(e.boundary.as_deref(), Some("boundary"));
+    }
+
+    #[test]
+    fn admin_access_is_every_flag() {
+        let p = named(
+            "AdministratorAccess",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+        );
+        let e = summarise(&[p], None);
+        assert_eq!(e.services[0].service, "*");
+        assert_eq!(
+            e.services[0].grants[0].flags,
+            [
+                GrantFlag::Wildcard,
+                GrantFlag::PassRole,
+                GrantFlag::AssumeRole,
+                GrantFlag::Write
+            ]
+        );
+    }
+}
