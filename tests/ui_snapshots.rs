@@ -419,3 +419,41 @@ fn a_role_view_shows_its_effective_permissions_and_what_the_boundary_removes() {
     assert!(text.contains("* on * WILDCARD PASSROLE ASSUMEROLE WRITE  narrowed by the boundary  [AdministratorAccess]"), "{text}");
     insta::assert_snapshot!("role_effective_permissions_admin_160x48", screen(&s));
 }
+
+#[test]
+fn the_roles_pane_flags_roles_that_can_pass_roles_or_do_everything() {
+    let mut s = demo_state(160, 48);
+    s.update(Action::ShowPane(Pane::Roles));
+    s.update(Action::BeginFilter);
+    type_text(&mut s, "broken-admin-access");
+    s.update(Action::InputSubmit);
+    let text = screen(&s);
+    // AdministratorAccess under the workload boundary: narrowed, so not ADMIN, but iam:PassRole
+    // stays within the boundary's iam:PassRole grant.
+    let row = text
+        .lines()
+        .find(|l| l.contains("eks-irsa-lab-broken-admin-access-role"))
+        .unwrap_or_else(|| panic!("role row on screen:\n{text}"));
+    assert!(row.contains("PASSROLE"), "{row}");
+    assert!(!row.contains("ADMIN"), "{row}");
+    // A role without a boundary keeps AdministratorAccess whole.
+    let mut data = irsa_core::snapshot::load_demo().expect("demo loads");
+    for role in data.roles.iter_mut().flatten() {
+        if role.name == "eks-irsa-lab-broken-admin-access-role" {
+            role.permissions_boundary = None;
+            role.permissions_boundary_document = None;
+        }
+    }
+    let now = data.captured_at.expect("capture time");
+    let mut s = state_with(Some(Dataset::analyse(data, now, now)), 160, 48, true);
+    s.update(Action::ShowPane(Pane::Roles));
+    s.update(Action::BeginFilter);
+    type_text(&mut s, "broken-admin-access");
+    s.update(Action::InputSubmit);
+    let text = screen(&s);
+    let row = text
+        .lines()
+        .find(|l| l.contains("eks-irsa-lab-broken-admin-access-role"))
+        .unwrap_or_else(|| panic!("role row on screen:\n{text}"));
+    assert!(row.contains("ADMIN PASSROLE"), "{row}");
+}

@@ -6,6 +6,8 @@ use super::{Index, arn_name, haystack};
 use crate::rows::Row;
 use irsa_core::analysis::checks::audit_trust::trusts_issuer;
 use irsa_core::analysis::inventory::{InventoryIndex, issuer_host};
+use irsa_core::analysis::permission::can_i;
+use irsa_core::analysis::permission::effective::{BoundaryEffect, GrantFlag};
 use irsa_core::model::{FindingCode, RoleLookup, Severity, Subject, SubjectKind};
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -32,6 +34,11 @@ pub enum RoleFlag {
     Orphan,
     /// In another account than the cluster.
     CrossAccount,
+    /// Its policies grant `*` on `*` unconditionally, and no boundary narrows it.
+    Admin,
+    /// Its policies grant `iam:PassRole` (not removed by a boundary): it can hand roles to
+    /// services.
+    PassRole,
 }
 
 impl RoleFlag {
@@ -42,6 +49,8 @@ impl RoleFlag {
             RoleFlag::Dangling => "DANGLING",
             RoleFlag::Orphan => "ORPHAN",
             RoleFlag::CrossAccount => "X-ACCT",
+            RoleFlag::Admin => "ADMIN",
+            RoleFlag::PassRole => "PASSROLE",
         }
     }
 }
@@ -121,6 +130,28 @@ pub(super) fn derive(ix: &Index) -> Vec<RoleRow> {
                 && a != c
             {
                 flags.push(RoleFlag::CrossAccount);
+            }
+            // What the role can do, summarised here (off the UI thread, with the other rows).
+            if let Some(role) = info {
+                let summary = can_i::role_summary(inventory, role);
+                let kept = || {
+                    summary
+                        .services
+                        .iter()
+                        .flat_map(|s| &s.grants)
+                        .filter(|g| g.boundary != BoundaryEffect::Removes)
+                };
+                if kept().any(|g| {
+                    g.action == "*"
+                        && g.resources.iter().any(|r| r == "*")
+                        && !g.conditional
+                        && g.boundary == BoundaryEffect::Keeps
+                }) {
+                    flags.push(RoleFlag::Admin);
+                }
+                if kept().any(|g| g.flags.contains(&GrantFlag::PassRole)) {
+                    flags.push(RoleFlag::PassRole);
+                }
             }
             let policies: Vec<String> = info
                 .map(|r| {
