@@ -104,6 +104,8 @@ pub(super) fn derive(ix: &Index) -> Vec<RoleRow> {
         }
     }
     let cluster_account = report.account.as_deref().or(inventory.account());
+    // Managed policies are shared by many roles: each document is parsed once per derive.
+    let mut policies_parsed = can_i::PolicyCache::default();
     users
         .into_iter()
         .map(|(arn, used_by)| {
@@ -133,7 +135,7 @@ pub(super) fn derive(ix: &Index) -> Vec<RoleRow> {
             }
             // What the role can do, summarised here (off the UI thread, with the other rows).
             if let Some(role) = info {
-                let summary = can_i::role_summary(inventory, role);
+                let summary = can_i::role_summary_cached(inventory, role, &mut policies_parsed);
                 let kept = || {
                     summary
                         .services

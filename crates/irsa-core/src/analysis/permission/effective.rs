@@ -10,6 +10,7 @@
 //! [`super::evaluate`].
 
 use super::{NamedPolicy, Unknown};
+use crate::analysis::hash::HashMap;
 use crate::analysis::policy::{ActionSpec, Effect, PolicyDocument};
 use serde::{Deserialize, Serialize};
 use wildmatch::WildMatch;
@@ -114,6 +115,23 @@ const WRITE_VERBS: [&str; 34] = [
 
 /// Summarises `identity` policies under an optional `boundary`.
 pub fn summarise(identity: &[NamedPolicy], boundary: Option<&NamedPolicy>) -> EffectivePermissions {
+    summarise_with(identity, boundary, &mut Memo::default())
+}
+
+/// What [`summarise_with`] remembers between roles: the flags of each action pattern and the
+/// boundary's effect on it (an account's roles repeat the same patterns and boundary).
+#[derive(Debug, Default)]
+pub struct Memo {
+    flags: HashMap<(String, bool, bool), Vec<GrantFlag>>,
+    boundary: HashMap<(String, String), BoundaryEffect>,
+}
+
+/// [`summarise`] for many roles, sharing `memo`.
+pub fn summarise_with(
+    identity: &[NamedPolicy],
+    boundary: Option<&NamedPolicy>,
+    memo: &mut Memo,
+) -> EffectivePermissions {
     let mut services: Vec<ServiceGrants> = Vec::new();
     let mut denies = Vec::new();
     for policy in identity {
@@ -147,12 +165,19 @@ pub fn summarise(identity: &[NamedPolicy], boundary: Option<&NamedPolicy>) -> Ef
                         .to_ascii_lowercase()
                 };
                 let grant = Grant {
-                    flags: flags(&action, &resources, negated),
+                    flags: memo
+                        .flags
+                        .entry((action.clone(), negated, resources.iter().any(|r| r == "*")))
+                        .or_insert_with(|| flags(&action, &resources, negated))
+                        .clone(),
                     boundary: boundary.map_or(BoundaryEffect::Keeps, |b| {
                         if negated {
                             BoundaryEffect::Narrows
                         } else {
-                            boundary_effect(&action, &b.document)
+                            *memo
+                                .boundary
+                                .entry((b.name.clone(), action.clone()))
+                                .or_insert_with(|| boundary_effect(&action, &b.document))
                         }
                     }),
                     action,
@@ -191,17 +216,18 @@ fn flags(action: &str, resources: &[String], negated: bool) -> Vec<GrantFlag> {
     if covers("sts:AssumeRole") {
         out.push(GrantFlag::AssumeRole);
     }
-    let (service, name) = action.split_once(':').unwrap_or(("*", action));
+    let name = action.split_once(':').map_or(action, |(_, name)| name);
+    // A pattern writes when its literal head could start a write verb (`s3:Put*`, `s3:*`),
+    // a name when it starts with one.
+    let head = name.split(['*', '?']).next().unwrap_or_default();
+    let wildcard = name.len() != head.len();
     let writes = negated
         || WRITE_VERBS.iter().any(|verb| {
-            if action.contains(['*', '?']) {
-                // A pattern writes when it covers some write action of its service.
-                WildMatch::new_case_insensitive(action)
-                    .matches(&format!("{service}:{verb}Something"))
-            } else {
-                name.get(..verb.len())
-                    .is_some_and(|head| head.eq_ignore_ascii_case(verb))
-            }
+            let starts = |text: &str, prefix: &str| {
+                text.get(..prefix.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(prefix))
+            };
+            starts(name, verb) || (wildcard && starts(verb, head))
         });
     if writes {
         out.push(GrantFlag::Write);
