@@ -42,8 +42,10 @@ pub struct SourceArgs {
     #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
 
-    /// The AWS region for --aws (default: the environment or profile, else the issuer's).
-    #[arg(long, value_name = "REGION")]
+    /// The AWS region: for --aws (default: the environment or profile, else the issuer's);
+    /// for `webhook predict`, the webhook's --aws-default-region. Accepted before or after the
+    /// subcommand, like --profile.
+    #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
 
     /// With --aws: read another account's roles with this AWS CLI profile (cross-account IRSA,
@@ -311,9 +313,6 @@ pub struct WebhookPredictArgs {
     /// The pod (YAML or JSON), as submitted or as live.
     #[arg(long, value_name = "FILE")]
     pub pod: PathBuf,
-    /// The webhook's --aws-default-region.
-    #[arg(long)]
-    pub region: Option<String>,
     /// The webhook's --sts-regional-endpoint=true.
     #[arg(long)]
     pub sts_regional: bool,

@@ -12,6 +12,9 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,
+        Err(err) if err.is::<commands::output::ClosedStdout>() => {
+            ExitCode::from(commands::output::CLOSED_STDOUT_STATUS)
+        }
         Err(err) => {
             eprintln!("irsa-inspector: {err:#}");
             ExitCode::from(2)

@@ -386,3 +386,45 @@ fn an_empty_cluster_snapshot_is_exit_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no ServiceAccounts, pods or nodes"), "{err}");
 }
+
+#[test]
+fn a_reader_that_closes_the_pipe_ends_the_command_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    // The demo's JSON audit (~100 KB) is more than a pipe holds: the writer must meet the
+    // closed pipe, as `irsa-inspector audit --demo --format json | head -1` does.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_irsa-inspector"))
+        .args(["audit", "--demo", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("first line");
+    assert_eq!(first.trim(), "{");
+    // The reader (and with it the pipe) is dropped here.
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "nothing on stderr: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(141),
+        "128 + SIGPIPE, as a shell reports it"
+    );
+}
+
+#[test]
+fn aws_flags_are_accepted_after_the_subcommand_too() {
+    // --region and --profile after the subcommand, as with the AWS CLI.
+    bin()
+        .args(["audit", "--demo", "--region", "eu-west-1", "--profile", "p"])
+        .assert()
+        .code(0);
+    bin()
+        .args(["--region", "eu-west-1", "audit", "--demo"])
+        .assert()
+        .code(0);
+}

@@ -20,7 +20,7 @@ pub fn run(inv: &Inventory, now: Timestamp, args: &AuditArgs) -> Result<ExitCode
         AuditFormat::Json => audit_json::render(&report)?,
         AuditFormat::Markdown => audit_markdown::render(&report),
     };
-    print!("{text}");
+    out!("{text}");
     let failed = fail_on.is_some_and(|min| report.findings.iter().any(|f| f.severity >= min));
     Ok(if failed {
         ExitCode::from(1)

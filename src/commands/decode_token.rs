@@ -20,7 +20,7 @@ pub fn run(args: &DecodeTokenArgs, now: Timestamp) -> Result<ExitCode> {
     drop(text);
     let lifetime = decoded.lifetime(now);
     match args.format {
-        TextOrJson::Json => println!(
+        TextOrJson::Json => outln!(
             "{}",
             irsa_core::report::to_json_pretty(&json!({
                 "header": decoded.header,
@@ -28,7 +28,7 @@ pub fn run(args: &DecodeTokenArgs, now: Timestamp) -> Result<ExitCode> {
                 "lifetime": lifetime,
             }))?
         ),
-        TextOrJson::Text => print!("{}", token_text::render(&decoded, lifetime.as_ref())),
+        TextOrJson::Text => out!("{}", token_text::render(&decoded, lifetime.as_ref())),
     }
     Ok(ExitCode::SUCCESS)
 }

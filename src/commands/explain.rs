@@ -107,6 +107,6 @@ pub fn run(inv: &Inventory, now: Timestamp, target: &ExplainTarget) -> Result<Ex
             })
         }
     };
-    print!("{text}");
+    out!("{text}");
     Ok(ExitCode::SUCCESS)
 }

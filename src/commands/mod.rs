@@ -1,10 +1,29 @@
 //! One function per subcommand: load input, call the analysis core, render with `report`.
 
+/// `print!` for the commands: a closed standard output ends the command quietly
+/// ([`output`]).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::commands::output::write(format_args!($($arg)*))?
+    };
+}
+
+/// `println!` for the commands ([`out!`]).
+macro_rules! outln {
+    () => {
+        $crate::commands::output::write(format_args!("\n"))?
+    };
+    ($($arg:tt)*) => {
+        $crate::commands::output::write(format_args!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
 mod audit;
 mod decode_token;
 mod explain;
 mod input;
 mod live;
+pub mod output;
 mod permission;
 mod snapshot_save;
 mod trust;
@@ -46,7 +65,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }) => trust::evaluate(&args),
         Some(Command::Webhook {
             command: WebhookCommand::Predict(args),
-        }) => webhook::predict(&args),
+        }) => webhook::predict(&args, cli.source.region.as_deref()),
         Some(Command::Policy {
             command: PolicyCommand::Simulate(args),
         }) => permission::simulate(&args),

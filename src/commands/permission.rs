@@ -137,14 +137,14 @@ pub fn simulate(args: &PolicySimulateArgs) -> Result<ExitCode> {
     };
     let verdict = permission::evaluate(&request, &policies);
     match args.format {
-        TextOrJson::Json => println!(
+        TextOrJson::Json => outln!(
             "{}",
             irsa_core::report::to_json_pretty(&SimulateOutput {
                 request: &request,
                 verdict: &verdict,
             })?
         ),
-        TextOrJson::Text => print!("{}", permission_text::simulation(&request, &verdict)),
+        TextOrJson::Text => out!("{}", permission_text::simulation(&request, &verdict)),
     }
     Ok(if verdict.decision == PermissionDecision::Allow {
         ExitCode::SUCCESS
@@ -186,8 +186,8 @@ pub fn can_i(inv: &Inventory, now: Timestamp, args: &CanIArgs) -> Result<ExitCod
     let report = audit(inv, now);
     let answer = core_can_i::can_i(inv, &report, &subject, &query)?;
     match args.format {
-        TextOrJson::Json => println!("{}", irsa_core::report::to_json_pretty(&answer)?),
-        TextOrJson::Text => print!("{}", permission_text::can_i(&answer)),
+        TextOrJson::Json => outln!("{}", irsa_core::report::to_json_pretty(&answer)?),
+        TextOrJson::Text => out!("{}", permission_text::can_i(&answer)),
     }
     Ok(if answer.decision == CanIDecision::Allow {
         ExitCode::SUCCESS

@@ -23,7 +23,7 @@ pub fn run(source: &SourceArgs, dir: &Path) -> Result<ExitCode> {
         anyhow::Ok((connection.context, summary))
     })?;
     let (context, summary) = summary;
-    println!(
+    outln!(
         "saved context {context} to {}: {} ServiceAccounts, {} pods, {} nodes",
         dir.display(),
         summary.service_accounts,
@@ -62,7 +62,7 @@ fn save_aws(
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
     let count = |v: &Option<Vec<_>>| v.as_ref().map_or(0, Vec::len);
-    println!(
+    outln!(
         "saved the AWS side to {}: {} roles, {} OIDC providers, {} Pod Identity associations, \
          {} EC2 instances ({} files)",
         dir.display(),

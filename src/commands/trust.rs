@@ -53,7 +53,7 @@ pub fn evaluate(args: &TrustEvaluateArgs) -> Result<ExitCode> {
     let verdict = trust::evaluate(&doc, &request);
     match args.format {
         TextOrJson::Json => {
-            println!(
+            outln!(
                 "{}",
                 irsa_core::report::to_json_pretty(&Output {
                     request: &request,
@@ -62,8 +62,8 @@ pub fn evaluate(args: &TrustEvaluateArgs) -> Result<ExitCode> {
             )
         }
         TextOrJson::Text => {
-            print!("{}", trust_text::request(&request));
-            print!("{}", trust_text::verdict(&verdict));
+            out!("{}", trust_text::request(&request));
+            out!("{}", trust_text::verdict(&verdict));
         }
     }
     Ok(if verdict.decision == Decision::Allow {

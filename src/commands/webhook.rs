@@ -10,7 +10,8 @@ use k8s_openapi::api::core::v1::{Pod, ServiceAccount};
 use serde_json::json;
 use std::process::ExitCode;
 
-pub fn predict(args: &WebhookPredictArgs) -> Result<ExitCode> {
+/// `region`: the global `--region`, here the webhook's --aws-default-region.
+pub fn predict(args: &WebhookPredictArgs, region: Option<&str>) -> Result<ExitCode> {
     let sa_label = args.service_account.display().to_string();
     let pod_label = args.pod.display().to_string();
     let sa: ServiceAccount = parse_yaml(&sa_label, &read_file(&args.service_account)?)?;
@@ -30,7 +31,7 @@ pub fn predict(args: &WebhookPredictArgs) -> Result<ExitCode> {
         );
     }
     let settings = WebhookSettings {
-        region: args.region.clone(),
+        region: region.map(str::to_owned),
         sts_regional_endpoints: args.sts_regional,
         default_token_expiration: args.default_expiration,
         annotation_prefix: args.annotation_prefix.clone(),
@@ -75,35 +76,35 @@ pub fn predict(args: &WebhookPredictArgs) -> Result<ExitCode> {
             if args.diff {
                 out["diff"] = serde_json::to_value(&deviations)?;
             }
-            println!("{}", irsa_core::report::to_json_pretty(&out)?);
+            outln!("{}", irsa_core::report::to_json_pretty(&out)?);
         }
         TextOrJson::Text => {
-            println!(
+            outln!(
                 "mode: {}",
                 serde_json::to_value(mutation.mode)?.as_str().unwrap_or("?")
             );
             if let Some(line) = &registration_line {
-                println!("registration: {}", clean(line));
+                outln!("registration: {}", clean(line));
                 if gate.as_ref().is_some_and(webhook::Admission::never_mutated) {
-                    println!(
+                    outln!(
                         "note: the API server would not call the webhook: the pod would not be mutated at all"
                     );
                 }
             }
             if mutation.expiration_jittered {
-                println!(
+                outln!(
                     "note: the real webhook picks a token lifetime in [79200, 86400] s; the patch shows 79200"
                 );
             }
             if let Some(from) = mutation.clamped_from {
-                println!(
+                outln!(
                     "note: token-expiration {from} s is below the 600 s minimum and is clamped to 600"
                 );
             }
-            println!("{}", irsa_core::report::to_json_pretty(&patch)?);
+            outln!("{}", irsa_core::report::to_json_pretty(&patch)?);
             if args.diff {
                 if deviations.is_empty() {
-                    println!("diff: the pod carries exactly what the webhook would inject");
+                    outln!("diff: the pod carries exactly what the webhook would inject");
                 }
                 for d in &deviations {
                     let where_ = d
@@ -111,7 +112,7 @@ pub fn predict(args: &WebhookPredictArgs) -> Result<ExitCode> {
                         .as_deref()
                         .map(|c| format!("container {}: ", clean(c)))
                         .unwrap_or_default();
-                    println!(
+                    outln!(
                         "diff: {where_}{}  expected: {}  actual: {}",
                         clean(&d.item),
                         clean(d.expected.as_deref().unwrap_or("(nothing)")),
