@@ -146,25 +146,54 @@ pub enum SnapshotCommand {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AuditFormat {
+    /// One line per ServiceAccount, then the findings (for people).
     Table,
+    /// The stable `irsa-inspector/audit/v1` document (README: `audit --format json`).
     Json,
+    /// Tables for a pull request or a wiki page.
     Markdown,
+}
+
+/// The lowest finding severity that makes `audit` exit with 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl FailOn {
+    /// The severity it stands for.
+    pub fn severity(self) -> irsa_core::model::Severity {
+        use irsa_core::model::Severity;
+        match self {
+            FailOn::Info => Severity::Info,
+            FailOn::Low => Severity::Low,
+            FailOn::Medium => Severity::Medium,
+            FailOn::High => Severity::High,
+            FailOn::Critical => Severity::Critical,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TextOrJson {
+    /// Readable text with the trace.
     Text,
+    /// The same as one JSON document.
     Json,
 }
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
+    /// Output format.
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
     pub format: AuditFormat,
-    /// Exit with code 1 when a finding at or above this severity exists
-    /// (info, low, medium, high, critical).
-    #[arg(long, value_name = "SEVERITY")]
-    pub fail_on: Option<String>,
+    /// Exit with code 1 when a finding at or above this severity exists.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,19 +1,15 @@
 //! `irsa-inspector audit`.
 
-use crate::cli::{AuditArgs, AuditFormat};
-use anyhow::{Result, anyhow};
+use crate::cli::{AuditArgs, AuditFormat, FailOn};
+use anyhow::Result;
 use irsa_core::analysis::audit::audit;
-use irsa_core::model::{Inventory, Severity};
+use irsa_core::model::Inventory;
 use irsa_core::report::{audit_json, audit_markdown, audit_table};
 use jiff::Timestamp;
 use std::process::ExitCode;
 
 pub fn run(inv: &Inventory, now: Timestamp, args: &AuditArgs) -> Result<ExitCode> {
-    let fail_on = args
-        .fail_on
-        .as_deref()
-        .map(|s| s.parse::<Severity>().map_err(|e| anyhow!("--fail-on: {e}")))
-        .transpose()?;
+    let fail_on = args.fail_on.map(FailOn::severity);
     let report = audit(inv, now);
     let text = match args.format {
         AuditFormat::Table => audit_table::render(&report),
