@@ -318,3 +318,40 @@ fn can_i_names_a_missing_pod_in_one_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("pod demo/nope not found"), "{err}");
 }
+
+#[test]
+fn on_the_demo_an_scp_guardrail_denies_deleting_the_bucket_and_the_bucket_policy_is_read() {
+    let (code, v) = json(&mut can_i(
+        "s3:DeleteBucket",
+        "arn:aws:s3:::my-app-bucket",
+        "demo/s3-test",
+    ));
+    assert_eq!(
+        (code, v["decision"].as_str()),
+        (1, Some("explicit-deny")),
+        "{v}"
+    );
+    assert_eq!(v["deciding"][0]["policy"], "protect-buckets");
+    assert_eq!(v["deciding"][0]["kind"], "scp");
+    assert_eq!(v["deciding"][0]["level"], "OU ou-a1b2-workloads");
+    // Reading still works: every SCP level allows, the bucket policy is loaded (its TLS deny
+    // depends on a key only known when the call is made, and says so).
+    let (code, v) = json(&mut can_i(
+        "s3:GetObject",
+        "arn:aws:s3:::my-app-bucket/x",
+        "demo/s3-test",
+    ));
+    assert_eq!(code, 0, "{v}");
+    let unknowns = v["unknowns"].to_string();
+    assert!(!unknowns.contains("SCPs not considered"), "{unknowns}");
+    assert!(!unknowns.contains("not loaded"), "{unknowns}");
+    assert!(unknowns.contains("aws:SecureTransport"), "{unknowns}");
+    assert!(
+        v["trace"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["kind"] == "resource-policy"),
+        "{v}"
+    );
+}

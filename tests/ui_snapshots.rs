@@ -355,7 +355,17 @@ fn can_in_a_pod_view_shows_the_answer_and_back_returns_to_the_pod() {
         text.contains("permissions boundary irsa-lab-workload-boundary"),
         "{text}"
     );
-    assert!(text.contains("? SCPs not considered"), "{text}");
+    // The demo's SCPs and bucket policy are part of the answer; the bucket policy's TLS
+    // condition depends on a key only known when the call is made.
+    assert!(
+        text.contains("SCP at OU ou-a1b2-workloads protect-buckets"),
+        "{text}"
+    );
+    assert!(
+        text.contains("resource policy arn:aws:s3:::my-app-bucket"),
+        "{text}"
+    );
+    assert!(text.contains("aws:SecureTransport"), "{text}");
     insta::assert_snapshot!("can_i_demo_s3_test_160x48", screen(&s));
     s.update(Action::Back);
     assert!(

@@ -5,6 +5,7 @@ import os
 import uuid
 
 import aws
+import permissions
 from broken import providers
 from common import (ACCOUNT, ACCOUNT_B, CAPTURED_AT, _NS, at, k8s_time, upper_id, write_json)
 
@@ -98,6 +99,8 @@ def write_all(lab, out):
         # `kubectl exec … cat …/token > file` keeps the file as kubelet wrote it: no newline.
         with open(os.path.join(tokens, name), "w", encoding="ascii") as f:
             f.write(text)
+
+    permissions.write(out)
 
     print(f"{len(lab.sas)} ServiceAccounts, {len(lab.pods)} pods, {len(lab.nodes)} nodes, "
           f"{len(lab.roles)}+{len(lab.roles_b)} roles, {len(a)}+{len(b)} OIDC providers, "

@@ -44,8 +44,16 @@ pub(super) const FILES: &[(&str, &str)] = &[
         include_str!("../../../../assets/demo/mutating-webhook-configurations.json"),
     ),
     (
+        "organizations-scps.json",
+        include_str!("../../../../assets/demo/organizations-scps.json"),
+    ),
+    (
         "pod-identity-webhook-configmap.json",
         include_str!("../../../../assets/demo/pod-identity-webhook-configmap.json"),
+    ),
+    (
+        "resource-policies.json",
+        include_str!("../../../../assets/demo/resource-policies.json"),
     ),
     (
         "snapshot.json",
