@@ -318,6 +318,10 @@ pub struct CanIArgs {
     /// The container whose credential chain decides (default: the first).
     #[arg(long, value_name = "NAME")]
     pub container: Option<String>,
+    /// Also ask AWS's own simulator (iam:SimulatePrincipalPolicy, read-only: it creates
+    /// nothing) with your AWS credentials, and show whether it agrees.
+    #[arg(long)]
+    pub ask_aws: bool,
     /// The account that owns the resource when its ARN has none (S3).
     #[arg(long = "resource-account", value_name = "ID")]
     pub resource_account: Option<String>,

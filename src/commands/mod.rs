@@ -71,7 +71,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }) => permission::simulate(&args),
         Some(Command::CanI(args)) => {
             let inv = load_inventory(&cli.source)?;
-            permission::can_i(&inv, clock(now_flag, &inv), &args)
+            permission::can_i(&inv, clock(now_flag, &inv), &args, aws_options(&cli.source))
         }
         Some(Command::Snapshot {
             command: SnapshotCommand::Save { dir },

@@ -6,6 +6,7 @@ use super::input::read_text;
 use crate::cli::{CanIArgs, PolicySimulateArgs, TextOrJson};
 use anyhow::{Result, anyhow, bail};
 use irsa_core::analysis::audit::audit;
+use irsa_core::analysis::permission::ask_aws as aws_compare;
 use irsa_core::analysis::permission::can_i::{
     self as core_can_i, CanIDecision, CanIQuery, CanISubject,
 };
@@ -16,6 +17,7 @@ use irsa_core::analysis::policy;
 use irsa_core::analysis::trust::RequestKey;
 use irsa_core::model::Inventory;
 use irsa_core::report::permission_text;
+use irsa_inspector::sources::aws;
 use jiff::Timestamp;
 use serde::Serialize;
 use std::process::ExitCode;
@@ -162,7 +164,30 @@ fn split(name: &str, kind: &str) -> Result<(String, String)> {
     }
 }
 
-pub fn can_i(inv: &Inventory, now: Timestamp, args: &CanIArgs) -> Result<ExitCode> {
+/// `--ask-aws`: the simulator's answer for the role the pod runs as, beside ours.
+fn ask_aws(answer: &mut core_can_i::CanIAnswer, query: &CanIQuery, options: aws::AwsOptions) {
+    let Some(role) = answer.identity.role_arn.clone() else {
+        answer.aws_error = Some("not asked: the pod runs as no role AWS could simulate".to_owned());
+        return;
+    };
+    match aws::blocking::simulate(options, &role, &query.action, &query.resource, &query.keys) {
+        Ok(simulation) => {
+            answer.aws = Some(aws_compare::compare(
+                answer.decision,
+                simulation,
+                answer.session_policy_applied,
+            ))
+        }
+        Err(e) => answer.aws_error = Some(e),
+    }
+}
+
+pub fn can_i(
+    inv: &Inventory,
+    now: Timestamp,
+    args: &CanIArgs,
+    aws_options: aws::AwsOptions,
+) -> Result<ExitCode> {
     check_action(&args.action)?;
     check_arn("RESOURCE", &args.resource)?;
     let subject = match (&args.pod, &args.sa) {
@@ -184,7 +209,10 @@ pub fn can_i(inv: &Inventory, now: Timestamp, args: &CanIArgs) -> Result<ExitCod
         container: args.container.clone(),
     };
     let report = audit(inv, now);
-    let answer = core_can_i::can_i(inv, &report, &subject, &query)?;
+    let mut answer = core_can_i::can_i(inv, &report, &subject, &query)?;
+    if args.ask_aws {
+        ask_aws(&mut answer, &query, aws_options);
+    }
     match args.format {
         TextOrJson::Json => outln!("{}", irsa_core::report::to_json_pretty(&answer)?),
         TextOrJson::Text => out!("{}", permission_text::can_i(&answer)),

@@ -32,6 +32,9 @@ pub enum Fault {
     /// Answer every matching call with the service's expired-credentials error: IAM and STS
     /// `ExpiredToken`, EC2 `RequestExpired`, EKS `ExpiredTokenException`.
     Expire,
+    /// Answer every matching call with `200 OK` and this body: a recorded response, for a call
+    /// moto does not implement (IAM's query API answers XML).
+    Answer(&'static str),
 }
 
 /// A rule: `service` (`iam`, `ec2`, `eks`, `sts`) and an action name or path fragment.
@@ -237,6 +240,15 @@ async fn serve(
         Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
         Some(Fault::Garbage) => {
             conn.write_all(garbage_response(service).as_bytes()).await?;
+            return conn.shutdown().await;
+        }
+        Some(Fault::Answer(body)) => {
+            let response = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{body}",
+                body.len()
+            );
+            conn.write_all(response.as_bytes()).await?;
             return conn.shutdown().await;
         }
         Some(fault) => {

@@ -42,3 +42,31 @@ pub fn enrich_inventory(inv: &mut Inventory, mut options: AwsOptions) -> Result<
     enrichment.merge_into(inv);
     Ok(())
 }
+
+/// Asks `iam:SimulatePrincipalPolicy` (read-only) about one request by `role_arn`, on a private
+/// runtime like [`enrich_inventory`]. The error is one line (start-up or the call).
+pub fn simulate(
+    options: AwsOptions,
+    role_arn: &str,
+    action: &str,
+    resource: &str,
+    keys: &[irsa_core::analysis::trust::RequestKey],
+) -> Result<irsa_core::analysis::permission::ask_aws::AwsSimulation, String> {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(move || {
+                let runtime = crate::runtime::background().map_err(|e| e.to_string())?;
+                runtime.block_on(async {
+                    let source = AwsSource::connect(options, None)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    source
+                        .simulate_principal_policy(role_arn, action, resource, keys)
+                        .await
+                        .map_err(|e| e.to_string())
+                })
+            })
+            .join()
+            .unwrap_or_else(|_| Err("the AWS worker crashed (details in the log)".to_owned()))
+    })
+}

@@ -29,6 +29,7 @@ pub mod freshness;
 mod iam;
 mod roles;
 pub mod save;
+mod simulate;
 mod sts;
 
 pub use accounts::{AccountReader, OTHER_ACCOUNT_ACTIONS};

@@ -77,6 +77,31 @@ pub fn can_i(a: &CanIAnswer) -> String {
         a.decision.as_str(),
         clean(&a.reason)
     ));
+    if let Some(c) = &a.aws {
+        out.push_str(&format!(
+            "AWS's simulator (iam:SimulatePrincipalPolicy): {} — {}\n",
+            c.aws.decision.as_str(),
+            if c.agrees { "agrees" } else { "DISAGREES" }
+        ));
+        if !c.aws.matched.is_empty() {
+            out.push_str(&format!(
+                "  matched: {}\n",
+                clean(&c.aws.matched.join(", "))
+            ));
+        }
+        if !c.aws.missing_context.is_empty() {
+            out.push_str(&format!(
+                "  it lacked context keys: {}\n",
+                clean(&c.aws.missing_context.join(", "))
+            ));
+        }
+        if let Some(note) = &c.note {
+            out.push_str(&format!("  why they may differ: {}\n", clean(note)));
+        }
+    }
+    if let Some(e) = &a.aws_error {
+        out.push_str(&format!("AWS's simulator: {}\n", clean(e)));
+    }
     out.push_str(&trace(&a.trace, &a.deciding));
     out.push_str(&unknowns(&a.unknowns));
     if !a.findings.is_empty() {

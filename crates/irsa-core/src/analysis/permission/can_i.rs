@@ -133,6 +133,15 @@ pub struct CanIAnswer {
     pub trace: Vec<PolicyTrace>,
     pub unknowns: Vec<Unknown>,
     pub findings: Vec<FindingRef>,
+    /// With `--ask-aws`: what `iam:SimulatePrincipalPolicy` answered and whether it agrees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws: Option<super::ask_aws::AwsComparison>,
+    /// With `--ask-aws`: why AWS could not be asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_error: Option<String>,
+    /// The evaluation applied a session policy (Pod Identity association).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub session_policy_applied: bool,
 }
 
 /// Why no answer could be given at all.
@@ -198,6 +207,9 @@ pub fn can_i(
         trace: Vec::new(),
         unknowns,
         findings: findings.clone(),
+        aws: None,
+        aws_error: None,
+        session_policy_applied: false,
     };
 
     // Where the container really lands: the configured provider, or where the SDK falls back.
@@ -369,6 +381,7 @@ pub fn can_i(
         keys,
         principal_tags_known: session.tags_known,
     };
+    let session_policy_applied = !policies.session.is_empty();
     let verdict = evaluate(&request, &policies);
     unknowns.extend(verdict.unknowns);
     Ok(CanIAnswer {
@@ -381,6 +394,9 @@ pub fn can_i(
         trace: verdict.policies,
         unknowns,
         findings,
+        aws: None,
+        aws_error: None,
+        session_policy_applied,
     })
 }
 

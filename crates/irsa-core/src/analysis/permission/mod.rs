@@ -28,6 +28,7 @@
 //! of IAM Identity Center, the root user, service-linked roles' special cases, and `${*}`-style
 //! escapes inside `StringLike` condition values (they are wildcards there).
 
+pub mod ask_aws;
 pub mod can_i;
 pub mod effective;
 pub mod session;
