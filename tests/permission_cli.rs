@@ -355,3 +355,47 @@ fn on_the_demo_an_scp_guardrail_denies_deleting_the_bucket_and_the_bucket_policy
         "{v}"
     );
 }
+
+#[test]
+fn can_i_for_a_service_account_uses_its_pod_and_says_so() {
+    let mut cmd = bin();
+    cmd.args([
+        "--demo",
+        "can-i",
+        "s3:GetObject",
+        "arn:aws:s3:::my-app-bucket/x",
+    ])
+    .args(["--sa", "demo2/s3-reader"]);
+    let (code, v) = json(&mut cmd);
+    assert_eq!(
+        (code, v["decision"].as_str()),
+        (1, Some("no-credentials")),
+        "{v}"
+    );
+    assert_eq!(v["identity"]["pod"], "demo2/s3-negative");
+    assert!(
+        v["identity"]["notes"]
+            .to_string()
+            .contains("evaluated as its pod s3-negative"),
+        "{v}"
+    );
+    // A ServiceAccount no pod runs as has no credential chain to follow: one line, exit 2.
+    let out = bin()
+        .args([
+            "--demo",
+            "can-i",
+            "s3:GetObject",
+            "arn:aws:s3:::b/k",
+            "--sa",
+            "kube-system/default",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("has no pod") && err.contains("policy simulate"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
