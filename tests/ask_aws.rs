@@ -51,24 +51,38 @@ fn can_i(endpoint: &str, home: &std::path::Path, action: &str) -> serde_json::Va
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
 }
 
-#[tokio::test]
-async fn the_simulators_answer_is_shown_beside_ours_and_compared() {
+/// A proxy in front of moto that applies `fault` to `iam:SimulatePrincipalPolicy`.
+async fn simulator(fault: Fault) -> (support::moto::MotoGuard, FaultProxy) {
     let moto = moto().await;
     let proxy = FaultProxy::start(
         &moto.endpoint,
         vec![Rule {
             service: "iam",
             action: "SimulatePrincipalPolicy",
-            fault: Fault::Answer(ALLOWED),
+            fault,
         }],
     )
     .await;
-    let home = tempfile::tempdir().unwrap();
-    let endpoint = proxy.endpoint.clone();
-    let home_path = home.path().to_owned();
-    let v = tokio::task::spawn_blocking(move || can_i(&endpoint, &home_path, "s3:GetObject"))
+    (moto, proxy)
+}
+
+/// `can-i ACTION` through the proxy, off the test's runtime (the binary blocks).
+async fn ask(
+    proxy: &FaultProxy,
+    home: &std::path::Path,
+    action: &'static str,
+) -> serde_json::Value {
+    let (endpoint, home) = (proxy.endpoint.clone(), home.to_owned());
+    tokio::task::spawn_blocking(move || can_i(&endpoint, &home, action))
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_simulators_answer_is_shown_beside_ours_and_compared() {
+    let (_moto, proxy) = simulator(Fault::Answer(ALLOWED)).await;
+    let home = tempfile::tempdir().unwrap();
+    let v = ask(&proxy, home.path(), "s3:GetObject").await;
     assert_eq!(v["decision"], "allow", "{v}");
     assert_eq!(v["aws"]["aws"]["decision"], "allow", "{v}");
     assert_eq!(v["aws"]["agrees"], true);
@@ -77,11 +91,7 @@ async fn the_simulators_answer_is_shown_beside_ours_and_compared() {
 
     // The same recorded "allowed" against our implicit deny of s3:PutObject: a disagreement,
     // shown with the reasons they may differ.
-    let endpoint = proxy.endpoint.clone();
-    let home_path = home.path().to_owned();
-    let v = tokio::task::spawn_blocking(move || can_i(&endpoint, &home_path, "s3:PutObject"))
-        .await
-        .unwrap();
+    let v = ask(&proxy, home.path(), "s3:PutObject").await;
     assert_eq!(v["decision"], "implicit-deny");
     assert_eq!(v["aws"]["agrees"], false, "{v}");
     assert!(
@@ -94,22 +104,9 @@ async fn the_simulators_answer_is_shown_beside_ours_and_compared() {
 
 #[tokio::test]
 async fn a_denied_simulator_is_one_line_and_our_answer_stands() {
-    let moto = moto().await;
-    let proxy = FaultProxy::start(
-        &moto.endpoint,
-        vec![Rule {
-            service: "iam",
-            action: "SimulatePrincipalPolicy",
-            fault: Fault::Deny,
-        }],
-    )
-    .await;
+    let (_moto, proxy) = simulator(Fault::Deny).await;
     let home = tempfile::tempdir().unwrap();
-    let endpoint = proxy.endpoint.clone();
-    let home_path = home.path().to_owned();
-    let v = tokio::task::spawn_blocking(move || can_i(&endpoint, &home_path, "s3:GetObject"))
-        .await
-        .unwrap();
+    let v = ask(&proxy, home.path(), "s3:GetObject").await;
     assert_eq!(v["decision"], "allow");
     assert!(v.get("aws").is_none(), "{v}");
     assert_eq!(v["aws_error"], "iam:SimulatePrincipalPolicy denied");

@@ -1,8 +1,9 @@
 //! `irsa-inspector explain pod|sa NS/NAME`: run the analysis, gather what concerns one
 //! subject, render it with `report::explain_text`.
 
+use super::input::namespace_name;
 use crate::cli::ExplainTarget;
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, anyhow};
 use irsa_core::analysis::audit::{AuditReport, audit};
 use irsa_core::analysis::checks::binding::evaluate_binding;
 use irsa_core::analysis::checks::pod_analysis;
@@ -13,15 +14,6 @@ use irsa_core::model::{Finding, Inventory, Subject};
 use irsa_core::report::explain_text::{self, PodExplanation, SaExplanation};
 use jiff::Timestamp;
 use std::process::ExitCode;
-
-fn split(name: &str, kind: &str) -> Result<(String, String)> {
-    match name.split_once('/') {
-        Some((ns, n)) if !ns.is_empty() && !n.is_empty() && !n.contains('/') => {
-            Ok((ns.to_owned(), n.to_owned()))
-        }
-        _ => bail!("{kind} {name:?}: expected NAMESPACE/NAME"),
-    }
-}
 
 /// Findings whose subject is `s`, or that name `s` among the related objects.
 fn findings_about<'r>(report: &'r AuditReport, s: &Subject) -> Vec<&'r Finding> {
@@ -37,7 +29,7 @@ pub fn run(inv: &Inventory, now: Timestamp, target: &ExplainTarget) -> Result<Ex
     let report = audit(inv, now);
     let text = match target {
         ExplainTarget::Sa { name } => {
-            let (ns, n) = split(name, "service account")?;
+            let (ns, n) = namespace_name(name, "service account")?;
             let sa = index.service_account(&ns, &n).ok_or_else(|| {
                 anyhow!(
                     "service account {ns}/{n} not found ({} service accounts loaded)",
@@ -69,7 +61,7 @@ pub fn run(inv: &Inventory, now: Timestamp, target: &ExplainTarget) -> Result<Ex
             })
         }
         ExplainTarget::Pod { name } => {
-            let (ns, n) = split(name, "pod")?;
+            let (ns, n) = namespace_name(name, "pod")?;
             let pod = inv.pod(&ns, &n).ok_or_else(|| {
                 anyhow!("pod {ns}/{n} not found ({} pods loaded)", inv.pods.len())
             })?;

@@ -1,6 +1,6 @@
 //! Reading the files (or standard input) a command is given, with errors naming the file.
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use std::io::Read;
 use std::path::Path;
 
@@ -29,4 +29,14 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(label: &str, text: &str) -> Re
             irsa_core::report::redact_serde_message(&e.to_string())
         )
     })
+}
+
+/// `NAMESPACE/NAME` (a pod or ServiceAccount argument); the error names `kind`.
+pub fn namespace_name(name: &str, kind: &str) -> Result<(String, String)> {
+    match name.split_once('/') {
+        Some((ns, n)) if !ns.is_empty() && !n.is_empty() && !n.contains('/') => {
+            Ok((ns.to_owned(), n.to_owned()))
+        }
+        _ => bail!("{kind} {name:?}: expected NAMESPACE/NAME"),
+    }
 }

@@ -2,7 +2,7 @@
 //! the inventory, call `irsa_core::analysis::permission`, print through
 //! `irsa_core::report::permission_text` or JSON). Exit 0 allowed, 1 not allowed, 2 bad input.
 
-use super::input::read_text;
+use super::input::{namespace_name, read_text};
 use crate::cli::{CanIArgs, PolicySimulateArgs, TextOrJson};
 use anyhow::{Result, anyhow, bail};
 use irsa_core::analysis::audit::audit;
@@ -43,13 +43,7 @@ fn keys(flags: &[String]) -> Result<Vec<RequestKey>> {
         if name.is_empty() {
             bail!("--key {kv:?}: the key name is empty");
         }
-        match out.iter_mut().find(|k| k.name.eq_ignore_ascii_case(name)) {
-            Some(k) => k.values.push(value.to_owned()),
-            None => out.push(RequestKey {
-                name: name.to_owned(),
-                values: vec![value.to_owned()],
-            }),
-        }
+        RequestKey::add(&mut out, name, value);
     }
     Ok(out)
 }
@@ -155,15 +149,6 @@ pub fn simulate(args: &PolicySimulateArgs) -> Result<ExitCode> {
     })
 }
 
-fn split(name: &str, kind: &str) -> Result<(String, String)> {
-    match name.split_once('/') {
-        Some((ns, n)) if !ns.is_empty() && !n.is_empty() && !n.contains('/') => {
-            Ok((ns.to_owned(), n.to_owned()))
-        }
-        _ => bail!("{kind} {name:?}: expected NAMESPACE/NAME"),
-    }
-}
-
 /// `--ask-aws`: the simulator's answer for the role the pod runs as, beside ours.
 fn ask_aws(answer: &mut core_can_i::CanIAnswer, query: &CanIQuery, options: aws::AwsOptions) {
     let Some(role) = answer.identity.role_arn.clone() else {
@@ -192,11 +177,11 @@ pub fn can_i(
     check_arn("RESOURCE", &args.resource)?;
     let subject = match (&args.pod, &args.sa) {
         (Some(pod), _) => {
-            let (namespace, name) = split(pod, "--pod")?;
+            let (namespace, name) = namespace_name(pod, "--pod")?;
             CanISubject::Pod { namespace, name }
         }
         (None, Some(sa)) => {
-            let (namespace, name) = split(sa, "--sa")?;
+            let (namespace, name) = namespace_name(sa, "--sa")?;
             CanISubject::ServiceAccount { namespace, name }
         }
         (None, None) => bail!("give --pod NAMESPACE/NAME or --sa NAMESPACE/NAME"),

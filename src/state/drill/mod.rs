@@ -182,16 +182,7 @@ fn can_i(
     };
     let mut request_keys: Vec<RequestKey> = Vec::new();
     for (name, value) in keys {
-        match request_keys
-            .iter_mut()
-            .find(|k| k.name.eq_ignore_ascii_case(name))
-        {
-            Some(k) => k.values.push(value.clone()),
-            None => request_keys.push(RequestKey {
-                name: name.clone(),
-                values: vec![value.clone()],
-            }),
-        }
+        RequestKey::add(&mut request_keys, name, value);
     }
     let query = CanIQuery {
         action: action.to_owned(),

@@ -3,6 +3,7 @@
 //! then what is unknown.
 
 use super::clean;
+use super::trust_text::{self, tick};
 use crate::analysis::permission::can_i::{CanIAnswer, IdentityKind};
 use crate::analysis::permission::{
     Deciding, PermissionRequest, PermissionVerdict, PolicyTrace, Unknown,
@@ -164,25 +165,7 @@ fn trace(policies: &[PolicyTrace], deciding: &[Deciding]) -> String {
                 ));
             }
             for c in &s.conditions {
-                let actual = match &c.actual {
-                    Some(vals) => vals.iter().map(|x| clean(x)).collect::<Vec<_>>().join(", "),
-                    None => "(absent)".to_owned(),
-                };
-                out.push_str(&format!(
-                    "    {} {} {}\n        expected: {}\n        actual:   {}\n",
-                    tick(c.passed),
-                    clean(&c.operator),
-                    clean(&c.key),
-                    c.expected
-                        .iter()
-                        .map(|x| clean(x))
-                        .collect::<Vec<_>>()
-                        .join(" | "),
-                    actual
-                ));
-                if let Some(note) = &c.note {
-                    out.push_str(&format!("        note:     {}\n", clean(note)));
-                }
+                out.push_str(&trust_text::condition(c));
             }
         }
     }
@@ -198,8 +181,4 @@ fn unknowns(list: &[Unknown]) -> String {
         out.push_str(&format!("  ? {}: {}\n", clean(&u.what), clean(&u.why)));
     }
     out
-}
-
-fn tick(ok: bool) -> &'static str {
-    if ok { "✓" } else { "✗" }
 }

@@ -2,7 +2,9 @@
 
 use super::clean;
 use crate::analysis::policy::Effect;
-use crate::analysis::trust::{Decision, RequestContext, RequestPrincipal, TrustVerdict};
+use crate::analysis::trust::{
+    ConditionTrace, Decision, RequestContext, RequestPrincipal, TrustVerdict,
+};
 
 pub fn decision_label(d: Decision) -> &'static str {
     match d {
@@ -68,30 +70,37 @@ pub fn verdict(v: &TrustVerdict) -> String {
             clean(&s.action.detail)
         ));
         for c in &s.conditions {
-            let actual = match &c.actual {
-                Some(vals) => vals.iter().map(|x| clean(x)).collect::<Vec<_>>().join(", "),
-                None => "(absent)".to_owned(),
-            };
-            out.push_str(&format!(
-                "    {} {} {}\n        expected: {}\n        actual:   {}\n",
-                tick(c.passed),
-                clean(&c.operator),
-                clean(&c.key),
-                c.expected
-                    .iter()
-                    .map(|x| clean(x))
-                    .collect::<Vec<_>>()
-                    .join(" | "),
-                actual
-            ));
-            if let Some(note) = &c.note {
-                out.push_str(&format!("        note:     {}\n", clean(note)));
-            }
+            out.push_str(&condition(c));
         }
     }
     out
 }
 
-fn tick(ok: bool) -> &'static str {
+/// One condition of a trace: `✓ Operator key`, then expected, actual and the note, indented
+/// under its statement (shared with `permission_text`).
+pub(super) fn condition(c: &ConditionTrace) -> String {
+    let actual = match &c.actual {
+        Some(vals) => vals.iter().map(|x| clean(x)).collect::<Vec<_>>().join(", "),
+        None => "(absent)".to_owned(),
+    };
+    let mut out = format!(
+        "    {} {} {}\n        expected: {}\n        actual:   {}\n",
+        tick(c.passed),
+        clean(&c.operator),
+        clean(&c.key),
+        c.expected
+            .iter()
+            .map(|x| clean(x))
+            .collect::<Vec<_>>()
+            .join(" | "),
+        actual
+    );
+    if let Some(note) = &c.note {
+        out.push_str(&format!("        note:     {}\n", clean(note)));
+    }
+    out
+}
+
+pub(super) fn tick(ok: bool) -> &'static str {
     if ok { "✓" } else { "✗" }
 }

@@ -351,15 +351,7 @@ pub fn can_i(
         role_policies(inv, role, session_policies, &query.resource);
     unknowns.append(&mut policy_unknowns);
     let mut keys: Vec<RequestKey> = Vec::new();
-    let mut push =
-        |name: &str, value: &str| match keys.iter_mut().find(|k| k.name.eq_ignore_ascii_case(name))
-        {
-            Some(k) => k.values.push(value.to_owned()),
-            None => keys.push(RequestKey {
-                name: name.to_owned(),
-                values: vec![value.to_owned()],
-            }),
-        };
+    let mut push = |name: &str, value: &str| RequestKey::add(&mut keys, name, value);
     push("aws:PrincipalArn", &role.arn);
     for (name, value) in &session.keys {
         if !query.keys.iter().any(|k| k.name.eq_ignore_ascii_case(name)) {

@@ -61,6 +61,20 @@ pub struct RequestKey {
     pub values: Vec<String>,
 }
 
+impl RequestKey {
+    /// Adds one value of `name` to `keys`: to the key of that name (matched case-insensitively,
+    /// so a repeated key is multi-valued), else as a new key.
+    pub fn add(keys: &mut Vec<RequestKey>, name: &str, value: &str) {
+        match keys.iter_mut().find(|k| k.name.eq_ignore_ascii_case(name)) {
+            Some(k) => k.values.push(value.to_owned()),
+            None => keys.push(RequestKey {
+                name: name.to_owned(),
+                values: vec![value.to_owned()],
+            }),
+        }
+    }
+}
+
 impl RequestContext {
     /// A request for `action` by `principal`, with no condition keys yet.
     pub fn new(action: &str, principal: RequestPrincipal) -> Self {
@@ -73,17 +87,7 @@ impl RequestContext {
 
     /// Adds one value to a key (a second call with the same name makes it multi-valued).
     pub fn with_key(mut self, name: &str, value: &str) -> Self {
-        match self
-            .keys
-            .iter_mut()
-            .find(|k| k.name.eq_ignore_ascii_case(name))
-        {
-            Some(k) => k.values.push(value.to_owned()),
-            None => self.keys.push(RequestKey {
-                name: name.to_owned(),
-                values: vec![value.to_owned()],
-            }),
-        }
+        RequestKey::add(&mut self.keys, name, value);
         self
     }
 
