@@ -7,7 +7,6 @@ use crate::rows::Row;
 use irsa_core::analysis::checks::audit_trust::trusts_issuer;
 use irsa_core::analysis::inventory::{InventoryIndex, issuer_host};
 use irsa_core::analysis::permission::can_i;
-use irsa_core::analysis::permission::effective::{BoundaryEffect, GrantFlag};
 use irsa_core::model::{FindingCode, RoleLookup, Severity, Subject, SubjectKind};
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -136,22 +135,10 @@ pub(super) fn derive(ix: &Index) -> Vec<RoleRow> {
             // What the role can do, summarised here (off the UI thread, with the other rows).
             if let Some(role) = info {
                 let summary = can_i::role_summary_cached(inventory, role, &mut policies_parsed);
-                let kept = || {
-                    summary
-                        .services
-                        .iter()
-                        .flat_map(|s| &s.grants)
-                        .filter(|g| g.boundary != BoundaryEffect::Removes)
-                };
-                if kept().any(|g| {
-                    g.action == "*"
-                        && g.resources.iter().any(|r| r == "*")
-                        && !g.conditional
-                        && g.boundary == BoundaryEffect::Keeps
-                }) {
+                if summary.is_admin() {
                     flags.push(RoleFlag::Admin);
                 }
-                if kept().any(|g| g.flags.contains(&GrantFlag::PassRole)) {
+                if summary.can_pass_roles() {
                     flags.push(RoleFlag::PassRole);
                 }
             }

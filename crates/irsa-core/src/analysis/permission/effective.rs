@@ -28,6 +28,32 @@ pub struct EffectivePermissions {
     pub unknowns: Vec<Unknown>,
 }
 
+impl EffectivePermissions {
+    /// The grants a boundary does not remove.
+    fn kept(&self) -> impl Iterator<Item = &Grant> {
+        self.services
+            .iter()
+            .flat_map(|s| &s.grants)
+            .filter(|g| g.boundary != BoundaryEffect::Removes)
+    }
+
+    /// `*` on `*` granted unconditionally and left whole by the boundary: the role can do
+    /// anything.
+    pub fn is_admin(&self) -> bool {
+        self.kept().any(|g| {
+            g.action == "*"
+                && g.resources.iter().any(|r| r == "*")
+                && !g.conditional
+                && g.boundary == BoundaryEffect::Keeps
+        })
+    }
+
+    /// Some grant the boundary leaves covers `iam:PassRole`.
+    pub fn can_pass_roles(&self) -> bool {
+        self.kept().any(|g| g.flags.contains(&GrantFlag::PassRole))
+    }
+}
+
 /// The grants of one service.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceGrants {
