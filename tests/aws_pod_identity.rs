@@ -44,6 +44,7 @@ fn sdk_association(a: &PodIdentityAssociationDetail) -> PodIdentityAssociation {
         .set_disable_session_tags(a.disable_session_tags)
         .set_target_role_arn(a.target_role_arn.clone())
         .set_external_id(a.external_id.clone())
+        .set_policy(a.policy.clone())
         .build()
 }
 
@@ -149,11 +150,16 @@ async fn associations_are_listed_then_each_described_for_its_role() {
         .iter()
         .map(model::PodIdentityAssociation::from)
         .collect();
+    let expected_len = expected.len() as u64;
+    assert!(
+        expected.iter().any(|a| a.policy.is_some()),
+        "the demo has an association with a session policy"
+    );
     assert_eq!(e.pod_identity_associations, Some(expected));
     assert!(e.problems_for(SourceKind::PodIdentity).is_empty());
     let calls = source.call_counts();
     assert_eq!(calls["eks:ListPodIdentityAssociations"], 1);
-    assert_eq!(calls["eks:DescribePodIdentityAssociation"], 4);
+    assert_eq!(calls["eks:DescribePodIdentityAssociation"], expected_len);
 }
 
 #[tokio::test]

@@ -399,3 +399,144 @@ fn can_i_for_a_service_account_uses_its_pod_and_says_so() {
     );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
+
+fn can_i_sa(action: &str, resource: &str, sa: &str) -> Command {
+    let mut cmd = bin();
+    cmd.args(["--demo", "can-i", action, resource, "--sa", sa]);
+    cmd
+}
+
+fn deciding_kinds(v: &Value) -> Vec<String> {
+    v["deciding"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .filter_map(|x| x["kind"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn on_the_demo_pod_identity_abac_admits_the_pods_own_namespace_prefix_only() {
+    let (code, v) = json(&mut can_i_sa(
+        "s3:PutObject",
+        "arn:aws:s3:::irsa-lab-tenant-data/orders/2026/04/10.json",
+        "orders/orders-api",
+    ));
+    assert_eq!((code, v["decision"].as_str()), (0, Some("allow")), "{v}");
+    assert_eq!(v["identity"]["kind"], "pod-identity");
+    assert_eq!(v["deciding"][0]["sid"], "OwnNamespacePrefix", "{v}");
+    let (code, v) = json(&mut can_i_sa(
+        "s3:PutObject",
+        "arn:aws:s3:::irsa-lab-tenant-data/payments/2026/04/10.json",
+        "orders/orders-api",
+    ));
+    assert_eq!(
+        (code, v["decision"].as_str()),
+        (1, Some("implicit-deny")),
+        "{v}"
+    );
+}
+
+#[test]
+fn on_the_demo_the_boundary_removes_a_grant_and_the_reason_says_so() {
+    let (code, v) = json(&mut can_i_sa(
+        "sns:Publish",
+        "arn:aws:sns:eu-west-1:123456789012:order-events",
+        "orders/orders-api",
+    ));
+    assert_eq!(
+        (code, v["decision"].as_str()),
+        (1, Some("implicit-deny")),
+        "{v}"
+    );
+    let reason = v["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("OrderEvents") && reason.contains("permissions boundary"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn on_the_demo_an_association_session_policy_narrows_the_role() {
+    // The role may write the bucket; the association's session policy only lets it read daily/.
+    let (code, v) = json(&mut can_i_sa(
+        "s3:PutObject",
+        "arn:aws:s3:::irsa-lab-reports/daily/2026-04-10.csv",
+        "reports/exporter",
+    ));
+    assert_eq!(
+        (code, v["decision"].as_str()),
+        (1, Some("implicit-deny")),
+        "{v}"
+    );
+    assert!(
+        v["reason"].as_str().unwrap().contains("session policy"),
+        "{v}"
+    );
+    assert!(
+        v["trace"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["kind"] == "session-policy"),
+        "{v}"
+    );
+    let (code, v) = json(&mut can_i_sa(
+        "s3:GetObject",
+        "arn:aws:s3:::irsa-lab-reports/daily/2026-04-10.csv",
+        "reports/exporter",
+    ));
+    assert_eq!((code, v["decision"].as_str()), (0, Some("allow")), "{v}");
+    assert!(
+        deciding_kinds(&v).contains(&"session-policy".to_owned()),
+        "{v}"
+    );
+}
+
+#[test]
+fn on_the_demo_a_kms_key_policy_without_iam_delegation_voids_the_role_grant() {
+    let (code, v) = json(&mut can_i(
+        "kms:Decrypt",
+        "arn:aws:kms:eu-west-1:123456789012:key/5f0e2c41-9a7b-4d3e-8c21-7b6a0f9d2e18",
+        "tf-demo/tf-s3-test",
+    ));
+    assert_eq!(
+        (code, v["decision"].as_str()),
+        (1, Some("implicit-deny")),
+        "{v}"
+    );
+    assert!(
+        v["reason"].as_str().unwrap().contains("delegates to IAM"),
+        "{v}"
+    );
+}
+
+#[test]
+fn on_the_demo_the_upgraded_controller_misses_a_newer_permission() {
+    let (code, v) = json(&mut can_i_sa(
+        "elasticloadbalancing:DescribeListenerAttributes",
+        "*",
+        "kube-system/aws-load-balancer-controller",
+    ));
+    assert_eq!(
+        (code, v["decision"].as_str()),
+        (1, Some("implicit-deny")),
+        "{v}"
+    );
+    assert!(
+        v["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no identity policy allows"),
+        "{v}"
+    );
+    // The actions the policy does list still work.
+    let (code, v) = json(&mut can_i_sa(
+        "elasticloadbalancing:DescribeListeners",
+        "*",
+        "kube-system/aws-load-balancer-controller",
+    ));
+    assert_eq!((code, v["decision"].as_str()), (0, Some("allow")), "{v}");
+}

@@ -80,13 +80,14 @@ def eks_cluster(created):
     }}
 
 
-def association(ns, sa, role, created, tags=None):
+def association(ns, sa, role, created, tags=None, disable_session_tags=False, policy=None):
     aid = "a-" + suffix("assoc", ns, sa, n=17).replace("2", "a").replace("4", "e")
     return {"clusterName": CLUSTER, "namespace": ns, "serviceAccount": sa, "roleArn": role,
             "associationArn": f"arn:aws:eks:{REGION}:{ACCOUNT}:podidentityassociation/{CLUSTER}/{aid}",
             "associationId": aid, "tags": tags or {},
             "createdAt": cli_time_ms(created), "modifiedAt": cli_time_ms(created),
-            "disableSessionTags": False}
+            "disableSessionTags": disable_session_tags,
+            **({"policy": json.dumps(policy, separators=(",", ":"))} if policy else {})}
 
 
 def instance(node_spec, profile_arn, launched):

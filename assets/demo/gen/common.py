@@ -21,6 +21,8 @@ VPC_ID = "vpc-0eff978855e0677a0"  # from the guide
 CAPTURED_AT = dt.datetime(2026, 4, 10, 10, 0, 0, tzinfo=dt.timezone.utc)
 
 BOUNDARY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/irsa-lab-workload-boundary"
+# The SSE-KMS key of my-app-bucket; its key policy does not delegate to IAM.
+APP_BUCKET_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/5f0e2c41-9a7b-4d3e-8c21-7b6a0f9d2e18"
 BOUNDARY_ARN_B = f"arn:aws:iam::{ACCOUNT_B}:policy/accountb-workload-boundary"
 
 _NS = uuid.UUID("6f1c2b1e-3c39-4b0e-9d0f-2a8f6c1d7e55")

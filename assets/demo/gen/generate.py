@@ -15,7 +15,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from common import (ACCOUNT, ACCOUNT_B, BOUNDARY_ARN, CLUSTER, ISSUER_HOST,  # noqa: E402
-                    PROVIDER_ARN, REGION, at, suffix, uid)
+                    APP_BUCKET_KEY, PROVIDER_ARN, REGION, at, suffix, uid)
 import aws  # noqa: E402
 import iam  # noqa: E402
 import k8s  # noqa: E402
@@ -267,7 +267,8 @@ def guide_lab(lab, nodes):
     for ns, created in (("demo", "2026-04-10T09:12:40Z"), ("demo2", "2026-04-10T09:40:03Z"),
                         ("external-secrets", "2026-04-10T09:31:10Z"),
                         ("karpenter", "2026-04-10T09:43:55Z"), ("tf-demo", "2026-04-10T09:50:31Z"),
-                        ("orders", "2026-04-09T11:02:00Z"), ("broken", "2026-04-08T16:00:00Z")):
+                        ("orders", "2026-04-09T11:02:00Z"), ("reports", "2026-04-09T14:01:40Z"),
+                        ("broken", "2026-04-08T16:00:00Z")):
         lab.sa(ns, "default", at(created), applied=False)
     lab.sa("demo", "s3-reader", at("2026-04-10T09:25:11Z"), role=s3_role)
     s3_test = k8s.pod(
@@ -544,9 +545,13 @@ def guide_lab(lab, nodes):
             priority_class="system-cluster-critical"))
 
     # --- tf-demo/tf-s3-reader: the guide's Terraform module, verbatim ---------------------
+    # The role may also decrypt with the bucket's KMS key — but that key's policy has no
+    # "Enable IAM User Permissions" statement (resource-policies.json), so IAM policies count
+    # for nothing there: `can-i kms:Decrypt <key> --pod tf-demo/tf-s3-test` is an implicit deny.
     tf_policy = lab.policy("irsa-lab-tf-demo-tf-s3-reader-s3-read", {
         "Statement": [{"Action": ["s3:GetObject", "s3:ListBucket"], "Effect": "Allow",
-                       "Resource": ["arn:aws:s3:::my-app-bucket", "arn:aws:s3:::my-app-bucket/*"]}],
+                       "Resource": ["arn:aws:s3:::my-app-bucket", "arn:aws:s3:::my-app-bucket/*"]},
+                      {"Action": "kms:Decrypt", "Effect": "Allow", "Resource": APP_BUCKET_KEY}],
         "Version": "2012-10-17"}, at("2026-04-10T09:50:27Z"),
         description="Allows the tf-s3-reader ServiceAccount to read my-app-bucket")
     # Terraform's jsonencode sorts keys, so IAM stores them sorted.
@@ -569,9 +574,18 @@ def guide_lab(lab, nodes):
         mutate=lambda m, s: k8s.irsa_mutate(s, tf_role)), token_at=at("2026-04-10T09:55:34Z"))
 
     # --- orders/orders-api: EKS Pod Identity, healthy ------------------------------------
-    orders_policy = lab.policy("irsa-lab-orders-api-policy", doc(allow(
-        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
-        f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/orders")), at("2026-04-09T11:05:40Z"))
+    # Beside its table, the policy grants (1) a tenant prefix by ABAC on the Pod Identity
+    # session tag `kubernetes-namespace` — `can-i s3:PutObject
+    # arn:aws:s3:::irsa-lab-tenant-data/orders/x` is allowed, `…/payments/x` is not — and
+    # (2) `sns:Publish`, which the workload boundary does not allow: a grant that never works.
+    orders_policy = lab.policy("irsa-lab-orders-api-policy", doc(
+        allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+              f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/orders", sid="OrdersTable"),
+        allow(["s3:GetObject", "s3:PutObject"],
+              "arn:aws:s3:::irsa-lab-tenant-data/${aws:PrincipalTag/kubernetes-namespace}/*",
+              sid="OwnNamespacePrefix"),
+        allow("sns:Publish", f"arn:aws:sns:{REGION}:{ACCOUNT}:order-events",
+              sid="OrderEvents")), at("2026-04-09T11:05:40Z"))
     orders_role = lab.role(
         "eks-irsa-lab-orders-orders-api-role", iam.pod_identity_trust(),
         created=at("2026-04-09T11:06:02Z"), attached=[orders_policy], boundary=BOUNDARY_ARN,
@@ -594,11 +608,54 @@ def guide_lab(lab, nodes):
             mutate=lambda m, s, j=jitter: k8s.pod_identity_mutate(m, s, expiration=j))
         lab.add_pod(p, token_at=at("2026-04-10T05:38:51Z") if i == 0 else None,
                     audience="pods.eks.amazonaws.com", expiration=jitter)
+    reports_lab(lab, n2)
     return s3_role
 
 
+def reports_lab(lab, node):
+    """reports/exporter: Pod Identity with session tags disabled and a session policy.
+
+    The role may read and write all of `irsa-lab-reports`; the association's session policy
+    (`aws eks create-pod-identity-association … --disable-session-tags --policy file://…`)
+    narrows its sessions to reading `daily/`: `can-i s3:PutObject
+    arn:aws:s3:::irsa-lab-reports/daily/x --pod reports/…` is an implicit deny by the session
+    policy, whatever the role grants."""
+    reports_policy = lab.policy("irsa-lab-reports-exporter-policy", doc(allow(
+        ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+        ["arn:aws:s3:::irsa-lab-reports", "arn:aws:s3:::irsa-lab-reports/*"])),
+        at("2026-04-09T14:02:10Z"))
+    reports_role = lab.role(
+        "eks-irsa-lab-reports-exporter-role", iam.pod_identity_trust(),
+        created=at("2026-04-09T14:02:31Z"), attached=[reports_policy], boundary=BOUNDARY_ARN,
+        tags=iam.workload_tags("reports", "exporter"),
+        last_used=(at("2026-04-10T06:00:14Z"), REGION))
+    session_policy = doc(allow("s3:GetObject", "arn:aws:s3:::irsa-lab-reports/daily/*",
+                               sid="ReadDailyOnly"))
+    lab.associations.append(aws.association(
+        "reports", "exporter", reports_role, at("2026-04-09T14:03:02Z"),
+        tags=iam.workload_tags("reports", "exporter"), disable_session_tags=True,
+        policy=session_policy))
+    lab.sa("reports", "exporter", at("2026-04-09T14:04:00Z"))
+    owner, h = k8s.owner_replicaset("reports", "exporter")
+    p = k8s.pod(
+        "reports", k8s.deployment_pod_name("exporter", h, 0), "exporter", node,
+        [container("exporter", f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/irsa-lab/exporter:1.4.0",
+                   env=[env("REPORTS_BUCKET", "irsa-lab-reports")],
+                   resources={"requests": {"cpu": "50m", "memory": "64Mi"}})],
+        created=at("2026-04-09T14:10:12Z"), owner=owner, labels=k8s.labels_for("exporter", h),
+        mutate=lambda m, s: k8s.pod_identity_mutate(m, s, expiration=83507))
+    lab.add_pod(p, token_at=at("2026-04-10T06:00:02Z"), audience="pods.eks.amazonaws.com",
+                expiration=83507)
+
+
 def alb_controller_policy():
-    """A condensed AWSLoadBalancerControllerIAMPolicy: reads on *, writes scoped by ARN."""
+    """A condensed AWSLoadBalancerControllerIAMPolicy: reads on *, writes scoped by ARN.
+
+    Deliberately the policy as published before controller v2.9: it lacks
+    `elasticloadbalancing:DescribeListenerAttributes`, which the running v2.13 image calls —
+    the "missed permission" of a controller upgraded without its policy: `can-i
+    elasticloadbalancing:DescribeListenerAttributes '*' --pod kube-system/…` is an implicit
+    deny (no identity-based policy allows it)."""
     lb = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}"
     return doc(
         allow("iam:CreateServiceLinkedRole",

@@ -7,12 +7,16 @@
   account), each level with `FullAWSAccess` as AWS attaches it, and on the OU a guardrail that
   denies deleting buckets or changing their policies — `can-i s3:DeleteBucket …` answers
   explicit-deny by that SCP whatever the role allows.
+- The KMS key of the bucket (`aws kms get-key-policy --key-id KEY --policy-name default`):
+  its policy names only the key administrator and does not delegate to IAM
+  (no `arn:aws:iam::123456789012:root` statement), so the tf-s3-reader role's grant of
+  `kms:Decrypt` on it counts for nothing.
 """
 
 import json
 import os
 
-from common import ACCOUNT, role_arn, write_json
+from common import ACCOUNT, APP_BUCKET_KEY, role_arn, write_json
 
 FULL_ACCESS = {"Version": "2012-10-17",
                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -27,10 +31,19 @@ def resource_policies():
         {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
          "Resource": ["arn:aws:s3:::my-app-bucket", "arn:aws:s3:::my-app-bucket/*"],
          "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
-    # `get-bucket-policy` returns the document as a JSON string.
+    # The key policy as a console "key administrators only" key has it: its administrator may
+    # manage and use it, and there is no `arn:aws:iam::ACCOUNT:root` statement, so IAM
+    # policies that grant kms:* on it have no effect.
+    key = {"Version": "2012-10-17", "Id": "key-consolepolicy-3", "Statement": [
+        {"Sid": "Allow access for Key Administrators", "Effect": "Allow",
+         "Principal": {"AWS": role_arn("irsa-lab-platform-admin")},
+         "Action": "kms:*", "Resource": "*"}]}
+    # `get-bucket-policy` and `get-key-policy` return the document as a JSON string.
     return {"ResourcePolicies": [
         {"Arn": "arn:aws:s3:::my-app-bucket", "Account": ACCOUNT,
-         "Policy": json.dumps(bucket, separators=(",", ":"))}]}
+         "Policy": json.dumps(bucket, separators=(",", ":"))},
+        {"Arn": APP_BUCKET_KEY, "Account": ACCOUNT,
+         "Policy": json.dumps(key, separators=(",", ":"))}]}
 
 
 def scps():

@@ -124,7 +124,7 @@ fn the_demo_projects_every_kubernetes_item_and_aws_record() {
             inv.nodes.len(),
             inv.pod_identity_associations.as_ref().map(Vec::len)
         ),
-        (60, 51, 4, Some(4))
+        (62, 52, 4, Some(5))
     );
 }
 
@@ -624,7 +624,7 @@ fn needs_token_decode_the_embedded_demo_loads_like_the_folder_it_was_built_from(
     let folder = load_dir(&demo_dir()).expect("assets/demo loads");
     assert_eq!(demo, folder);
     assert!(demo.problems.is_empty(), "{:?}", demo.problems);
-    assert_eq!(demo.tokens.len(), 6);
+    assert_eq!(demo.tokens.len(), 7);
 }
 
 #[test]

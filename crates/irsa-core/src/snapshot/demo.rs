@@ -86,6 +86,10 @@ pub(super) const FILES: &[(&str, &str)] = &[
         include_str!("../../../../assets/demo/tokens/orders.orders-api-kdtw2hb9v5-2bpjk.jwt"),
     ),
     (
+        "tokens/reports.exporter-wg6c27v47b-ldxc7.jwt",
+        include_str!("../../../../assets/demo/tokens/reports.exporter-wg6c27v47b-ldxc7.jwt"),
+    ),
+    (
         "tokens/tf-demo.tf-s3-test.jwt",
         include_str!("../../../../assets/demo/tokens/tf-demo.tf-s3-test.jwt"),
     ),

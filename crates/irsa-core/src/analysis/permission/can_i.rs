@@ -308,7 +308,10 @@ pub fn can_i(
             if let Some(policy) = association.and_then(|a| a.policy.as_ref()) {
                 match parse(policy) {
                     Ok(document) => session_policies.push(NamedPolicy {
-                        name: format!("association {} session policy", association.map_or("", |a| a.association_id.as_str())),
+                        name: format!(
+                            "of association {}",
+                            association.map_or("", |a| a.association_id.as_str())
+                        ),
                         document,
                     }),
                     Err(e) => unknowns.push(Unknown {
