@@ -149,6 +149,8 @@ pub enum ActionKind {
     MintToken,
     ReadMountedToken,
     TestWebIdentity,
+    /// `A` in a `:can` view: ask AWS's simulator the same question (read-only).
+    AskAws,
 }
 
 impl ActionKind {
@@ -158,6 +160,7 @@ impl ActionKind {
             ActionKind::MintToken => "mint a token (t)",
             ActionKind::ReadMountedToken => "read the mounted token (x)",
             ActionKind::TestWebIdentity => "test AssumeRoleWithWebIdentity for real (a)",
+            ActionKind::AskAws => "ask AWS's simulator (A)",
         }
     }
 }

@@ -191,6 +191,12 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Live(ActionKind::TestWebIdentity),
     },
     Binding {
+        keys: &[k('A')],
+        label: "A",
+        help: "AWS simulator (:can)",
+        action: Action::Live(ActionKind::AskAws),
+    },
+    Binding {
         keys: &[k('?')],
         label: "?",
         help: "this help",

@@ -14,7 +14,9 @@ mod status;
 pub use capabilities::Capabilities;
 pub use outcome::{ActionOutcome, WebIdentityAnswer};
 pub use prepared::Prepared;
-pub use request::{MIN_EXPIRATION_SECONDS, MintRequest, ReadRequest, RequestKind, SourceRequest};
+pub use request::{
+    MIN_EXPIRATION_SECONDS, MintRequest, ReadRequest, RequestKind, SimulateRequest, SourceRequest,
+};
 pub use status::{AwsStatus, ResourceStatus, StatusLine, Watched};
 
 use irsa_core::dataset::Dataset;

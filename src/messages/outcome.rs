@@ -1,6 +1,7 @@
 //! What an opt-in live action found. Carries decoded header and claims only: never a raw
 //! token, a signature or AWS credentials (none of these types has a field that could hold one).
 
+use irsa_core::analysis::permission::ask_aws::AwsSimulation;
 use irsa_core::analysis::token::DecodedToken;
 
 /// What a live action found. Carries decoded header and claims only: never a raw token, a
@@ -14,6 +15,8 @@ pub enum ActionOutcome {
         token: DecodedToken,
         answer: WebIdentityAnswer,
     },
+    /// AWS's simulator's answer (`iam:SimulatePrincipalPolicy`).
+    AwsSimulation(AwsSimulation),
     /// RBAC said no: `cannot create serviceaccounts/token in namespace X: forbidden`.
     Forbidden(String),
     /// The action ran and failed (one line, never the token).
@@ -28,6 +31,7 @@ impl ActionOutcome {
         match self {
             ActionOutcome::Token(_) => "token",
             ActionOutcome::WebIdentity { .. } => "web-identity",
+            ActionOutcome::AwsSimulation(_) => "aws-simulation",
             ActionOutcome::Forbidden(_) => "forbidden",
             ActionOutcome::Failed(_) => "failed",
             ActionOutcome::Unavailable(_) => "unavailable",

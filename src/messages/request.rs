@@ -1,6 +1,8 @@
 //! The opt-in live actions the loop hands a source once the user confirmed them. None of
 //! these carries a token: the token is minted or read by the source and decoded there.
 
+use irsa_core::analysis::trust::RequestKey;
+
 /// A confirmed live action, with the id its [`crate::messages::SourceEvent::ActionResult`]
 /// carries back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +26,19 @@ pub enum RequestKind {
         role_arn: String,
         session_name: String,
     },
+    /// Ask `iam:SimulatePrincipalPolicy` (read-only: it creates nothing) whether `role_arn`
+    /// may do `action` on `resource` with `keys`, beside our own answer of the `:can` view.
+    AskAws(SimulateRequest),
+}
+
+/// What to ask AWS's simulator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimulateRequest {
+    pub role_arn: String,
+    pub action: String,
+    pub resource: String,
+    /// The condition keys the user gave to `:can`.
+    pub keys: Vec<RequestKey>,
 }
 
 impl RequestKind {
@@ -42,6 +57,10 @@ impl RequestKind {
                 "create serviceaccounts/token for {}/{} and call sts:AssumeRoleWithWebIdentity \
                  on {role_arn}",
                 mint.namespace, mint.service_account
+            ),
+            RequestKind::AskAws(s) => format!(
+                "nothing: iam:SimulatePrincipalPolicy for {} is read-only",
+                s.role_arn
             ),
         }
     }

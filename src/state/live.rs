@@ -13,7 +13,7 @@ use crate::action::InputMode;
 use crate::messages::ActionOutcome;
 use crate::messages::Capabilities;
 use crate::messages::{MIN_EXPIRATION_SECONDS, MintRequest, ReadRequest};
-use crate::messages::{RequestKind, SourceRequest};
+use crate::messages::{RequestKind, SimulateRequest, SourceRequest};
 use crate::side_effect::SideEffect;
 use crate::tone::Tone;
 use irsa_core::analysis::inventory::InventoryIndex;
@@ -73,7 +73,62 @@ fn say(state: &mut State, tone: Tone, text: impl Into<String>) {
 }
 
 /// A key asked for `kind` on the open drill-down: ask y/n, or say why it cannot run.
-pub(super) fn begin(state: &mut State, kind: ActionKind) {
+pub(super) fn begin(state: &mut State, kind: ActionKind) -> Vec<SideEffect> {
+    if kind == ActionKind::AskAws {
+        return ask_aws(state);
+    }
+    begin_confirmed(state, kind);
+    Vec::new()
+}
+
+/// `A` in a `:can` view: AWS's simulator is read-only, so no y/n and `--read-only` allows it;
+/// it needs `--aws` and a role the pod runs as.
+fn ask_aws(state: &mut State) -> Vec<SideEffect> {
+    let kind = ActionKind::AskAws;
+    let Some(target) = state
+        .drill
+        .as_ref()
+        .map(|d| d.target.clone())
+        .filter(|t| matches!(t, DrillTarget::CanI { .. }))
+    else {
+        say(
+            state,
+            Tone::Dim,
+            "A asks AWS's simulator about a :can answer: ask one first (c in a pod or \
+             ServiceAccount view)",
+        );
+        return Vec::new();
+    };
+    if !state.live.caps.aws {
+        say(
+            state,
+            Tone::Dim,
+            format!("{}: needs --aws (AWS credentials)", kind.label()),
+        );
+        return Vec::new();
+    }
+    let built = match state.dataset.as_deref() {
+        Some(data) => build_request(data, &target, kind),
+        None => Err("no data yet".to_owned()),
+    };
+    match built {
+        Ok(request) => send(
+            state,
+            Pending {
+                target,
+                kind,
+                request,
+                question: String::new(),
+            },
+        ),
+        Err(why) => {
+            say(state, Tone::Dim, format!("{}: {why}", kind.label()));
+            Vec::new()
+        }
+    }
+}
+
+fn begin_confirmed(state: &mut State, kind: ActionKind) {
     let Some(target) = state.drill.as_ref().map(|d| d.target.clone()) else {
         return say(
             state,
@@ -137,6 +192,11 @@ pub(super) fn answer(state: &mut State, yes: bool) -> Vec<SideEffect> {
         say(state, Tone::Dim, "cancelled: nothing was created");
         return Vec::new();
     }
+    send(state, pending)
+}
+
+/// Records the action as running and hands it to the source.
+fn send(state: &mut State, pending: Pending) -> Vec<SideEffect> {
     state.live.next_id += 1;
     let id = state.live.next_id;
     state
@@ -172,7 +232,9 @@ pub(super) fn result(state: &mut State, id: u64, outcome: ActionOutcome) {
         ActionOutcome::Forbidden(m) => Some((Tone::Bad, m.clone())),
         ActionOutcome::Failed(m) => Some((Tone::Bad, format!("{}: {m}", kind.label()))),
         ActionOutcome::Unavailable(m) => Some((Tone::Dim, format!("{}: {m}", kind.label()))),
-        ActionOutcome::Token(_) | ActionOutcome::WebIdentity { .. } => Some((
+        ActionOutcome::Token(_)
+        | ActionOutcome::WebIdentity { .. }
+        | ActionOutcome::AwsSimulation(_) => Some((
             Tone::Good,
             format!("{}: done, shown in the drill-down", kind.label()),
         )),
@@ -233,6 +295,7 @@ pub fn build_request(
                         path,
                     }))
                 }
+                ActionKind::AskAws => Err(not_a_can_view()),
                 ActionKind::TestWebIdentity => {
                     let role_arn = env_literal(pod, "AWS_ROLE_ARN")
                         .map(|(_, v)| v)
@@ -269,6 +332,7 @@ pub fn build_request(
                 ActionKind::ReadMountedToken => {
                     Err("reading a mounted token needs a pod: open one in the Pods pane".to_owned())
                 }
+                ActionKind::AskAws => Err(not_a_can_view()),
                 ActionKind::TestWebIdentity => {
                     let role_arn = irsa.map(|i| i.role_arn).ok_or(
                         "no role to test: no eks.amazonaws.com/role-arn annotation".to_owned(),
@@ -281,8 +345,24 @@ pub fn build_request(
                 }
             }
         }
+        DrillTarget::CanI { .. } if kind == ActionKind::AskAws => {
+            let answer = super::drill::can_i_answer(data, target)?;
+            let role_arn = answer.identity.role_arn.ok_or(
+                "not asked: the pod runs as no role AWS could simulate (our answer stands alone)",
+            )?;
+            Ok(RequestKind::AskAws(SimulateRequest {
+                role_arn,
+                action: answer.action,
+                resource: answer.resource,
+                keys: super::drill::request_keys(target),
+            }))
+        }
         _ => Err("only pods and ServiceAccounts have live actions".to_owned()),
     }
+}
+
+fn not_a_can_view() -> String {
+    "ask a question first: c (:can ACTION RESOURCE), then A in its answer".to_owned()
 }
 
 /// The first container's literal value of env `name`: (container, value).

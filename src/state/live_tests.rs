@@ -327,3 +327,28 @@ fn ns_restarts_the_watches_namespaced_when_cluster_wide_lists_are_denied() {
     );
     assert_eq!(ns(&mut s, "ns all"), vec![SideEffect::WatchNamespace(None)]);
 }
+
+#[test]
+fn a_asks_the_simulator_only_from_a_can_answer_and_only_with_aws() {
+    // Outside a `:can` answer, A says where it works and sends nothing.
+    let mut s = live(CAPS);
+    pod_drill(&mut s);
+    assert!(s.update(Action::Live(ActionKind::AskAws)).is_empty());
+    assert!(status(&s).contains("ask one first"), "{}", status(&s));
+    // In one, without --aws: the answer says so, nothing is sent.
+    let mut s = live(Capabilities { aws: false, ..CAPS });
+    pod_drill(&mut s);
+    s.update(Action::BeginCan);
+    for c in "s3:GetObject arn:aws:s3:::my-app-bucket/x".chars() {
+        s.update(Action::Input(c));
+    }
+    s.update(Action::InputSubmit);
+    assert!(
+        drill_text(&s).contains("— needs --aws"),
+        "{}",
+        drill_text(&s)
+    );
+    assert!(s.update(Action::Live(ActionKind::AskAws)).is_empty());
+    assert!(status(&s).contains("needs --aws"), "{}", status(&s));
+    assert_eq!(s.mode, InputMode::Normal, "no y/n question");
+}

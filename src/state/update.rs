@@ -280,7 +280,7 @@ fn normal(state: &mut State, action: Action) -> Vec<SideEffect> {
             return copy(state, value);
         }
         Action::Refresh => return vec![SideEffect::Refresh],
-        Action::Live(kind) => live::begin(state, kind),
+        Action::Live(kind) => return live::begin(state, kind),
         _ => {}
     }
     Vec::new()

@@ -256,6 +256,20 @@ pub async fn run_request(
                 Err(e) => mint_failure(e),
             }
         }
+        RequestKind::AskAws(s) => {
+            let Some(aws) = aws else {
+                return ActionOutcome::Unavailable(
+                    "asking AWS's simulator needs --aws (AWS credentials)".to_owned(),
+                );
+            };
+            match aws
+                .simulate_principal_policy(&s.role_arn, &s.action, &s.resource, &s.keys)
+                .await
+            {
+                Ok(simulation) => ActionOutcome::AwsSimulation(simulation),
+                Err(e) => ActionOutcome::Failed(e.to_string()),
+            }
+        }
     }
 }
 

@@ -15,7 +15,9 @@ pub use aws_feed::AWS_RETRY;
 pub use pacing::{FIRST_FRAME_DEADLINE, MAX_REBUILDS_PER_SECOND, Pacing, REBUILD_SHARE};
 
 use super::source::Source;
-use crate::messages::{ActionOutcome, Capabilities, DataOrigin, SourceEvent, SourceRequest};
+use crate::messages::{
+    ActionOutcome, Capabilities, DataOrigin, RequestKind, SourceEvent, SourceRequest,
+};
 use crate::sources::aws::{AwsOptions, AwsSource, AwsStartError, region_from_context};
 use crate::sources::kube::{self, ConnectError, ConnectOptions, Connection, token};
 use crate::tone::Tone;
@@ -111,7 +113,8 @@ impl Source for LiveSource {
 
     fn request(&self, request: SourceRequest, tx: &mpsc::UnboundedSender<SourceEvent>) {
         let tx = tx.clone();
-        if self.read_only {
+        let reads_only = matches!(request.kind, RequestKind::AskAws(_));
+        if self.read_only && !reads_only {
             // The state never asks under --read-only; this is the second lock on the door.
             let _ = tx.send(SourceEvent::ActionResult {
                 id: request.id,

@@ -24,6 +24,9 @@ use jiff::Timestamp;
 /// visible without scrolling. Only pod and ServiceAccount drill-downs have one, and only when
 /// the source can act (or `--read-only` says why it will not).
 pub fn insert(drill: &mut Drill, data: &Dataset, live: &LiveActions, now: Timestamp) {
+    if matches!(drill.target, DrillTarget::CanI { .. }) {
+        return ask_aws_section(drill, data, live);
+    }
     let (namespace, sa) = match &drill.target {
         DrillTarget::Pod { namespace, name } => match data.inventory.pod(namespace, name) {
             Some(pod) => (namespace.clone(), pod.service_account.to_string()),
@@ -106,6 +109,7 @@ fn record_lines(
             lines.push(DrillLine::toned(Tone::Dim, "  the token STS was shown:"));
             claims(lines, token, now);
         }
+        ActionOutcome::AwsSimulation(_) => {}
         ActionOutcome::Forbidden(m) | ActionOutcome::Failed(m) => {
             lines.push(DrillLine::toned(Tone::Bad, format!("  ✗ {}", clean(m))));
         }
@@ -139,6 +143,10 @@ fn heading(request: &RequestKind) -> String {
             "Mounted token read via pods/exec from container {} path {} — decoded claims",
             r.container.as_deref().unwrap_or("(first)"),
             r.path
+        ),
+        RequestKind::AskAws(s) => format!(
+            "AWS's simulator (iam:SimulatePrincipalPolicy) for {} — {} on {}",
+            s.role_arn, s.action, s.resource
         ),
         RequestKind::TestWebIdentity { role_arn, mint, .. } => format!(
             "AWS answer to AssumeRoleWithWebIdentity for {role_arn} (token minted for {}/{}, \
@@ -335,4 +343,100 @@ fn aws_answer(lines: &mut Vec<DrillLine>, answer: &WebIdentityAnswer, predicted:
         _ => return,
     };
     lines.push(agreement);
+}
+
+/// The `:can` view's "AWS's own simulator" section, right after our decision: the key that
+/// asks (read-only, so `--read-only` leaves it on), and AWS's answer beside ours.
+fn ask_aws_section(drill: &mut Drill, data: &Dataset, live: &LiveActions) {
+    use irsa_core::analysis::permission::PermissionDecision;
+    use irsa_core::analysis::permission::ask_aws::compare;
+    let mut lines = vec![
+        DrillLine::blank(),
+        DrillLine::heading("AWS's own simulator — read-only, with your AWS credentials"),
+    ];
+    let hint = match build_request(data, &drill.target, ActionKind::AskAws) {
+        Ok(RequestKind::AskAws(s)) => format!(
+            "ask AWS's simulator about {} (iam:SimulatePrincipalPolicy creates nothing){}",
+            s.role_arn,
+            if live.caps.aws {
+                ""
+            } else {
+                " — needs --aws"
+            }
+        ),
+        Ok(_) => String::new(),
+        Err(why) => why,
+    };
+    lines.push(DrillLine::new(vec![
+        DrillSpan::new(Tone::Accent, "  A  "),
+        DrillSpan::new(Tone::Dim, hint),
+    ]));
+    for record in live.of(&drill.target) {
+        let RequestKind::AskAws(asked) = &record.request else {
+            continue;
+        };
+        lines.push(DrillLine::toned(
+            Tone::Dim,
+            format!("  asked about {} (keys as given to :can)", asked.role_arn),
+        ));
+        match &record.outcome {
+            None => lines.push(DrillLine::toned(Tone::Dim, "  running…")),
+            Some(ActionOutcome::AwsSimulation(sim)) => {
+                let (tone, word) = match sim.decision {
+                    PermissionDecision::Allow => (Tone::Good, "ALLOW"),
+                    PermissionDecision::ExplicitDeny => (Tone::Bad, "EXPLICIT DENY"),
+                    PermissionDecision::ImplicitDeny => (Tone::Bad, "IMPLICIT DENY"),
+                };
+                lines.push(DrillLine::new(vec![
+                    DrillSpan::new(Tone::Dim, format!("  {:<18}", "AWS says")),
+                    DrillSpan::new(tone, word),
+                ]));
+                if !sim.matched.is_empty() {
+                    lines.push(DrillLine::field("matched", clean(&sim.matched.join(", "))));
+                }
+                if !sim.missing_context.is_empty() {
+                    lines.push(DrillLine::field(
+                        "missing context",
+                        clean(&sim.missing_context.join(", ")),
+                    ));
+                }
+                match super::can_i_answer(data, &drill.target) {
+                    Ok(ours) => {
+                        let c = compare(ours.decision, sim.clone(), ours.session_policy_applied);
+                        if c.agrees {
+                            lines.push(DrillLine::toned(Tone::Good, "  ✓ agrees with ours"));
+                        } else {
+                            lines.push(DrillLine::toned(Tone::Warn, "  ≠ differs from ours"));
+                            if let Some(note) = c.note {
+                                lines.push(DrillLine::toned(Tone::Dim, format!("    {note}")));
+                            }
+                        }
+                    }
+                    Err(e) => lines.push(DrillLine::toned(Tone::Unknown, format!("  {e}"))),
+                }
+            }
+            Some(ActionOutcome::Forbidden(m) | ActionOutcome::Failed(m)) => {
+                lines.push(DrillLine::toned(Tone::Bad, format!("  ✗ {}", clean(m))));
+            }
+            Some(ActionOutcome::Unavailable(m)) => {
+                lines.push(DrillLine::toned(Tone::Dim, format!("  {}", clean(m))));
+            }
+            Some(_) => {}
+        }
+    }
+    // Right after our decision and its reason: before the first trace block.
+    let decision = drill
+        .lines
+        .iter()
+        .position(|l| {
+            l.spans
+                .first()
+                .is_some_and(|s| s.text.starts_with("Decision"))
+        })
+        .unwrap_or(0);
+    let at = drill.lines[decision..]
+        .iter()
+        .position(|l| l.spans.is_empty())
+        .map_or(drill.lines.len(), |i| decision + i);
+    drill.lines.splice(at..at, lines);
 }

@@ -134,12 +134,7 @@ pub fn build(target: &DrillTarget, data: &Dataset, now: Timestamp) -> Drill {
         DrillTarget::Role { arn } => role::build(data, arn, now),
         DrillTarget::Node { name } => node::build(data, name),
         DrillTarget::Finding { key } => finding::build(data, key),
-        DrillTarget::CanI {
-            action,
-            resource,
-            keys,
-            from,
-        } => can_i(data, action, resource, keys, from),
+        DrillTarget::CanI { .. } => can_i(data, target),
     };
     Drill {
         target: target.clone(),
@@ -151,16 +146,40 @@ pub fn build(target: &DrillTarget, data: &Dataset, now: Timestamp) -> Drill {
 }
 
 /// The `:can` view: the core's answer for the pod (or the ServiceAccount's first pod).
-fn can_i(
+fn can_i(data: &Dataset, target: &DrillTarget) -> (String, Vec<DrillLine>, Option<String>) {
+    let title = match target {
+        DrillTarget::CanI {
+            action, resource, ..
+        } => format!("can {action} on {resource}?"),
+        _ => "can-i".to_owned(),
+    };
+    match can_i_answer(data, target) {
+        Ok(answer) => (title, permissions::can_i_lines(&answer), None),
+        Err(e) => (
+            title,
+            vec![DrillLine::toned(Tone::Unknown, format!("  {e}"))],
+            None,
+        ),
+    }
+}
+
+/// The core's answer to a `:can` view's question (for the view, and for `A`, which asks AWS
+/// about the role this answer says the pod runs as).
+pub fn can_i_answer(
     data: &Dataset,
-    action: &str,
-    resource: &str,
-    keys: &[(String, String)],
-    from: &DrillTarget,
-) -> (String, Vec<DrillLine>, Option<String>) {
+    target: &DrillTarget,
+) -> Result<irsa_core::analysis::permission::can_i::CanIAnswer, String> {
     use irsa_core::analysis::permission::can_i::{self, CanIQuery, CanISubject};
-    use irsa_core::analysis::trust::RequestKey;
-    let subject = match from {
+    let DrillTarget::CanI {
+        action,
+        resource,
+        from,
+        ..
+    } = target
+    else {
+        return Err("not a :can view".to_owned());
+    };
+    let subject = match from.as_ref() {
         DrillTarget::Pod { namespace, name } => CanISubject::Pod {
             namespace: namespace.clone(),
             name: name.clone(),
@@ -169,37 +188,27 @@ fn can_i(
             namespace: namespace.clone(),
             name: name.clone(),
         },
-        _ => {
-            return (
-                "can-i".to_owned(),
-                vec![DrillLine::toned(
-                    Tone::Unknown,
-                    "  :can asks about a pod or a ServiceAccount: open one first",
-                )],
-                None,
-            );
-        }
+        _ => return Err(":can asks about a pod or a ServiceAccount: open one first".to_owned()),
     };
-    let mut request_keys: Vec<RequestKey> = Vec::new();
-    for (name, value) in keys {
-        RequestKey::add(&mut request_keys, name, value);
-    }
     let query = CanIQuery {
-        action: action.to_owned(),
-        resource: resource.to_owned(),
-        keys: request_keys,
+        action: action.clone(),
+        resource: resource.clone(),
+        keys: request_keys(target),
         resource_account: None,
         container: None,
     };
-    let title = format!("can {action} on {resource}?");
-    match can_i::can_i(&data.inventory, &data.report, &subject, &query) {
-        Ok(answer) => (title, permissions::can_i_lines(&answer), None),
-        Err(e) => (
-            title,
-            vec![DrillLine::toned(Tone::Unknown, format!("  {e}"))],
-            None,
-        ),
+    can_i::can_i(&data.inventory, &data.report, &subject, &query).map_err(|e| e.to_string())
+}
+
+/// The `NAME=VALUE` keys of a `:can` view as request keys (a repeated name is multi-valued).
+pub fn request_keys(target: &DrillTarget) -> Vec<irsa_core::analysis::trust::RequestKey> {
+    let mut keys = Vec::new();
+    if let DrillTarget::CanI { keys: given, .. } = target {
+        for (name, value) in given {
+            irsa_core::analysis::trust::RequestKey::add(&mut keys, name, value);
+        }
     }
+    keys
 }
 
 /// Findings about a subject or naming it as related, worst first (the report's order).

@@ -46,6 +46,15 @@ pub struct AwsComparison {
 /// session policy the simulator does not see.
 pub fn compare(ours: CanIDecision, aws: AwsSimulation, session_policy: bool) -> AwsComparison {
     let agrees = CanIDecision::from(aws.decision) == ours;
+    if ours == CanIDecision::Unknown {
+        return AwsComparison {
+            aws,
+            agrees,
+            note: Some(
+                "ours is unknown (see its unknowns): AWS's answer is the only one here".to_owned(),
+            ),
+        };
+    }
     let note = (!agrees).then(|| {
         let mut why = Vec::new();
         if session_policy {
@@ -80,5 +89,11 @@ mod tests {
         assert!(!c.agrees);
         assert!(c.note.unwrap().contains("session policy"));
         assert_eq!(AwsSimulation::decision_from("maybe"), None);
+        let c = compare(CanIDecision::Unknown, sim("allowed"), false);
+        assert!(!c.agrees);
+        assert!(
+            c.note.unwrap().contains("ours is unknown"),
+            "no list of false reasons"
+        );
     }
 }
