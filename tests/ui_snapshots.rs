@@ -431,6 +431,26 @@ fn a_role_view_shows_its_effective_permissions_and_what_the_boundary_removes() {
 }
 
 #[test]
+fn a_pod_identity_service_account_view_shows_what_its_session_policy_leaves() {
+    let mut s = demo_state(160, 48);
+    open(&mut s, Pane::ServiceAccounts, "reports/exporter");
+    let text = drill_text(&s);
+    assert!(
+        text.contains("What its sessions may do (role ∩ session policy) — boundary irsa-lab-workload-boundary, session policy of association"),
+        "{text}"
+    );
+    let line = |action: &str| {
+        text.lines()
+            .find(|l| l.contains(action) && l.contains("by the session policy"))
+            .unwrap_or_else(|| panic!("{action} in:\n{text}"))
+            .to_owned()
+    };
+    assert!(line("s3:PutObject").contains("removed by the session policy"));
+    assert!(line("s3:GetObject").contains("narrowed by the session policy"));
+    insta::assert_snapshot!("service_account_session_policy_160x48", screen(&s));
+}
+
+#[test]
 fn the_roles_pane_flags_roles_that_can_pass_roles_or_do_everything() {
     let mut s = demo_state(160, 48);
     s.update(Action::ShowPane(Pane::Roles));

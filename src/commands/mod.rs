@@ -71,7 +71,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }) => permission::simulate(&args),
         Some(Command::CanI(args)) => {
             let inv = load_inventory(&cli.source)?;
-            permission::can_i(&inv, clock(now_flag, &inv), &args, aws_options(&cli.source))
+            let now = clock(now_flag, &inv);
+            let live = cli.source.aws.then(|| aws_options(&cli.source));
+            permission::can_i(inv, now, &args, aws_options(&cli.source), live)
         }
         Some(Command::Snapshot {
             command: SnapshotCommand::Save { dir },

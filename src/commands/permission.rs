@@ -149,6 +149,47 @@ pub fn simulate(args: &PolicySimulateArgs) -> Result<ExitCode> {
     })
 }
 
+/// `--aws`: reads the policy of the question's resource live and puts it in `inv` (replacing a
+/// snapshot's copy); says where the evaluated policy came from. A failed read leaves the
+/// policy unknown — unless a snapshot has a copy, which is then used and named as such.
+fn read_resource_policy(
+    inv: &mut Inventory,
+    query: &mut CanIQuery,
+    options: aws::AwsOptions,
+) -> String {
+    let resource = query.resource.clone();
+    let has_copy = inv
+        .resource_policies
+        .iter()
+        .flatten()
+        .any(|p| p.governs(&resource));
+    let mut install = |policy: Option<irsa_core::model::ResourcePolicyInfo>| {
+        let list = inv.resource_policies.get_or_insert_with(Vec::new);
+        list.retain(|p| !p.governs(&resource));
+        list.extend(policy);
+    };
+    match aws::blocking::resource_policy(options, &resource) {
+        Ok(aws::ResourceRead::Policy(policy)) => {
+            let source = format!("read live: {}", policy.arn);
+            install(Some(policy));
+            source
+        }
+        Ok(aws::ResourceRead::NoPolicy) => {
+            install(None);
+            "read live: the resource has no policy".to_owned()
+        }
+        Ok(aws::ResourceRead::NotRead(why)) if has_copy => {
+            format!("from the snapshot ({why})")
+        }
+        Ok(aws::ResourceRead::NotRead(why)) => why,
+        Err(e) if has_copy => format!("live read failed ({e}): the snapshot's copy is used"),
+        Err(e) => {
+            query.resource_policy_unknown = Some(format!("the live read failed: {e}"));
+            format!("live read failed: {e}")
+        }
+    }
+}
+
 /// `--ask-aws`: the simulator's answer for the role the pod runs as, beside ours.
 fn ask_aws(answer: &mut core_can_i::CanIAnswer, query: &CanIQuery, options: aws::AwsOptions) {
     let Some(role) = answer.identity.role_arn.clone() else {
@@ -167,11 +208,14 @@ fn ask_aws(answer: &mut core_can_i::CanIAnswer, query: &CanIQuery, options: aws:
     }
 }
 
+/// `can-i`; with `live_resource` (`--aws`) the S3 bucket or KMS key policy the question
+/// names is read live first.
 pub fn can_i(
-    inv: &Inventory,
+    mut inv: Inventory,
     now: Timestamp,
     args: &CanIArgs,
     aws_options: aws::AwsOptions,
+    live_resource: Option<aws::AwsOptions>,
 ) -> Result<ExitCode> {
     check_action(&args.action)?;
     check_arn("RESOURCE", &args.resource)?;
@@ -186,15 +230,23 @@ pub fn can_i(
         }
         (None, None) => bail!("give --pod NAMESPACE/NAME or --sa NAMESPACE/NAME"),
     };
-    let query = CanIQuery {
+    let mut query = CanIQuery {
         action: args.action.clone(),
         resource: args.resource.clone(),
         keys: keys(&args.keys)?,
         resource_account: args.resource_account.clone(),
+        resource_policy_unknown: None,
         container: args.container.clone(),
     };
-    let report = audit(inv, now);
-    let mut answer = core_can_i::can_i(inv, &report, &subject, &query)?;
+    let source = match live_resource {
+        Some(options) if core_can_i::takes_resource_policy(&args.resource) => {
+            Some(read_resource_policy(&mut inv, &mut query, options))
+        }
+        _ => None,
+    };
+    let report = audit(&inv, now);
+    let mut answer = core_can_i::can_i(&inv, &report, &subject, &query)?;
+    answer.resource_policy_source = source;
     if args.ask_aws {
         ask_aws(&mut answer, &query, aws_options);
     }

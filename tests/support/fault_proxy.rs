@@ -37,7 +37,7 @@ pub enum Fault {
     Answer(&'static str),
 }
 
-/// A rule: `service` (`iam`, `ec2`, `eks`, `sts`) and an action name or path fragment.
+/// A rule: `service` (`iam`, `ec2`, `eks`, `sts`, `s3`) and an action name or path fragment.
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub service: &'static str,
@@ -184,6 +184,15 @@ fn fault_response(service: &str, fault: Fault) -> String {
             "application/json",
             format!("x-amzn-ErrorType: {code}\r\n"),
             format!(r#"{{"message":"{message}"}}"#),
+        ),
+        // S3's REST error document has no <ErrorResponse> wrapper.
+        "s3" => (
+            "application/xml",
+            String::new(),
+            format!(
+                "<Error><Code>{code}</Code><Message>{message}</Message>\
+                 <RequestId>test</RequestId></Error>"
+            ),
         ),
         "ec2" => (
             "text/xml",

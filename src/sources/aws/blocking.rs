@@ -70,3 +70,25 @@ pub fn simulate(
             .unwrap_or_else(|_| Err("the AWS worker crashed (details in the log)".to_owned()))
     })
 }
+
+/// Reads the policy of `resource` live (an S3 bucket's, a KMS key's), on a private runtime like
+/// [`enrich_inventory`]. The error is one line (start-up or the call).
+pub fn resource_policy(options: AwsOptions, resource: &str) -> Result<super::ResourceRead, String> {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(move || {
+                let runtime = crate::runtime::background().map_err(|e| e.to_string())?;
+                runtime.block_on(async {
+                    let source = AwsSource::connect(options, None)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    source
+                        .resource_policy(resource)
+                        .await
+                        .map_err(|e| e.to_string())
+                })
+            })
+            .join()
+            .unwrap_or_else(|_| Err("the AWS worker crashed (details in the log)".to_owned()))
+    })
+}

@@ -82,6 +82,10 @@ pub struct AwsClients {
     pub iam: aws_sdk_iam::Client,
     pub eks: aws_sdk_eks::Client,
     pub ec2: aws_sdk_ec2::Client,
+    /// For `can-i --aws`: a bucket's policy (regional clients are made from `config`).
+    pub s3: aws_sdk_s3::Client,
+    /// The shared configuration, for clients of another region (a KMS key's, a bucket's).
+    pub config: SdkConfig,
 }
 
 impl AwsClients {
@@ -92,6 +96,8 @@ impl AwsClients {
             iam: aws_sdk_iam::Client::new(config),
             eks: aws_sdk_eks::Client::new(config),
             ec2: aws_sdk_ec2::Client::new(config),
+            s3: aws_sdk_s3::Client::new(config),
+            config: config.clone(),
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod enrichment;
 pub mod error;
 pub mod freshness;
 mod iam;
+mod resource_policy;
 mod roles;
 pub mod save;
 mod simulate;
@@ -41,6 +42,7 @@ pub use config::{
 pub use enrichment::{EnrichRequest, Enrichment};
 pub use error::{AwsStartError, CallError, FailureKind};
 pub use freshness::LastKnown;
+pub use resource_policy::ResourceRead;
 
 use aws_sdk_iam::config::http::HttpResponse;
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
@@ -309,6 +311,38 @@ impl AwsSource {
             let error = CallError::from_sdk(action, &e);
             self.calls.failed(&error);
             error
+        })
+    }
+
+    /// [`AwsSource::call`], also handing back the failed answer's HTTP header `header` (S3
+    /// names a bucket's region in `x-amz-bucket-region` when it redirects).
+    async fn call_with_header<T, E, Fut>(
+        &self,
+        action: &'static str,
+        header: &'static str,
+        send: impl FnOnce() -> Fut,
+    ) -> Result<T, (CallError, Option<String>)>
+    where
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let _permit = self.limit.acquire().await.map_err(|_| {
+            let error = CallError {
+                action,
+                kind: FailureKind::Other("the AWS source is shutting down".to_owned()),
+            };
+            (error, None)
+        })?;
+        let _in_flight = self.calls.enter();
+        self.calls.count(action);
+        send().await.map_err(|e| {
+            let value = e
+                .raw_response()
+                .and_then(|r| r.headers().get(header))
+                .map(str::to_owned);
+            let error = CallError::from_sdk(action, &e);
+            self.calls.failed(&error);
+            (error, value)
         })
     }
 }

@@ -195,6 +195,7 @@ pub fn can_i_answer(
         resource: resource.clone(),
         keys: request_keys(target),
         resource_account: None,
+        resource_policy_unknown: None,
         container: None,
     };
     can_i::can_i(&data.inventory, &data.report, &subject, &query).map_err(|e| e.to_string())

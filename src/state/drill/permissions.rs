@@ -17,7 +17,12 @@ pub(super) fn effective_lines(lines: &mut Vec<DrillLine>, heading: &str, e: &Eff
         .as_deref()
         .map(|b| format!(" — boundary {b}"))
         .unwrap_or_else(|| " — no permissions boundary".to_owned());
-    lines.push(DrillLine::heading(format!("{heading}{boundary}")));
+    let session = e
+        .session_policy
+        .as_deref()
+        .map(|s| format!(", session policy {s}"))
+        .unwrap_or_default();
+    lines.push(DrillLine::heading(format!("{heading}{boundary}{session}")));
     if e.services.is_empty() {
         lines.push(DrillLine::toned(
             Tone::Dim,
@@ -30,7 +35,8 @@ pub(super) fn effective_lines(lines: &mut Vec<DrillLine>, heading: &str, e: &Eff
             let mut spans = vec![
                 DrillSpan::new(Tone::Dim, format!("  {label:<10} ")),
                 DrillSpan::new(
-                    if g.boundary == BoundaryEffect::Removes {
+                    if g.boundary == BoundaryEffect::Removes || g.session == BoundaryEffect::Removes
+                    {
                         Tone::Dim
                     } else {
                         Tone::Plain
@@ -51,13 +57,15 @@ pub(super) fn effective_lines(lines: &mut Vec<DrillLine>, heading: &str, e: &Eff
                 };
                 spans.push(DrillSpan::new(Tone::Warn, text));
             }
-            match g.boundary {
-                BoundaryEffect::Keeps => {}
-                BoundaryEffect::Narrows => {
-                    spans.push(DrillSpan::new(Tone::Dim, "  narrowed by the boundary"))
-                }
-                BoundaryEffect::Removes => {
-                    spans.push(DrillSpan::new(Tone::Good, "  removed by the boundary"))
+            for (effect, by) in [(g.boundary, "boundary"), (g.session, "session policy")] {
+                match effect {
+                    BoundaryEffect::Keeps => {}
+                    BoundaryEffect::Narrows => {
+                        spans.push(DrillSpan::new(Tone::Dim, format!("  narrowed by the {by}")))
+                    }
+                    BoundaryEffect::Removes => {
+                        spans.push(DrillSpan::new(Tone::Good, format!("  removed by the {by}")))
+                    }
                 }
             }
             spans.push(DrillSpan::new(Tone::Dim, format!("  [{}]", g.policy)));

@@ -56,6 +56,7 @@ pub(super) fn build(
         }
     }
     pod_identity(&mut lines, &analysis);
+    session_permissions(&mut lines, data, &index, namespace, name);
     findings_section(&mut lines, findings.iter().copied());
     unknowns(&mut lines, &analysis);
     let copy = copy
@@ -147,6 +148,33 @@ fn pod_identity(lines: &mut Vec<DrillLine>, analysis: &BindingAnalysis) {
     ));
     if let Some(why) = &pi.unknown {
         lines.push(DrillLine::toned(Tone::Unknown, format!("  UNKNOWN {why}")));
+    }
+}
+
+/// For an association with a session policy: what its sessions may really do (the role's
+/// effective permissions, with what the session policy narrows or removes marked).
+fn session_permissions(
+    lines: &mut Vec<DrillLine>,
+    data: &Dataset,
+    index: &InventoryIndex<'_>,
+    namespace: &str,
+    name: &str,
+) {
+    for association in index.associations_of(namespace, name) {
+        let Some(role) = index.role(&association.role_arn) else {
+            continue;
+        };
+        if let Some(summary) = irsa_core::analysis::permission::can_i::association_summary(
+            &data.inventory,
+            role,
+            association,
+        ) {
+            super::permissions::effective_lines(
+                lines,
+                "What its sessions may do (role ∩ session policy)",
+                &summary,
+            );
+        }
     }
 }
 

@@ -103,6 +103,9 @@ pub fn can_i(a: &CanIAnswer) -> String {
     if let Some(e) = &a.aws_error {
         out.push_str(&format!("AWS's simulator: {}\n", clean(e)));
     }
+    if let Some(source) = &a.resource_policy_source {
+        out.push_str(&format!("resource policy: {}\n", clean(source)));
+    }
     out.push_str(&trace(&a.trace, &a.deciding));
     out.push_str(&unknowns(&a.unknowns));
     if !a.findings.is_empty() {

@@ -45,6 +45,10 @@ pub struct CanIQuery {
     pub resource_account: Option<String>,
     /// The container whose chain decides (default: the first main container).
     pub container: Option<String>,
+    /// Set when the caller tried to read the resource's policy and could not (e.g.
+    /// `s3:GetBucketPolicy denied`): the resource policy is then unknown, whatever the loaded
+    /// data holds.
+    pub resource_policy_unknown: Option<String>,
 }
 
 /// The overall answer.
@@ -142,6 +146,10 @@ pub struct CanIAnswer {
     /// The evaluation applied a session policy (Pod Identity association).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub session_policy_applied: bool,
+    /// Where the resource's policy came from, when the caller says (`can-i --aws` reads S3
+    /// bucket and KMS key policies live).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_policy_source: Option<String>,
 }
 
 /// Why no answer could be given at all.
@@ -209,6 +217,7 @@ pub fn can_i(
         findings: findings.clone(),
         aws: None,
         aws_error: None,
+        resource_policy_source: None,
         session_policy_applied: false,
     };
 
@@ -350,8 +359,13 @@ pub fn can_i(
     identity.session_arn = Some(session.session_arn.clone());
     identity.notes.extend(session.session_name_note.clone());
 
-    let (policies, mut policy_unknowns) =
+    let (mut policies, mut policy_unknowns) =
         role_policies(inv, role, session_policies, &query.resource);
+    if let Some(reason) = &query.resource_policy_unknown {
+        policies.resource = ResourcePolicy::NotLoaded {
+            reason: reason.clone(),
+        };
+    }
     unknowns.append(&mut policy_unknowns);
     let mut keys: Vec<RequestKey> = Vec::new();
     let mut push = |name: &str, value: &str| RequestKey::add(&mut keys, name, value);
@@ -379,8 +393,16 @@ pub fn can_i(
     let session_policy_applied = !policies.session.is_empty();
     let verdict = evaluate(&request, &policies);
     unknowns.extend(verdict.unknowns);
+    // For a KMS key the key policy decides whether identity policies count: an allow that
+    // rests on an unknown key policy is not an answer.
+    let key_policy_unknown = matches!(policies.resource, ResourcePolicy::NotLoaded { .. })
+        && query.resource.split(':').nth(2) == Some("kms");
+    let decision = match verdict.decision.into() {
+        CanIDecision::Allow if key_policy_unknown => CanIDecision::Unknown,
+        other => other,
+    };
     Ok(CanIAnswer {
-        decision: verdict.decision.into(),
+        decision,
         action: query.action.clone(),
         resource: query.resource.clone(),
         reason: verdict.reason,
@@ -391,6 +413,7 @@ pub fn can_i(
         findings,
         aws: None,
         aws_error: None,
+        resource_policy_source: None,
         session_policy_applied,
     })
 }
@@ -554,6 +577,34 @@ pub fn role_policies_cached(
         },
         unknowns,
     )
+}
+
+/// What the sessions of a Pod Identity association may do: its role's summary, limited by the
+/// association's session policy. `None` when the association has none (the role's summary is
+/// then the answer).
+pub fn association_summary(
+    inv: &Inventory,
+    role: &RoleInfo,
+    association: &crate::model::PodIdentityAssociation,
+) -> Option<EffectivePermissions> {
+    let raw = association.policy.as_ref()?;
+    let mut summary = role_summary(inv, role);
+    match parse(raw) {
+        Ok(document) => Some(effective::with_session_policy(
+            summary,
+            &NamedPolicy {
+                name: format!("of association {}", association.association_id),
+                document,
+            },
+        )),
+        Err(e) => {
+            summary.unknowns.push(Unknown {
+                what: "the association's session policy".to_owned(),
+                why: format!("it does not parse ({e})"),
+            });
+            Some(summary)
+        }
+    }
 }
 
 /// The effective-permissions summary of a role: its identity policies under its boundary,

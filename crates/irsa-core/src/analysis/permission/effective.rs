@@ -25,16 +25,18 @@ pub struct EffectivePermissions {
     /// The boundary's name, when the role has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boundary: Option<String>,
+    /// The session policy applied on top (a Pod Identity association's), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_policy: Option<String>,
     pub unknowns: Vec<Unknown>,
 }
 
 impl EffectivePermissions {
-    /// The grants a boundary does not remove.
+    /// The grants neither the boundary nor the session policy removes.
     fn kept(&self) -> impl Iterator<Item = &Grant> {
-        self.services
-            .iter()
-            .flat_map(|s| &s.grants)
-            .filter(|g| g.boundary != BoundaryEffect::Removes)
+        self.services.iter().flat_map(|s| &s.grants).filter(|g| {
+            g.boundary != BoundaryEffect::Removes && g.session != BoundaryEffect::Removes
+        })
     }
 
     /// `*` on `*` granted unconditionally and left whole by the boundary: the role can do
@@ -45,6 +47,7 @@ impl EffectivePermissions {
                 && g.resources.iter().any(|r| r == "*")
                 && !g.conditional
                 && g.boundary == BoundaryEffect::Keeps
+                && g.session == BoundaryEffect::Keeps
         })
     }
 
@@ -73,6 +76,9 @@ pub struct Grant {
     pub policy: String,
     pub flags: Vec<GrantFlag>,
     pub boundary: BoundaryEffect,
+    /// What the session policy does to it (`keeps` without one).
+    #[serde(default, skip_serializing_if = "BoundaryEffect::is_keeps")]
+    pub session: BoundaryEffect,
 }
 
 /// Why a grant deserves a second look.
@@ -89,16 +95,44 @@ pub enum GrantFlag {
     Write,
 }
 
-/// What the permissions boundary does to a grant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What the permissions boundary (or a session policy: both only limit) does to a grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum BoundaryEffect {
     /// No boundary, or it allows all of the pattern.
+    #[default]
     Keeps,
     /// It allows part of the pattern.
     Narrows,
     /// It allows none of it (or denies it).
     Removes,
+}
+
+impl BoundaryEffect {
+    fn is_keeps(&self) -> bool {
+        *self == BoundaryEffect::Keeps
+    }
+}
+
+/// Marks what a session policy (a Pod Identity association's) leaves of each grant: like a
+/// boundary, it only limits.
+pub fn with_session_policy(
+    mut summary: EffectivePermissions,
+    session: &NamedPolicy,
+) -> EffectivePermissions {
+    for grant in summary
+        .services
+        .iter_mut()
+        .flat_map(|s| s.grants.iter_mut())
+    {
+        grant.session = if grant.action.starts_with("NotAction ") {
+            BoundaryEffect::Narrows
+        } else {
+            boundary_effect(&grant.action, &session.document)
+        };
+    }
+    summary.session_policy = Some(session.name.clone());
+    summary
 }
 
 /// Verbs of actions that change something (the prefix of the action name).
@@ -210,6 +244,7 @@ pub fn summarise_with(
                     resources: resources.clone(),
                     conditional: !s.conditions.is_empty(),
                     policy: policy.name.clone(),
+                    session: BoundaryEffect::Keeps,
                 };
                 match services.iter_mut().find(|g| g.service == service) {
                     Some(g) => g.grants.push(grant),
@@ -226,6 +261,7 @@ pub fn summarise_with(
         services,
         denies,
         boundary: boundary.map(|b| b.name.clone()),
+        session_policy: None,
         unknowns: Vec::new(),
     }
 }
@@ -304,6 +340,49 @@ mod tests {
             name: name.to_owned(),
             document: parse_str(json).unwrap(),
         }
+    }
+
+    #[test]
+    fn a_session_policy_only_limits_and_takes_admin_away() {
+        let role = NamedPolicy {
+            name: "role".to_owned(),
+            document: parse_str(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*","s3:GetObject","s3:PutObject"],"Resource":"*"}]}"#,
+            )
+            .unwrap(),
+        };
+        let session = NamedPolicy {
+            name: "session".to_owned(),
+            document: parse_str(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/daily/*"}]}"#,
+            )
+            .unwrap(),
+        };
+        let before = summarise(std::slice::from_ref(&role), None);
+        assert!(before.is_admin());
+        let after = with_session_policy(before.clone(), &session);
+        assert!(!after.is_admin(), "a session policy narrows an admin role");
+        let effect = |action: &str| {
+            after
+                .services
+                .iter()
+                .flat_map(|s| &s.grants)
+                .find(|g| g.action == action)
+                .map(|g| g.session)
+        };
+        assert_eq!(effect("s3:PutObject"), Some(BoundaryEffect::Removes));
+        assert_eq!(effect("s3:GetObject"), Some(BoundaryEffect::Narrows));
+        assert_eq!(effect("*"), Some(BoundaryEffect::Narrows));
+        // It never adds: every grant is still the role's own.
+        assert_eq!(
+            before
+                .services
+                .iter()
+                .map(|s| s.grants.len())
+                .sum::<usize>(),
+            after.services.iter().map(|s| s.grants.len()).sum::<usize>()
+        );
+        assert_eq!(after.session_policy.as_deref(), Some("session"));
     }
 
     #[test]

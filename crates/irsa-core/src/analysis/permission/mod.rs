@@ -508,13 +508,19 @@ pub fn evaluate(request: &PermissionRequest, policies: &PolicySet) -> Permission
             );
         }
     };
-    let reason = match &also {
-        Some(r) => format!(
+    let reason = match (&also, &policies.resource) {
+        (Some(r), _) => format!(
             "allowed by {} and {}",
             deciding_label_long(&grant),
             deciding_label_long(r)
         ),
-        None => format!("allowed by {}", deciding_label_long(&grant)),
+        // A KMS key's policy decides whether IAM policies count at all.
+        (None, ResourcePolicy::NotLoaded { reason }) if is_kms => format!(
+            "allowed by {} only if the key policy delegates to IAM (…:root) or names the caller; \
+             the key policy is unknown ({reason})",
+            deciding_label_long(&grant)
+        ),
+        (None, _) => format!("allowed by {}", deciding_label_long(&grant)),
     };
     let mut all = vec![grant];
     all.extend(also);
