@@ -209,6 +209,15 @@ pub enum ExplainTarget {
         #[arg(value_name = "NAMESPACE/NAME")]
         name: String,
     },
+    /// An AWS error from a pod's log: which pods and ServiceAccounts it is about, and why.
+    /// Exit 0 when an error was recognised, 1 when none was, 2 on bad input.
+    Error {
+        /// The error text, or `-` to read it from standard input.
+        #[arg(value_name = "TEXT|-")]
+        text: String,
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -24,10 +24,43 @@ fn findings_about<'r>(report: &'r AuditReport, s: &Subject) -> Vec<&'r Finding> 
         .collect()
 }
 
+/// `explain error TEXT|-`: the text (stdin read as bytes, so binary pastes do not fail) is
+/// read by the core; nothing of it is logged.
+fn explain_error(
+    inv: &Inventory,
+    report: &AuditReport,
+    text: &str,
+    format: crate::cli::TextOrJson,
+) -> Result<ExitCode> {
+    let text = if text == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+            .map_err(|e| anyhow!("standard input: cannot read ({e})"))?;
+        String::from_utf8_lossy(&bytes).into_owned()
+    } else {
+        text.to_owned()
+    };
+    let triage = irsa_core::analysis::triage::explain(inv, report, &text);
+    match format {
+        crate::cli::TextOrJson::Json => {
+            outln!("{}", irsa_core::report::to_json_pretty(&triage)?)
+        }
+        crate::cli::TextOrJson::Text => out!("{}", irsa_core::report::triage_text::triage(&triage)),
+    }
+    Ok(if triage.diagnoses.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 pub fn run(inv: &Inventory, now: Timestamp, target: &ExplainTarget) -> Result<ExitCode> {
     let index = InventoryIndex::new(inv);
     let report = audit(inv, now);
     let text = match target {
+        ExplainTarget::Error { text, format } => {
+            return explain_error(inv, &report, text, *format);
+        }
         ExplainTarget::Sa { name } => {
             let (ns, n) = namespace_name(name, "service account")?;
             let sa = index.service_account(&ns, &n).ok_or_else(|| {

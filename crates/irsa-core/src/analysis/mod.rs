@@ -14,6 +14,7 @@ pub mod issuer;
 pub mod permission;
 pub mod policy;
 pub mod token;
+pub mod triage;
 pub mod trust;
 pub mod verdict;
 pub mod webhook;

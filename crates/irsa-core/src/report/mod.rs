@@ -7,6 +7,7 @@ pub mod audit_table;
 pub mod explain_text;
 pub mod permission_text;
 pub mod token_text;
+pub mod triage_text;
 pub mod trust_text;
 
 /// Collapses control characters (a hostile name must never drive the terminal) and the
