@@ -31,6 +31,8 @@ pub enum Action {
     BeginCan,
     /// A character typed into the filter or command bar.
     Input(char),
+    /// Text pasted (bracketed paste) into the filter or command bar.
+    Paste(String),
     InputBackspace,
     /// Enter in the filter or command bar.
     InputSubmit,

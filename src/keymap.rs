@@ -254,6 +254,7 @@ pub fn action_for(event: &KeyEvent, mode: InputMode) -> Option<Action> {
 pub fn to_action(event: &Event, mode: InputMode) -> Option<Action> {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => action_for(key, mode),
+        Event::Paste(text) => Some(Action::Paste(text.clone())),
         Event::Resize(width, height) => Some(Action::Resize {
             width: *width,
             height: *height,

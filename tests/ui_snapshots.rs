@@ -451,6 +451,48 @@ fn a_pod_identity_service_account_view_shows_what_its_session_policy_leaves() {
 }
 
 #[test]
+fn err_with_a_pasted_denial_opens_the_pods_can_answer_and_a_trust_error_the_service_account() {
+    let mut s = demo_state(160, 48);
+    s.update(Action::BeginCommand);
+    type_text(&mut s, "err ");
+    // Bracketed paste: one event, with the newline and tab a log copy carries.
+    s.update(Action::Paste(
+        "An error occurred (AccessDenied) when calling the PutObject operation:\n\tUser: arn:aws:sts::123456789012:assumed-role/eks-irsa-lab-demo-s3-reader-role/botocore-session-1 is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::my-app-bucket/x\" because no identity-based policy allows the s3:PutObject action".to_owned(),
+    ));
+    s.update(Action::InputSubmit);
+    let drill = s.drill().expect("a view opened");
+    assert_eq!(
+        drill.title,
+        "can s3:PutObject on arn:aws:s3:::my-app-bucket/x?"
+    );
+    let text = drill_text(&s);
+    assert!(text.contains("demo/s3-test"), "{text}");
+    assert!(text.contains("IMPLICIT DENY"), "{text}");
+    let status = s.status().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(status.contains("1 of 2 candidates"), "{status}");
+
+    let mut s = demo_state(160, 48);
+    s.update(Action::BeginCommand);
+    type_text(
+        &mut s,
+        "err An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity",
+    );
+    s.update(Action::InputSubmit);
+    assert_eq!(
+        s.drill().map(|d| d.title.clone()).as_deref(),
+        Some("ServiceAccount demo2/s3-reader — trust")
+    );
+
+    let mut s = demo_state(160, 48);
+    s.update(Action::BeginCommand);
+    type_text(&mut s, "err hello world");
+    s.update(Action::InputSubmit);
+    assert!(s.drill().is_none());
+    let status = s.status().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(status.starts_with("not recognised"), "{status}");
+}
+
+#[test]
 fn the_roles_pane_flags_roles_that_can_pass_roles_or_do_everything() {
     let mut s = demo_state(160, 48);
     s.update(Action::ShowPane(Pane::Roles));

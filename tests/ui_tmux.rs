@@ -148,3 +148,22 @@ fn can_in_a_pod_view_answers_with_the_trace_and_esc_goes_back() {
     s.wait_for("Pod demo/s3-test — identity");
     quit_cleanly(&s, "q");
 }
+
+#[test]
+fn err_and_a_bracketed_paste_of_a_log_excerpt_open_the_answer() {
+    let Some(s) = start("err-paste", "--demo", 160, 50) else {
+        return;
+    };
+    s.wait_for("ServiceAccounts (");
+    s.keys(&[":"]);
+    s.type_text("err ");
+    // Two log lines: without bracketed paste the newline would submit half of it.
+    s.paste(
+        "botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the PutObject operation:\n User: arn:aws:sts::123456789012:assumed-role/eks-irsa-lab-demo-s3-reader-role/botocore-session-1 is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::my-app-bucket/x\" because no identity-based policy allows the s3:PutObject action",
+    );
+    s.keys(&["Enter"]);
+    let screen = s.wait_for("can s3:PutObject on arn:aws:s3:::my-app-bucket/x?");
+    assert!(screen.contains("Decision  IMPLICIT DENY"), "{screen}");
+    assert!(screen.contains("demo/s3-test"), "{screen}");
+    quit_cleanly(&s, "q");
+}

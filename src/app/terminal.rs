@@ -4,6 +4,7 @@
 
 use crate::logging::{LOG_FILE, log_dir};
 use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{EnterAlternateScreen, enable_raw_mode};
 use ratatui::{DefaultTerminal, Terminal};
@@ -13,8 +14,15 @@ pub struct TerminalGuard;
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        ratatui::restore();
+        restore();
     }
+}
+
+/// Leaves bracketed paste, raw mode and the alternate screen.
+fn restore() {
+    // Best effort: the terminal may already be gone (SIGHUP).
+    let _ = execute!(std::io::stdout(), DisableBracketedPaste);
+    ratatui::restore();
 }
 
 /// Enters raw mode and the alternate screen, with a panic hook that restores the terminal when
@@ -25,7 +33,7 @@ pub fn init() -> anyhow::Result<(DefaultTerminal, TerminalGuard)> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         if std::thread::current().id() == ui_thread {
-            ratatui::restore();
+            restore();
             tracing::error!(panic = %info, "ui panicked");
             previous(info);
             eprintln!(
@@ -38,7 +46,12 @@ pub fn init() -> anyhow::Result<(DefaultTerminal, TerminalGuard)> {
     }));
     enable_raw_mode()?;
     let guard = TerminalGuard;
-    execute!(std::io::stdout(), EnterAlternateScreen)?;
+    // Bracketed paste: a pasted error line arrives as one event (`:err`), not as keys.
+    execute!(
+        std::io::stdout(),
+        EnterAlternateScreen,
+        EnableBracketedPaste
+    )?;
     let terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     Ok((terminal, guard))
 }

@@ -12,6 +12,8 @@ pub enum Command {
     Help,
     /// `:ctx NAME` switches the live source to a kubeconfig context; `:ctx` lists them.
     Context(Option<String>),
+    /// `:err TEXT`: what a pasted AWS error is about (the text as typed or pasted, whole).
+    Error(String),
     /// `:can ACTION RESOURCE [KEY=VALUE]…`: can the open pod or ServiceAccount do it?
     Can {
         action: String,
@@ -22,6 +24,20 @@ pub enum Command {
 
 /// Parses what was typed after `:`; the error is a one-line message for the status bar.
 pub fn parse(text: &str) -> Result<Command, String> {
+    // `:err` keeps the rest of the line as it is: an error text has spaces and quotes.
+    let trimmed = text.trim_start();
+    for word in ["err", "error"] {
+        if let Some(rest) = trimmed.strip_prefix(word)
+            && (rest.is_empty() || rest.starts_with(char::is_whitespace))
+        {
+            let rest = rest.trim();
+            return if rest.is_empty() {
+                Err(":err TEXT — paste the AWS error line after it".to_owned())
+            } else {
+                Ok(Command::Error(rest.to_owned()))
+            };
+        }
+    }
     let mut words = text.split_whitespace();
     let Some(first) = words.next() else {
         return Err(
@@ -72,7 +88,7 @@ pub fn parse(text: &str) -> Result<Command, String> {
         ("q" | "quit" | "q!", []) => Ok(Command::Quit),
         ("help" | "h", []) => Ok(Command::Help),
         _ => Err(format!(
-            "unknown command :{text} (try :sa, :pods, :roles, :nodes, :findings, :ns NAME, :ctx NAME, :q)"
+            "unknown command :{text} (try :sa, :pods, :roles, :nodes, :findings, :ns NAME, :ctx NAME, :err TEXT, :q)"
         )),
     }
 }
@@ -96,6 +112,10 @@ mod tests {
             ("ctx", Ok(Command::Context(None))),
             ("ctx prod", Ok(Command::Context(Some("prod".to_owned())))),
             (
+                "err  User: arn:x is not  authorized ",
+                Ok(Command::Error("User: arn:x is not  authorized".to_owned())),
+            ),
+            (
                 "can s3:GetObject arn:aws:s3:::b/k aws:SourceIp=10.0.0.1",
                 Ok(Command::Can {
                     action: "s3:GetObject".to_owned(),
@@ -116,6 +136,8 @@ mod tests {
             "can s3:Get",
             "can GetObject arn:aws:s3:::b",
             "can s3:Get arn x",
+            "err",
+            "err   ",
         ] {
             assert!(parse(bad).is_err(), "{bad:?} should be an error");
         }

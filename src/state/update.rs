@@ -63,6 +63,10 @@ fn filter_input(state: &mut State, action: Action) -> Vec<SideEffect> {
             state.input.push(c);
             apply_filter(state);
         }
+        Action::Paste(text) => {
+            paste_into(&mut state.input, &text);
+            apply_filter(state);
+        }
         // Backspace on an empty filter leaves the filter bar, as in the command bar.
         Action::InputBackspace if state.input.is_empty() => state.mode = InputMode::Normal,
         Action::InputBackspace => {
@@ -90,9 +94,24 @@ fn apply_filter(state: &mut State) {
         .set_filter(filter, ns.as_deref(), h);
 }
 
+/// Pasted text for an input bar: one line (newlines and control characters become spaces),
+/// at most [`MAX_PASTE`] bytes.
+fn paste_into(input: &mut String, text: &str) {
+    for c in text.chars() {
+        if input.len() + c.len_utf8() > MAX_PASTE {
+            break;
+        }
+        input.push(if c.is_control() { ' ' } else { c });
+    }
+}
+
+/// An error line is far shorter; a whole log pasted by mistake stops here.
+const MAX_PASTE: usize = 64 * 1024;
+
 fn command_input(state: &mut State, action: Action) -> Vec<SideEffect> {
     match action {
         Action::Input(c) => state.input.push(c),
+        Action::Paste(text) => paste_into(&mut state.input, &text),
         Action::InputBackspace if state.input.pop().is_none() => state.mode = InputMode::Normal,
         Action::InputCancel => {
             state.input.clear();
@@ -119,6 +138,7 @@ fn run_command(state: &mut State, text: &str) -> Vec<SideEffect> {
             return effects;
         }
         Ok(Command::Context(name)) => return context(state, name),
+        Ok(Command::Error(text)) => triage(state, &text),
         Ok(Command::Can {
             action,
             resource,
@@ -408,4 +428,81 @@ fn jump_to(state: &mut State, subject: &irsa_core::model::Subject) -> bool {
         show_pane(state, pane);
     }
     found
+}
+
+/// `:err TEXT`: finds what a pasted AWS error is about and opens that view — the `:can` answer
+/// of the pod for an authorization error (its deciding statement marked), else the drill-down
+/// of the subject whose finding predicts the error. The status line says how many candidates
+/// there were; `irsa-inspector explain error` lists them all.
+fn triage(state: &mut State, text: &str) {
+    use irsa_core::analysis::triage::{self, error_text::AwsErrorText};
+    let Some(data) = state.dataset.as_deref() else {
+        state.status = Some(message_bad("no data yet".to_owned()));
+        return;
+    };
+    let result = triage::explain(&data.inventory, &data.report, text);
+    let Some(d) = result.diagnoses.first() else {
+        state.status = Some(message_bad(
+            "not recognised as an AWS error (looked for \"is not authorized to perform\", \
+             AssumeRoleWithWebIdentity, InvalidIdentityToken, … — see explain error)"
+                .to_owned(),
+        ));
+        return;
+    };
+    let target = match (&d.error, &d.evaluation) {
+        (
+            AwsErrorText::NotAuthorized {
+                action, resource, ..
+            },
+            Some(answer),
+        ) => answer
+            .identity
+            .pod
+            .split_once('/')
+            .map(|(ns, name)| DrillTarget::CanI {
+                action: action.clone(),
+                resource: resource.clone().unwrap_or_else(|| "*".to_owned()),
+                keys: Vec::new(),
+                from: Box::new(DrillTarget::Pod {
+                    namespace: ns.to_owned(),
+                    name: name.to_owned(),
+                }),
+            }),
+        _ => d.subjects.first().and_then(|s| {
+            let namespace = s.subject.namespace.clone().unwrap_or_default();
+            let name = s.subject.name.clone();
+            match s.subject.kind {
+                SubjectKind::Pod => Some(DrillTarget::Pod { namespace, name }),
+                SubjectKind::ServiceAccount => {
+                    Some(DrillTarget::ServiceAccount { namespace, name })
+                }
+                SubjectKind::Node => Some(DrillTarget::Node { name }),
+                SubjectKind::Role => Some(DrillTarget::Role { arn: name }),
+                _ => None,
+            }
+        }),
+    };
+    let summary = irsa_core::report::clean(&d.summary);
+    match target {
+        Some(target) => {
+            let count = d.subjects.len();
+            state.status = Some(StatusMessage {
+                tone: Tone::Dim,
+                text: format!(
+                    "{summary} — {} of {count} candidate{} shown (explain error lists all)",
+                    if count == 0 { 0 } else { 1 },
+                    if count == 1 { "" } else { "s" }
+                ),
+            });
+            state.open_drill(target);
+        }
+        None => {
+            let note = d
+                .notes
+                .first()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default();
+            state.status = Some(message_bad(format!("{summary} — no subject found{note}")));
+        }
+    }
 }

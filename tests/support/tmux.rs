@@ -234,6 +234,16 @@ impl Session {
         std::thread::sleep(Duration::from_millis(100));
     }
 
+    /// Pastes `text` as a terminal paste: bracketed (`paste-buffer -p`) when the program asked
+    /// for bracketed paste, so it arrives as one event, newlines included.
+    pub fn paste(&self, text: &str) {
+        let buffer = format!("{}-paste", self.name);
+        tmux(&["set-buffer", "-b", &buffer, text]).expect("tmux set-buffer");
+        tmux(&["paste-buffer", "-p", "-d", "-b", &buffer, "-t", &self.name])
+            .expect("tmux paste-buffer");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
     /// Resizes the terminal.
     pub fn resize(&self, width: u16, height: u16) {
         tmux(&[
