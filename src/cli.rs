@@ -127,6 +127,14 @@ pub enum Command {
     },
     /// Decode a projected ServiceAccount token (JWT): header, claims, lifetime. Never prints the signature.
     DecodeToken(DecodeTokenArgs),
+    /// Print a shell completion script: `irsa-inspector completions bash > \
+    /// /etc/bash_completion.d/irsa-inspector` (or zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `irsa-inspector man | man -l -`.
+    Man,
     /// Offline snapshots.
     Snapshot {
         #[command(subcommand)]
@@ -152,6 +160,8 @@ pub enum AuditFormat {
     Json,
     /// Tables for a pull request or a wiki page.
     Markdown,
+    /// SARIF 2.1.0, for code scanning (GitHub: `github/codeql-action/upload-sarif`).
+    Sarif,
 }
 
 /// The lowest finding severity that makes `audit` exit with 1.
@@ -194,6 +204,10 @@ pub struct AuditArgs {
     /// Exit with code 1 when a finding at or above this severity exists.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
+    /// Write the report to FILE instead of standard output (whole or not at all: written
+    /// beside it, then renamed).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

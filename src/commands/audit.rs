@@ -4,7 +4,7 @@ use crate::cli::{AuditArgs, AuditFormat, FailOn};
 use anyhow::Result;
 use irsa_core::analysis::audit::audit;
 use irsa_core::model::Inventory;
-use irsa_core::report::{audit_json, audit_markdown, audit_table};
+use irsa_core::report::{audit_json, audit_markdown, audit_sarif, audit_table};
 use jiff::Timestamp;
 use std::process::ExitCode;
 
@@ -15,12 +15,33 @@ pub fn run(inv: &Inventory, now: Timestamp, args: &AuditArgs) -> Result<ExitCode
         AuditFormat::Table => audit_table::render(&report),
         AuditFormat::Json => audit_json::render(&report)?,
         AuditFormat::Markdown => audit_markdown::render(&report),
+        AuditFormat::Sarif => audit_sarif::render(&report)?,
     };
-    out!("{text}");
+    match &args.output {
+        Some(path) => write_whole(path, &text)?,
+        None => out!("{text}"),
+    }
     let failed = fail_on.is_some_and(|min| report.findings.iter().any(|f| f.severity >= min));
     Ok(if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Writes `text` to `path` whole or not at all: into a temporary file beside it, then renamed
+/// over it (a CI job never uploads half a report).
+fn write_whole(path: &std::path::Path, text: &str) -> Result<()> {
+    use anyhow::Context;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("{}: cannot write beside it", path.display()))?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes())
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| anyhow::anyhow!("{}: cannot write ({})", path.display(), e.error))?;
+    Ok(())
 }

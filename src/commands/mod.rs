@@ -78,6 +78,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Snapshot {
             command: SnapshotCommand::Save { dir },
         }) => snapshot_save::run(&cli.source, &dir),
+        Some(Command::Completions { shell }) => {
+            let mut command = <crate::cli::Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "irsa-inspector", &mut script);
+            out!("{}", String::from_utf8_lossy(&script));
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Man) => {
+            let command = <crate::cli::Cli as clap::CommandFactory>::command();
+            let mut page = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut page)
+                .map_err(|e| anyhow::anyhow!("cannot render the manual page: {e}"))?;
+            out!("{}", String::from_utf8_lossy(&page));
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::DecodeToken(args)) => {
             decode_token::run(&args, now_flag.unwrap_or_else(Timestamp::now))
         }
@@ -91,6 +107,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 &crate::cli::AuditArgs {
                     format: crate::cli::AuditFormat::Table,
                     fail_on: None,
+                    output: None,
                 },
             )
         }

@@ -3,6 +3,7 @@
 
 pub mod audit_json;
 pub mod audit_markdown;
+pub mod audit_sarif;
 pub mod audit_table;
 pub mod explain_text;
 pub mod permission_text;
