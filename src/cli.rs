@@ -204,6 +204,10 @@ pub struct AuditArgs {
     /// Exit with code 1 when a finding at or above this severity exists.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
+    /// Accepted findings (README: "Accepting a finding"); default `.irsa-inspector-ignore.yaml`
+    /// in the current directory when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub ignore_file: Option<std::path::PathBuf>,
     /// Write the report to FILE instead of standard output (whole or not at all: written
     /// beside it, then renamed).
     #[arg(short = 'o', long, value_name = "FILE")]

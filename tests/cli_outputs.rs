@@ -93,3 +93,102 @@ fn completions_and_the_manual_page_name_the_subcommands() {
         &man[..200.min(man.len())]
     );
 }
+
+const AUD002_ROLE: &str =
+    "role/arn:aws:iam::123456789012:role/eks-irsa-lab-broken-no-sub-condition-role";
+
+fn audit_with(ignore: &str, extra: &[&str]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ignore.yaml");
+    std::fs::write(&path, ignore).unwrap();
+    bin()
+        .args([
+            "--demo",
+            "--now",
+            "2026-04-10T10:00:00Z",
+            "audit",
+            "--fail-on",
+            "critical",
+        ])
+        .arg("--ignore-file")
+        .arg(&path)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn an_accepted_finding_stays_marked_and_no_longer_fails_the_run() {
+    // Without the file the demo's one critical finding (AUD002) fails --fail-on critical.
+    let plain = bin()
+        .args(["--demo", "audit", "--fail-on", "critical"])
+        .current_dir(tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap();
+    assert_eq!(plain.status.code(), Some(1));
+
+    let ignore = format!(
+        "accepted:\n  - code: AUD002\n    subject: {AUD002_ROLE}\n    reason: trust pinned by an SCP (SEC-1142)\n    expires: 2026-12-31\n  - code: IRSA003\n    subject: service-account/nowhere/*\n    reason: old entry\n"
+    );
+    let out = audit_with(&ignore, &["--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let aud002 = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "AUD002")
+        .expect("still reported");
+    assert_eq!(
+        aud002["accepted"]["reason"],
+        "trust pinned by an SCP (SEC-1142)"
+    );
+    assert_eq!(aud002["accepted"]["expires"], "2026-12-31");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ignore entry 2 (IRSA003 service-account/nowhere/*) matches no finding"),
+        "{err}"
+    );
+
+    // SARIF carries it as an external suppression.
+    let out = audit_with(&ignore, &["--format", "sarif"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "AUD002")
+        .unwrap();
+    assert_eq!(result["suppressions"][0]["kind"], "external");
+}
+
+#[test]
+fn an_expired_acceptance_counts_again_and_a_bad_file_is_one_line() {
+    let expired = format!(
+        "accepted:\n  - code: AUD002\n    subject: {AUD002_ROLE}\n    reason: r\n    expires: 2026-01-31\n"
+    );
+    let out = audit_with(&expired, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("expired on 2026-01-31: its 1 finding counts again"),
+        "{err}"
+    );
+
+    let out = audit_with(
+        "accepted:\n  - code: AUD999\n    subject: x\n    reason: r\n",
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("entry 1: unknown finding code \"AUD999\""),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}

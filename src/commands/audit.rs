@@ -1,16 +1,32 @@
 //! `irsa-inspector audit`.
 
 use crate::cli::{AuditArgs, AuditFormat, FailOn};
-use anyhow::Result;
+use anyhow::{Result, anyhow};
+use irsa_core::analysis::accepted;
 use irsa_core::analysis::audit::audit;
 use irsa_core::model::Inventory;
 use irsa_core::report::{audit_json, audit_markdown, audit_sarif, audit_table};
 use jiff::Timestamp;
 use std::process::ExitCode;
 
+/// The ignore file `audit` reads when none is named.
+const DEFAULT_IGNORE_FILE: &str = ".irsa-inspector-ignore.yaml";
+
 pub fn run(inv: &Inventory, now: Timestamp, args: &AuditArgs) -> Result<ExitCode> {
     let fail_on = args.fail_on.map(FailOn::severity);
-    let report = audit(inv, now);
+    let mut report = audit(inv, now);
+    let ignore = match &args.ignore_file {
+        Some(path) => Some(path.clone()),
+        None => Some(std::path::PathBuf::from(DEFAULT_IGNORE_FILE)).filter(|p| p.is_file()),
+    };
+    if let Some(path) = ignore {
+        let text = super::input::read_file(&path)?;
+        let file = accepted::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+        for warning in accepted::apply(&mut report, &file, today) {
+            eprintln!("{}: {warning}", path.display());
+        }
+    }
     let text = match args.format {
         AuditFormat::Table => audit_table::render(&report),
         AuditFormat::Json => audit_json::render(&report)?,
@@ -21,7 +37,12 @@ pub fn run(inv: &Inventory, now: Timestamp, args: &AuditArgs) -> Result<ExitCode
         Some(path) => write_whole(path, &text)?,
         None => out!("{text}"),
     }
-    let failed = fail_on.is_some_and(|min| report.findings.iter().any(|f| f.severity >= min));
+    let failed = fail_on.is_some_and(|min| {
+        report
+            .findings
+            .iter()
+            .any(|f| f.severity >= min && f.accepted.is_none())
+    });
     Ok(if failed {
         ExitCode::from(1)
     } else {

@@ -107,6 +107,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 &crate::cli::AuditArgs {
                     format: crate::cli::AuditFormat::Table,
                     fail_on: None,
+                    ignore_file: None,
                     output: None,
                 },
             )

@@ -4,6 +4,7 @@
 //! terminal, no async runtime, no AWS or Kubernetes clients. Inputs are `crate::model` types;
 //! outputs are plain data the UI, the reports and the CLI render.
 
+pub mod accepted;
 pub mod audit;
 pub mod checks;
 pub mod credentials;

@@ -154,4 +154,16 @@ pub struct Finding {
     /// Other objects involved (the role of an SA finding, the pods of a node finding, …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Subject>,
+    /// Set when an ignore file accepts this finding (it stays in the report, marked, and no
+    /// longer fails `--fail-on`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<Box<Acceptance>>,
+}
+
+/// Why a finding is accepted, and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acceptance {
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<jiff::civil::Date>,
 }

@@ -25,7 +25,7 @@ mod webhook_registration;
 
 pub use caller::CallerIdentity;
 pub use cluster::ClusterInfo;
-pub use finding::{Evidence, Finding, FindingCode, Severity};
+pub use finding::{Acceptance, Evidence, Finding, FindingCode, Severity};
 pub use instance::{Ec2Instance, MetadataOptions};
 pub use inventory::{
     Inventory, ObservedToken, RoleLookup, SourceKind, SourceProblem, WebhookSettings,

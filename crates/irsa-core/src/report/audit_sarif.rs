@@ -77,6 +77,16 @@ fn result(f: &Finding, rule_index: usize) -> Value {
     if let Some(err) = &f.aws_error {
         r["properties"]["awsError"] = json!(err);
     }
+    // An ignore file's acceptance is SARIF's external suppression.
+    if let Some(a) = &f.accepted {
+        r["suppressions"] = json!([{
+            "kind": "external",
+            "justification": match a.expires {
+                Some(d) => format!("{} (until {d})", a.reason),
+                None => a.reason.clone(),
+            },
+        }]);
+    }
     if !f.related.is_empty() {
         r["relatedLocations"] = Value::Array(
             f.related

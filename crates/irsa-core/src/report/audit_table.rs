@@ -65,6 +65,15 @@ pub fn render(report: &AuditReport) -> String {
         if let Some(fix) = &f.fix {
             out.push_str(&format!("    fix:   {}\n", clean(fix)));
         }
+        if let Some(a) = &f.accepted {
+            out.push_str(&format!(
+                "    ACCEPTED: {}{}\n",
+                clean(&a.reason),
+                a.expires
+                    .map(|d| format!(" (until {d})"))
+                    .unwrap_or_default()
+            ));
+        }
     }
     if !report.unknowns.is_empty() {
         out.push_str("\nNot checked\n");

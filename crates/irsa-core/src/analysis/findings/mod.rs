@@ -62,6 +62,7 @@ pub fn finding(code: FindingCode, subject: Subject, title: impl Into<String>) ->
         aws_error: None,
         fix: None,
         related: Vec::new(),
+        accepted: None,
     })
 }
 
