@@ -306,6 +306,27 @@ def broken_lab(lab, nodes):
     b.workload(sa, mutate="pi", crash=True)
     b.association(sa, role)
 
+    # IRSA010: a near-miss key — `role_arn` with an underscore. The webhook reads only
+    # `eks.amazonaws.com/role-arn`, so the pod is not mutated and, on the hardened node (no
+    # IMDS), finds no credentials at all.
+    sa = "role-arn-underscore"
+    role = b.role(sa, used=False)
+    b.workload(sa, mutate=None, crash=True,
+               sa_annotations={"eks.amazonaws.com/role_arn": role})
+
+    # IRSA011: the role ARN annotated on the pod (via the Deployment's pod template) instead of
+    # its ServiceAccount: the webhook reads it from the ServiceAccount only.
+    sa = "role-arn-on-pod"
+    role = b.role(sa, used=False)
+    b.workload(sa, mutate=None, crash=True,
+               pod_kw={"annotations": {"eks.amazonaws.com/role-arn": role}})
+
+    # IRSA012: `token-expiration: "1h"` — the webhook reads whole seconds only and ignores the
+    # annotation, so the pod gets 24-hour tokens instead of the hour that was meant.
+    sa = "token-expiration-unit"
+    b.workload(sa, role=b.role(sa),
+               sa_annotations={"eks.amazonaws.com/token-expiration": "1h"})
+
 
 def account_b(lab, s3_role):
     """Account B (the guide's data-lake account): the roles account A's roles may assume."""

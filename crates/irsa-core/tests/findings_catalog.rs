@@ -10,6 +10,8 @@ mod lab;
 mod audit_cases;
 #[path = "findings_catalog/irsa.rs"]
 mod irsa;
+#[path = "findings_catalog/near_miss.rs"]
+mod near_miss;
 #[path = "findings_catalog/node.rs"]
 mod node;
 #[path = "findings_catalog/pod.rs"]

@@ -23,6 +23,7 @@ pub mod injection;
 pub mod irsa;
 mod irsa_chain;
 pub mod irsa_trust;
+mod near_miss;
 pub mod node;
 pub mod pod;
 mod pod_analysis;

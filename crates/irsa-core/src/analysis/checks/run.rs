@@ -2,7 +2,7 @@
 //! every core), then the check families over the results ([`run`] → [`CheckRun`]).
 
 use super::pod_analysis::{OutlookCache, Placement, PodOutcome, analyze_pod, analyze_pod_on};
-use super::{audit_grants, audit_role, audit_trust, binding, node, pod, pod_token};
+use super::{audit_grants, audit_role, audit_trust, binding, near_miss, node, pod, pod_token};
 use crate::analysis::credentials::Detail;
 use crate::analysis::findings::sort_findings;
 use crate::analysis::hash::HashMap;
@@ -118,6 +118,7 @@ pub fn run<'a>(index: &InventoryIndex<'a>, now: Timestamp) -> CheckRun<'a> {
             );
         }
         findings.extend(b.findings.iter().cloned());
+        findings.extend(near_miss::service_account(index, sa));
     }
     // Pods are independent given their bindings: analyse them on every core (rayon keeps the
     // order). Outlooks of stale role ARNs are shared through one lock; the common case (the
@@ -168,6 +169,7 @@ pub fn run<'a>(index: &InventoryIndex<'a>, now: Timestamp) -> CheckRun<'a> {
                 &mut pod_unknowns,
             ));
             pod_findings.extend(node::host_network(&pa));
+            pod_findings.extend(near_miss::pod(index, pod));
             (PodOutcome::of(pa), (pod_findings, pod_unknowns))
         })
         .unzip();

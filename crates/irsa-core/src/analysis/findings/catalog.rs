@@ -75,6 +75,24 @@ pub fn entry(code: FindingCode) -> CatalogEntry {
             "no trust statement allows sts:AssumeRoleWithWebIdentity",
             Some(ACCESS_DENIED_WEB_IDENTITY),
         ),
+        IRSA010 => (
+            High,
+            "near-miss-key",
+            "an annotation or label key is almost one the webhook reads, which it then ignores (high for the role ARN and audience, medium otherwise)",
+            None,
+        ),
+        IRSA011 => (
+            High,
+            "key-on-wrong-object",
+            "a key the webhook reads is on the wrong object (the role ARN on the pod instead of its ServiceAccount; high when the ServiceAccount lacks it, medium otherwise)",
+            None,
+        ),
+        IRSA012 => (
+            Medium,
+            "unreadable-value",
+            "an annotation value the webhook cannot read, so it silently keeps its default (token-expiration not in whole seconds, a boolean it cannot parse, a quoted audience)",
+            None,
+        ),
         POD001 => (
             High,
             "pod-not-mutated",

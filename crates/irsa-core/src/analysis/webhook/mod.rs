@@ -20,7 +20,7 @@
 
 mod diff;
 mod patch;
-mod plan;
+pub(crate) mod plan;
 pub mod registration;
 
 pub use diff::{InjectionState, diff, injection_state};

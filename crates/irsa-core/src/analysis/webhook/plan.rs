@@ -232,7 +232,7 @@ pub(super) fn token_file_path(
 }
 
 /// Go's `strconv.ParseBool`.
-fn go_parse_bool(v: &str) -> Option<bool> {
+pub(crate) fn go_parse_bool(v: &str) -> Option<bool> {
     match v {
         "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
         "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),

@@ -1,0 +1,306 @@
+//! Near-misses: what makes an identity silently vanish. The webhook reads a handful of
+//! annotation keys, exactly; anything else is ignored without a word, and the pod falls
+//! through to the next credential source (often the node role). This check compares every
+//! annotation and label key of ServiceAccounts and pods with the keys the webhook reads — by
+//! domain and by edit distance, not by a list of known typos — and flags
+//!
+//! - IRSA010: a key that is almost one the webhook reads (`eks.amazonaws.com/role_arn`,
+//!   `eks.amazon.com/role-arn`, `EKS.amazonaws.com/Role-Arn`, a label instead of an annotation);
+//! - IRSA011: a key the webhook reads, on the wrong object (the role ARN on the pod, where the
+//!   webhook never looks; `skip-containers` on the ServiceAccount);
+//! - IRSA012: a value the webhook cannot read and silently replaces with its default
+//!   (`token-expiration: "1h"`, `sts-regional-endpoints: "True "`).
+
+use crate::analysis::findings::finding;
+use crate::analysis::inventory::InventoryIndex;
+use crate::analysis::webhook::plan::go_parse_bool;
+use crate::model::{
+    Evidence, Finding, FindingCode, PodInfo, ServiceAccountInfo, Severity, Subject,
+};
+use std::collections::BTreeMap;
+
+/// Keys the webhook reads on a ServiceAccount (after its prefix).
+const SA_KEYS: [&str; 4] = [
+    "role-arn",
+    "audience",
+    "sts-regional-endpoints",
+    "token-expiration",
+];
+/// Keys the webhook reads on a pod.
+const POD_KEYS: [&str; 1] = ["skip-containers"];
+
+/// Lower case without `-`, `_`, `.` and spaces: `Role_ARN` and `role-arn` are the same word.
+fn folded(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, '-' | '_' | '.' | ' '))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The webhook key `key` is a near miss of, if any (never `key` itself).
+fn meant(prefix: &str, key: &str, known: &[&str]) -> Option<String> {
+    let (domain, name) = key.rsplit_once('/').unwrap_or(("", key));
+    for k in known {
+        let exact = format!("{prefix}/{k}");
+        if key == exact {
+            return None;
+        }
+        let same_name = folded(name) == folded(k)
+            || (name.len() > 4 && strsim::levenshtein(&name.to_ascii_lowercase(), k) <= 2);
+        let same_domain = domain.eq_ignore_ascii_case(prefix)
+            || (!domain.is_empty()
+                && strsim::levenshtein(&domain.to_ascii_lowercase(), prefix) <= 4
+                && domain.to_ascii_lowercase().contains("amazon"));
+        if same_name && same_domain {
+            return Some(exact);
+        }
+    }
+    None
+}
+
+fn subject_ref(kind: &str, namespace: &str, name: &str) -> String {
+    format!("{kind} {namespace}/{name}")
+}
+
+fn key_severity(meant: &str) -> Severity {
+    if meant.ends_with("/role-arn") || meant.ends_with("/audience") {
+        Severity::High
+    } else {
+        Severity::Medium
+    }
+}
+
+/// Near-miss keys among `annotations` and `labels` of one object.
+fn near_keys(
+    index: &InventoryIndex<'_>,
+    subject: &Subject,
+    what: &str,
+    annotations: &BTreeMap<String, String>,
+    labels: &BTreeMap<String, String>,
+    known: &[&str],
+    fix_object: &str,
+) -> Vec<Finding> {
+    let prefix = &index.settings.annotation_prefix;
+    let mut out = Vec::new();
+    for (kind, map) in [("annotation", annotations), ("label", labels)] {
+        for (key, value) in map {
+            let exact_as_label =
+                kind == "label" && known.iter().any(|k| key == &format!("{prefix}/{k}"));
+            let Some(meant) =
+                meant(prefix, key, known).or_else(|| exact_as_label.then(|| key.clone()))
+            else {
+                continue;
+            };
+            out.push(
+                finding(
+                    FindingCode::IRSA010,
+                    subject.clone(),
+                    format!(
+                        "{kind} {key} on {what} is not read by the webhook — {meant} (an annotation) is"
+                    ),
+                )
+                .severity(key_severity(&meant))
+                .evidence(Evidence::new(
+                    format!("{kind} key"),
+                    Some(format!("annotation {meant}")),
+                    Some(format!("{kind} {key}")),
+                ))
+                .fix(format!(
+                    "kubectl annotate {fix_object} {meant}={value:?} && kubectl {} {fix_object} {key}- ; then recreate its pods",
+                    if kind == "label" { "label" } else { "annotate" }
+                ))
+                .build(),
+            );
+        }
+    }
+    out
+}
+
+/// IRSA010–IRSA012 for one ServiceAccount.
+pub fn service_account(index: &InventoryIndex<'_>, sa: &ServiceAccountInfo) -> Vec<Finding> {
+    let subject = Subject::service_account(&sa.namespace, &sa.name);
+    let what = subject_ref("ServiceAccount", &sa.namespace, &sa.name);
+    let fix_object = format!("serviceaccount {} -n {}", sa.name, sa.namespace);
+    let mut out = near_keys(
+        index,
+        &subject,
+        &what,
+        &sa.annotations,
+        &sa.labels,
+        &SA_KEYS,
+        &fix_object,
+    );
+    // Its pods show it too: it is why they were not mutated.
+    for f in &mut out {
+        f.related.extend(
+            index
+                .pods_of(&sa.namespace, &sa.name)
+                .iter()
+                .map(|p| Subject::pod(&p.namespace, &p.name)),
+        );
+    }
+    let prefix = &index.settings.annotation_prefix;
+    // A pod-only key on the ServiceAccount.
+    for k in POD_KEYS {
+        let key = format!("{prefix}/{k}");
+        if sa.annotations.contains_key(&key) {
+            out.push(
+                finding(
+                    FindingCode::IRSA011,
+                    subject.clone(),
+                    format!("{key} on {what} is read from pods only"),
+                )
+                .severity(Severity::Medium)
+                .evidence(Evidence::new(
+                    "annotated object",
+                    Some("the pod (its template)".to_owned()),
+                    Some("the ServiceAccount".to_owned()),
+                ))
+                .fix(format!(
+                    "move it to the pod template: kubectl patch the Deployment's spec.template.metadata.annotations, then kubectl annotate {fix_object} {key}-"
+                ))
+                .build(),
+            );
+        }
+    }
+    // Values the webhook cannot read.
+    let value = |k: &str| sa.annotations.get(&format!("{prefix}/{k}"));
+    if let Some(v) = value("token-expiration")
+        && v.parse::<i64>().is_err()
+    {
+        out.push(unreadable(
+            &subject,
+            &what,
+            &format!("{prefix}/token-expiration"),
+            v,
+            "a whole number of seconds, e.g. \"3600\"",
+            &format!(
+                "it keeps its default token lifetime ({} s)",
+                index.settings.default_token_expiration
+            ),
+            &fix_object,
+        ));
+    }
+    if let Some(v) = value("sts-regional-endpoints")
+        && go_parse_bool(v).is_none()
+    {
+        out.push(unreadable(
+            &subject,
+            &what,
+            &format!("{prefix}/sts-regional-endpoints"),
+            v,
+            "\"true\" or \"false\"",
+            &format!(
+                "it keeps its default ({})",
+                if index.settings.sts_regional_endpoints {
+                    "regional endpoints"
+                } else {
+                    "the global endpoint"
+                }
+            ),
+            &fix_object,
+        ));
+    }
+    if let Some(v) = value("audience")
+        && (v.trim() != v || v.starts_with(['"', '\'']))
+    {
+        let mut f = unreadable(
+            &subject,
+            &what,
+            &format!("{prefix}/audience"),
+            v,
+            "the audience alone, without quotes or white space",
+            "tokens carry it as written, and the provider's client IDs do not match it",
+            &fix_object,
+        );
+        f.severity = Severity::High;
+        out.push(f);
+    }
+    out
+}
+
+fn unreadable(
+    subject: &Subject,
+    what: &str,
+    key: &str,
+    value: &str,
+    expected: &str,
+    consequence: &str,
+    fix_object: &str,
+) -> Finding {
+    finding(
+        FindingCode::IRSA012,
+        subject.clone(),
+        format!("{key} {value:?} on {what} cannot be read by the webhook: {consequence}"),
+    )
+    .evidence(Evidence::new(
+        key,
+        Some(expected.to_owned()),
+        Some(format!("{value:?}")),
+    ))
+    .fix(format!(
+        "kubectl annotate --overwrite {fix_object} {key}=<{expected}> ; then recreate its pods"
+    ))
+    .build()
+}
+
+/// IRSA010 and IRSA011 for one pod: near-miss keys, and ServiceAccount keys on the pod.
+pub fn pod(index: &InventoryIndex<'_>, pod: &PodInfo) -> Vec<Finding> {
+    let subject = Subject::pod(&pod.namespace, &pod.name);
+    let what = subject_ref("pod", &pod.namespace, &pod.name);
+    let fix_object = format!("pod {} -n {}", pod.name, pod.namespace);
+    let prefix = &index.settings.annotation_prefix;
+    let mut out = near_keys(
+        index,
+        &subject,
+        &what,
+        &pod.annotations,
+        &pod.labels,
+        &POD_KEYS,
+        &fix_object,
+    );
+    let sa = index.service_account(&pod.namespace, &pod.service_account);
+    for k in SA_KEYS {
+        let key = format!("{prefix}/{k}");
+        // The exact key, or a near miss of it: either way the webhook never looks at pods.
+        let found = pod
+            .annotations
+            .iter()
+            .find(|(a, _)| **a == key || meant(prefix, a, &[k]).is_some());
+        let Some((found_key, value)) = found else {
+            continue;
+        };
+        let sa_has_it = sa.is_some_and(|s| s.annotations.contains_key(&key));
+        let severity = if k == "role-arn" && !sa_has_it {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        let mut f = finding(
+            FindingCode::IRSA011,
+            subject.clone(),
+            format!(
+                "{found_key} is annotated on {what}, but the webhook reads it from its ServiceAccount {} only",
+                pod.service_account
+            ),
+        )
+        .severity(severity)
+        .evidence(Evidence::new(
+            "annotated object",
+            Some(format!("ServiceAccount {}/{}", pod.namespace, pod.service_account)),
+            Some(format!("the pod ({found_key}={value})")),
+        ))
+        .fix(format!(
+            "kubectl annotate serviceaccount {} -n {} {key}={value:?} ; then recreate the pod (kubectl rollout restart on its Deployment)",
+            pod.service_account, pod.namespace
+        ));
+        if k == "role-arn" && !sa_has_it {
+            f = f.related(Subject::service_account(
+                &pod.namespace,
+                &pod.service_account,
+            ));
+        }
+        out.push(f.build());
+    }
+    out
+}
