@@ -125,36 +125,38 @@ pub enum AwsErrorText {
     BareAccessDenied,
 }
 
-static NOT_AUTHORIZED: LazyLock<Regex> = LazyLock::new(|| {
+static NOT_AUTHORIZED: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
         r#"(?i)(?:User|Principal):\s*(arn:[A-Za-z0-9:/_+=,.@\-]+)\s+is not authorized to perform:?\s*([A-Za-z0-9\-]+:[A-Za-z0-9*]+)(?:\s+on resource:?\s*"?([^"\s]+?)"?(?:[\s.,;]|$))?(.{0,200})"#,
     )
-    .expect("valid regex")
+    .ok()
 });
-static BECAUSE_NO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)because no ([a-z\- ]+?(?:policy|policies|boundary)) allows")
-        .expect("valid regex")
+static BECAUSE_NO: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)because no ([a-z\- ]+?(?:policy|policies|boundary)) allows").ok()
 });
-static EXPLICIT_DENY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)with an explicit deny in (?:an? |the )?([a-z\- ]+?(?:policy|boundary))")
-        .expect("valid regex")
+static EXPLICIT_DENY: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)with an explicit deny in (?:an? |the )?([a-z\- ]+?(?:policy|boundary))").ok()
 });
-static ERROR_CODE: LazyLock<Regex> = LazyLock::new(|| {
+static ERROR_CODE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"\((AccessDenied(?:Exception)?|UnauthorizedOperation|AuthorizationError|AccessDeniedException|Forbidden)\)|\b(AccessDenied(?:Exception)?|UnauthorizedOperation|AuthorizationError):")
-        .expect("valid regex")
+        .ok()
 });
-static NO_PROVIDER: LazyLock<Regex> = LazyLock::new(|| {
+static NO_PROVIDER: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
         r"(?i)No OpenIDConnect provider found in your account for\s+(https?://[^\s,;\x22']+)",
     )
-    .expect("valid regex")
+    .ok()
 });
-static ROLE_ARN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"arn:aws[a-z\-]*:iam::[0-9]{12}:role/[A-Za-z0-9/_+=,.@\-]+").expect("valid regex")
-});
-static ANY_ROLE_ARN_LIKE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"arn:[A-Za-z0-9:/_+=,.@\-]*role/[A-Za-z0-9/_+=,.@\-]+").expect("valid regex")
-});
+static ROLE_ARN: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"arn:aws[a-z\-]*:iam::[0-9]{12}:role/[A-Za-z0-9/_+=,.@\-]+").ok());
+static ANY_ROLE_ARN_LIKE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"arn:[A-Za-z0-9:/_+=,.@\-]*role/[A-Za-z0-9/_+=,.@\-]+").ok());
+
+/// A pattern of this module (each is a constant; `every_pattern_compiles` checks them, so
+/// `None` — no match — cannot happen in a tested build).
+fn re(pattern: &'static LazyLock<Option<Regex>>) -> Option<&'static Regex> {
+    pattern.as_ref()
+}
 
 /// Undoes what JSON logging does to an error (`\"` and `\n`), keeps the first
 /// [`MAX_INPUT`] bytes, and turns control characters into spaces.
@@ -187,21 +189,23 @@ fn is_bidi(c: char) -> bool {
 pub fn parse(text: &str) -> Vec<AwsErrorText> {
     let text = normalise(text);
     let mut found = Vec::new();
-    for m in NOT_AUTHORIZED.captures_iter(&text) {
+    for m in re(&NOT_AUTHORIZED)
+        .into_iter()
+        .flat_map(|r| r.captures_iter(&text))
+    {
         let tail = m.get(4).map_or("", |t| t.as_str());
         // The reason may sit after the resource, or (no resource) right after the action.
-        let because = EXPLICIT_DENY
-            .captures(tail)
+        let because = re(&EXPLICIT_DENY)
+            .and_then(|r| r.captures(tail))
             .and_then(|c| PolicyKindNamed::from_words(&c[1]).map(DenyCause::ExplicitDeny))
             .or_else(|| {
-                BECAUSE_NO
-                    .captures(tail)
+                re(&BECAUSE_NO)
+                    .and_then(|r| r.captures(tail))
                     .and_then(|c| PolicyKindNamed::from_words(&c[1]).map(DenyCause::NoAllow))
             });
         let whole = m.get(0).map_or(0..0, |w| w.range());
-        let code = ERROR_CODE
-            .captures_iter(&text[..whole.start])
-            .last()
+        let code = re(&ERROR_CODE)
+            .and_then(|r| r.captures_iter(&text[..whole.start]).last())
             .and_then(|c| c.get(1).or_else(|| c.get(2)))
             .map(|c| c.as_str().to_owned());
         found.push(AwsErrorText::NotAuthorized {
@@ -219,10 +223,12 @@ pub fn parse(text: &str) -> Vec<AwsErrorText> {
     if lower.contains("not authorized to perform sts:assumerolewithwebidentity")
         || (lower.contains("assumerolewithwebidentity") && lower.contains("accessdenied"))
     {
-        let role_arn = ROLE_ARN.find(&text).map(|m| m.as_str().to_owned());
+        let role_arn = re(&ROLE_ARN)
+            .and_then(|r| r.find(&text))
+            .map(|m| m.as_str().to_owned());
         found.push(AwsErrorText::WebIdentityDenied { role_arn });
     }
-    if let Some(c) = NO_PROVIDER.captures(&text) {
+    if let Some(c) = re(&NO_PROVIDER).and_then(|r| r.captures(&text)) {
         found.push(AwsErrorText::NoOidcProvider {
             issuer: c[1].trim_end_matches(['.', ')']).to_owned(),
         });
@@ -241,7 +247,9 @@ pub fn parse(text: &str) -> Vec<AwsErrorText> {
         found.push(AwsErrorText::IdpCommunication);
     }
     if lower.contains("request arn is invalid") {
-        let role_arn = ANY_ROLE_ARN_LIKE.find(&text).map(|m| m.as_str().to_owned());
+        let role_arn = re(&ANY_ROLE_ARN_LIKE)
+            .and_then(|r| r.find(&text))
+            .map(|m| m.as_str().to_owned());
         found.push(AwsErrorText::InvalidRoleArn { role_arn });
     }
     if lower.contains("webidentityerr") && !found.iter().any(is_web_identity) {
@@ -317,6 +325,21 @@ mod tests {
                 code: Some("AccessDenied".to_owned()),
             }]
         );
+    }
+
+    #[test]
+    fn every_pattern_compiles() {
+        for p in [
+            &NOT_AUTHORIZED,
+            &BECAUSE_NO,
+            &EXPLICIT_DENY,
+            &ERROR_CODE,
+            &NO_PROVIDER,
+            &ROLE_ARN,
+            &ANY_ROLE_ARN_LIKE,
+        ] {
+            assert!(re(p).is_some());
+        }
     }
 
     #[test]
