@@ -71,6 +71,19 @@ fn meant(prefix: &str, key: &str, known: &[&str]) -> Option<String> {
     None
 }
 
+/// True when some key of `maps` is in the prefix's domain or an `amazon…` one: only then can
+/// there be a near miss. Checked first, without allocating — this runs for every pod.
+fn any_domain_key<'m>(
+    prefix: &str,
+    maps: impl IntoIterator<Item = &'m BTreeMap<String, String>>,
+) -> bool {
+    maps.into_iter().flat_map(|m| m.keys()).any(|k| {
+        k.rsplit_once('/').is_some_and(|(d, _)| {
+            d.eq_ignore_ascii_case(prefix) || contains_ignore_case(d, "amazon")
+        })
+    })
+}
+
 fn subject_ref(kind: &str, namespace: &str, name: &str) -> String {
     format!("{kind} {namespace}/{name}")
 }
@@ -131,6 +144,12 @@ fn near_keys(
 
 /// IRSA010–IRSA012 for one ServiceAccount.
 pub fn service_account(index: &InventoryIndex<'_>, sa: &ServiceAccountInfo) -> Vec<Finding> {
+    if !any_domain_key(
+        &index.settings.annotation_prefix,
+        [&sa.annotations, &sa.labels],
+    ) {
+        return Vec::new();
+    }
     let subject = Subject::service_account(&sa.namespace, &sa.name);
     let what = subject_ref("ServiceAccount", &sa.namespace, &sa.name);
     let fix_object = format!("serviceaccount {} -n {}", sa.name, sa.namespace);
@@ -259,6 +278,12 @@ fn unreadable(
 
 /// IRSA010 and IRSA011 for one pod: near-miss keys, and ServiceAccount keys on the pod.
 pub fn pod(index: &InventoryIndex<'_>, pod: &PodInfo) -> Vec<Finding> {
+    if !any_domain_key(
+        &index.settings.annotation_prefix,
+        [&*pod.annotations, &*pod.labels],
+    ) {
+        return Vec::new();
+    }
     let subject = Subject::pod(&pod.namespace, &pod.name);
     let what = subject_ref("pod", &pod.namespace, &pod.name);
     let fix_object = format!("pod {} -n {}", pod.name, pod.namespace);
@@ -272,15 +297,6 @@ pub fn pod(index: &InventoryIndex<'_>, pod: &PodInfo) -> Vec<Finding> {
         &POD_KEYS,
         &fix_object,
     );
-    // Most pods carry no key of the webhook's domain at all: stop here for them.
-    let domain_keys = pod.annotations.keys().any(|a| {
-        a.rsplit_once('/').is_some_and(|(d, _)| {
-            d.eq_ignore_ascii_case(prefix) || contains_ignore_case(d, "amazon")
-        })
-    });
-    if !domain_keys {
-        return out;
-    }
     let sa = index.service_account(&pod.namespace, &pod.service_account);
     for k in SA_KEYS {
         let key = format!("{prefix}/{k}");
