@@ -108,6 +108,20 @@ fn irsa012_values_the_webhook_cannot_read() {
             evidence(f, key).actual.as_deref(),
             Some(&*format!("{value:?}"))
         );
+        // The fix names the value that was meant.
+        let meant = match value {
+            "1h" | "3600 " => "3600",
+            "True " | "yes" => "true",
+            _ => "sts.amazonaws.com",
+        };
+        assert!(
+            f.fix
+                .as_deref()
+                .unwrap()
+                .contains(&format!("{key}={meant} ;")),
+            "{:?}",
+            f.fix
+        );
     }
     for (key, value) in [
         ("eks.amazonaws.com/token-expiration", "3600"),

@@ -271,9 +271,35 @@ fn unreadable(
         Some(format!("{value:?}")),
     ))
     .fix(format!(
-        "kubectl annotate --overwrite {fix_object} {key}=<{expected}> ; then recreate its pods"
+        "kubectl annotate --overwrite {fix_object} {key}={} ; then recreate its pods",
+        meant_value(key, value).unwrap_or_else(|| format!("<{expected}>"))
     ))
     .build()
+}
+
+/// What the value most likely meant, when that is clear: `"1h"` → `3600`, `"True "` → `true`,
+/// a quoted audience unquoted.
+fn meant_value(key: &str, value: &str) -> Option<String> {
+    let v = value.trim().trim_matches(['"', '\'']).trim();
+    if key.ends_with("/token-expiration") {
+        let (digits, unit) = v.split_at(v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len()));
+        let n: i64 = digits.parse().ok()?;
+        let factor = match unit.trim().to_ascii_lowercase().as_str() {
+            "" | "s" | "sec" | "secs" | "second" | "seconds" => 1,
+            "m" | "min" | "mins" | "minute" | "minutes" => 60,
+            "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
+            _ => return None,
+        };
+        return n.checked_mul(factor).map(|s| s.to_string());
+    }
+    if key.ends_with("/sts-regional-endpoints") {
+        return match v.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "y" | "on" | "1" | "t" => Some("true".to_owned()),
+            "false" | "no" | "n" | "off" | "0" | "f" => Some("false".to_owned()),
+            _ => None,
+        };
+    }
+    (!v.is_empty()).then(|| v.to_owned())
 }
 
 /// IRSA010 and IRSA011 for one pod: near-miss keys, and ServiceAccount keys on the pod.
