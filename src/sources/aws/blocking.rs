@@ -43,15 +43,12 @@ pub fn enrich_inventory(inv: &mut Inventory, mut options: AwsOptions) -> Result<
     Ok(())
 }
 
-/// Asks `iam:SimulatePrincipalPolicy` (read-only) about one request by `role_arn`, on a private
-/// runtime like [`enrich_inventory`]. The error is one line (start-up or the call).
-pub fn simulate(
+/// Runs one call on a freshly connected source, on a private runtime like
+/// [`enrich_inventory`]; the error is one line (start-up or the call).
+fn on_source<T: Send>(
     options: AwsOptions,
-    role_arn: &str,
-    action: &str,
-    resource: &str,
-    keys: &[irsa_core::analysis::trust::RequestKey],
-) -> Result<irsa_core::analysis::permission::ask_aws::AwsSimulation, String> {
+    call: impl AsyncFnOnce(&AwsSource) -> Result<T, super::CallError> + Send,
+) -> Result<T, String> {
     std::thread::scope(|scope| {
         scope
             .spawn(move || {
@@ -60,10 +57,7 @@ pub fn simulate(
                     let source = AwsSource::connect(options, None)
                         .await
                         .map_err(|e| e.to_string())?;
-                    source
-                        .simulate_principal_policy(role_arn, action, resource, keys)
-                        .await
-                        .map_err(|e| e.to_string())
+                    call(&source).await.map_err(|e| e.to_string())
                 })
             })
             .join()
@@ -71,24 +65,24 @@ pub fn simulate(
     })
 }
 
-/// Reads the policy of `resource` live (an S3 bucket's, a KMS key's), on a private runtime like
-/// [`enrich_inventory`]. The error is one line (start-up or the call).
+/// Asks `iam:SimulatePrincipalPolicy` (read-only) about one request by `role_arn`.
+pub fn simulate(
+    options: AwsOptions,
+    role_arn: &str,
+    action: &str,
+    resource: &str,
+    keys: &[irsa_core::analysis::trust::RequestKey],
+) -> Result<irsa_core::analysis::permission::ask_aws::AwsSimulation, String> {
+    on_source(options, async |source: &AwsSource| {
+        source
+            .simulate_principal_policy(role_arn, action, resource, keys)
+            .await
+    })
+}
+
+/// Reads the policy of `resource` live (an S3 bucket's, a KMS key's).
 pub fn resource_policy(options: AwsOptions, resource: &str) -> Result<super::ResourceRead, String> {
-    std::thread::scope(|scope| {
-        scope
-            .spawn(move || {
-                let runtime = crate::runtime::background().map_err(|e| e.to_string())?;
-                runtime.block_on(async {
-                    let source = AwsSource::connect(options, None)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    source
-                        .resource_policy(resource)
-                        .await
-                        .map_err(|e| e.to_string())
-                })
-            })
-            .join()
-            .unwrap_or_else(|_| Err("the AWS worker crashed (details in the log)".to_owned()))
+    on_source(options, async |source: &AwsSource| {
+        source.resource_policy(resource).await
     })
 }

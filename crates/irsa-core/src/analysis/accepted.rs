@@ -13,7 +13,7 @@
 //! ```
 
 use crate::analysis::audit::AuditReport;
-use crate::model::{Acceptance, Finding, FindingCode, Subject};
+use crate::model::{Acceptance, Finding, FindingCode};
 use jiff::civil::Date;
 use serde::Deserialize;
 use std::str::FromStr;
@@ -80,17 +80,9 @@ pub fn parse(text: &str) -> Result<IgnoreFile, IgnoreError> {
     Ok(file)
 }
 
-/// `KIND/NAMESPACE/NAME` or `KIND/NAME`, as entries name subjects.
-pub fn qualified(subject: &Subject) -> String {
-    match &subject.namespace {
-        Some(ns) => format!("{}/{}/{}", subject.kind.as_str(), ns, subject.name),
-        None => format!("{}/{}", subject.kind.as_str(), subject.name),
-    }
-}
-
 fn matches(entry: &IgnoreEntry, f: &Finding) -> bool {
     f.code.as_str().eq_ignore_ascii_case(entry.code.trim())
-        && WildMatch::new(entry.subject.trim()).matches(&qualified(&f.subject))
+        && WildMatch::new(entry.subject.trim()).matches(&f.subject.qualified())
 }
 
 /// Marks the findings `file` accepts as of `today`; returns one warning per expired entry

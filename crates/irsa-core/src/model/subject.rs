@@ -38,6 +38,15 @@ pub struct Subject {
 }
 
 impl Subject {
+    /// `KIND/NAMESPACE/NAME` or `KIND/NAME` (`service-account/demo/app`, `role/ARN`): how ignore
+    /// files and SARIF locations name a subject.
+    pub fn qualified(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{}/{}/{}", self.kind.as_str(), ns, self.name),
+            None => format!("{}/{}", self.kind.as_str(), self.name),
+        }
+    }
+
     pub fn service_account(namespace: &str, name: &str) -> Self {
         Self {
             kind: SubjectKind::ServiceAccount,

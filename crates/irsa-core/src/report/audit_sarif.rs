@@ -10,7 +10,7 @@
 
 use crate::analysis::audit::AuditReport;
 use crate::analysis::findings::entry;
-use crate::model::{Finding, FindingCode, Severity, Subject};
+use crate::model::{Finding, FindingCode, Severity};
 use serde_json::{Value, json};
 
 /// SARIF's level for a severity: `error` for high and critical, `warning` for medium and
@@ -31,13 +31,6 @@ fn security_severity(s: Severity) -> &'static str {
         Severity::Medium => "5.5",
         Severity::Low => "3.0",
         Severity::Info => "0.0",
-    }
-}
-
-fn qualified(subject: &Subject) -> String {
-    match &subject.namespace {
-        Some(ns) => format!("{}/{}/{}", subject.kind.as_str(), ns, subject.name),
-        None => format!("{}/{}", subject.kind.as_str(), subject.name),
     }
 }
 
@@ -63,12 +56,12 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         "locations": [{
             "logicalLocations": [{
                 "name": f.subject.name,
-                "fullyQualifiedName": qualified(&f.subject),
+                "fullyQualifiedName": f.subject.qualified(),
                 "kind": "resource",
             }],
         }],
         "partialFingerprints": {
-            "irsaInspectorFinding/v1": format!("{}:{}", f.code.as_str(), qualified(&f.subject)),
+            "irsaInspectorFinding/v1": format!("{}:{}", f.code.as_str(), f.subject.qualified()),
         },
         "properties": {
             "severity": f.severity.as_str(),
@@ -94,7 +87,7 @@ fn result(f: &Finding, rule_index: usize) -> Value {
                 .enumerate()
                 .map(|(i, s)| {
                     json!({"id": i, "logicalLocations": [{
-                        "name": s.name, "fullyQualifiedName": qualified(s), "kind": "resource"}]})
+                        "name": s.name, "fullyQualifiedName": s.qualified(), "kind": "resource"}]})
                 })
                 .collect(),
         );
