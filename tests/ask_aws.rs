@@ -5,7 +5,6 @@
 
 mod support;
 
-use assert_cmd::Command;
 use support::fault_proxy::{Fault, FaultProxy, Rule};
 use support::moto::moto;
 
@@ -34,17 +33,9 @@ const ALLOWED: &str = r#"<SimulatePrincipalPolicyResponse xmlns="https://iam.ama
 </SimulatePrincipalPolicyResponse>"#;
 
 fn can_i(endpoint: &str, home: &std::path::Path, action: &str) -> serde_json::Value {
-    let out = Command::cargo_bin("irsa-inspector")
-        .expect("binary")
+    let out = support::binary::binary_against(endpoint, home)
         .args(["--demo", "can-i", action, "arn:aws:s3:::my-app-bucket/x"])
         .args(["--pod", "demo/s3-test", "--ask-aws", "--format", "json"])
-        .env_clear()
-        .env("HOME", home)
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing-access-key")
-        .env("AWS_SECRET_ACCESS_KEY", "testing-secret-key")
-        .env("AWS_REGION", "eu-west-1")
-        .env("AWS_MAX_ATTEMPTS", "1")
         .output()
         .expect("run");
     serde_json::from_slice(&out.stdout)

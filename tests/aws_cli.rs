@@ -9,16 +9,8 @@ use support::moto::{moto, sdk_config};
 use support::seed::{seed_demo_lab, seed_other_account};
 
 fn run(endpoint: &str, home: &std::path::Path) -> std::process::Output {
-    Command::cargo_bin("irsa-inspector")
-        .expect("binary")
+    support::binary::binary_against(endpoint, home)
         .args(["--demo", "--aws", "audit", "--format", "json"])
-        .env_clear()
-        .env("HOME", home)
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing-access-key")
-        .env("AWS_SECRET_ACCESS_KEY", "testing-secret-key")
-        .env("AWS_REGION", "eu-west-1")
-        .env("AWS_MAX_ATTEMPTS", "1")
         .output()
         .expect("run")
 }

@@ -6,7 +6,6 @@
 
 mod support;
 
-use assert_cmd::Command;
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
 use support::fault_proxy::{Fault, FaultProxy, Rule};
 use support::moto::{moto, sdk_config};
@@ -16,18 +15,10 @@ const S3_READER: &str = "arn:aws:iam::123456789012:role/eks-irsa-lab-demo-s3-rea
 const TF_ROLE: &str = "eks-irsa-lab-tf-demo-tf-s3-reader-role";
 
 fn can_i(endpoint: &str, home: &std::path::Path, args: &[&str]) -> serde_json::Value {
-    let out = Command::cargo_bin("irsa-inspector")
-        .expect("binary")
+    let out = support::binary::binary_against(endpoint, home)
         .args(["--demo", "--aws", "can-i"])
         .args(args)
         .args(["--format", "json"])
-        .env_clear()
-        .env("HOME", home)
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing-access-key")
-        .env("AWS_SECRET_ACCESS_KEY", "testing-secret-key")
-        .env("AWS_REGION", "eu-west-1")
-        .env("AWS_MAX_ATTEMPTS", "1")
         .output()
         .expect("run");
     serde_json::from_slice(&out.stdout)

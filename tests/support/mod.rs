@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod apiserver;
+pub mod binary;
 pub mod fault_proxy;
 pub mod live;
 pub mod moto;
