@@ -1,182 +1,224 @@
-//! EKS Pod Identity through the live AWS source. moto has no Pod Identity API (it answers 404),
-//! so these calls are answered by the SDK's own mock utilities (`aws-smithy-mocks`: rules
-//! consulted by an interceptor of the real `aws_sdk_eks::Client`, so request building, the
-//! operation's response types and error parsing are the SDK's); IAM, STS and EC2 are moto.
+//! EKS Pod Identity through the live AWS source. The EKS API (DescribeCluster and the Pod
+//! Identity reads) is served by a wire-faithful stand-in ([`support::eks_standin`]: EKS's
+//! restJson1 protocol over HTTP, paged lists, AWS error answers) because moto 5.2.5 lacks the
+//! Pod Identity API; the real `aws_sdk_eks::Client` builds, signs and parses every call.
+//! IAM, STS and EC2 are moto.
 
 mod support;
 
-use aws_sdk_eks::operation::describe_cluster::DescribeClusterOutput;
-use aws_sdk_eks::operation::describe_pod_identity_association::DescribePodIdentityAssociationOutput;
-use aws_sdk_eks::operation::list_pod_identity_associations::ListPodIdentityAssociationsOutput;
-use aws_sdk_eks::primitives::DateTime;
-use aws_sdk_eks::types::{
-    Cluster, Identity, Oidc, PodIdentityAssociation, PodIdentityAssociationSummary,
-};
-use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
-use irsa_core::model::aws_cli::PodIdentityAssociationDetail;
-use irsa_core::model::{self, SourceKind};
-use irsa_core::snapshot;
+use irsa_core::model::aws_cli::{DescribeClusterOutput, PodIdentityAssociationDetail};
+use irsa_core::model::{self, ClusterInfo, SourceKind};
 use irsa_inspector::sources::aws::{AwsClients, AwsOptions, AwsSource, EnrichRequest};
 use pretty_assertions::assert_eq;
-use support::moto::{moto, sdk_config};
+use support::eks_standin::{EksStandIn, demo_associations, demo_cluster};
+use support::moto::{MotoGuard, moto, sdk_config};
 
-/// The demo lab's associations, as `describe-pod-identity-association` prints them.
-fn demo_associations() -> Vec<PodIdentityAssociationDetail> {
-    let files = snapshot::demo_files();
-    let text = files
-        .get("eks-pod-identity-associations.json")
-        .expect("demo associations");
-    serde_json::from_str::<model::aws_cli::PodIdentityAssociations>(text)
-        .expect("parse")
-        .associations
-}
+/// The stand-in's page cap: small, so that listing the demo's associations takes several pages.
+const PAGE_CAP: usize = 2;
 
-fn sdk_association(a: &PodIdentityAssociationDetail) -> PodIdentityAssociation {
-    PodIdentityAssociation::builder()
-        .cluster_name(&a.cluster_name)
-        .namespace(&a.namespace)
-        .service_account(&a.service_account)
-        .role_arn(&a.role_arn)
-        .association_id(&a.association_id)
-        .set_association_arn(a.association_arn.clone())
-        .set_tags(Some(a.tags.clone().into_iter().collect()))
-        .set_created_at(a.created_at.map(|t| DateTime::from_secs(t.as_second())))
-        .set_disable_session_tags(a.disable_session_tags)
-        .set_target_role_arn(a.target_role_arn.clone())
-        .set_external_id(a.external_id.clone())
-        .set_policy(a.policy.clone())
-        .build()
-}
+/// The demo's association a test denies.
+const DENIED: &str = "a-zmncx8gl7hnkdxbhc";
 
-/// Rules answering the demo's cluster, its association list, and each association (or, for
-/// `deny`, an `AccessDeniedException` for that one).
-fn rules(deny: Option<&str>) -> Vec<Rule> {
-    let associations = demo_associations();
-    let summaries: Vec<PodIdentityAssociationSummary> = associations
-        .iter()
-        .map(|a| {
-            PodIdentityAssociationSummary::builder()
-                .cluster_name(&a.cluster_name)
-                .namespace(&a.namespace)
-                .service_account(&a.service_account)
-                .association_id(&a.association_id)
-                .build()
-        })
-        .collect();
-    let mut rules = vec![
-        mock!(aws_sdk_eks::Client::describe_cluster).then_output(|| {
-            DescribeClusterOutput::builder()
-                .cluster(
-                    Cluster::builder()
-                        .name("irsa-lab")
-                        .arn("arn:aws:eks:eu-west-1:123456789012:cluster/irsa-lab")
-                        .identity(
-                            Identity::builder()
-                                .oidc(
-                                    Oidc::builder()
-                                        .issuer("https://oidc.eks.eu-west-1.amazonaws.com/id/4656D0B75473F4BFF2CFD94B17FB9DEC")
-                                        .build(),
-                                )
-                                .build(),
-                        )
-                        .build(),
-                )
-                .build()
-        }),
-        mock!(aws_sdk_eks::Client::list_pod_identity_associations)
-            .match_requests(|r| r.cluster_name() == Some("irsa-lab"))
-            .then_output(move || {
-                ListPodIdentityAssociationsOutput::builder()
-                    .set_associations(Some(summaries.clone()))
-                    .build()
-            }),
-    ];
-    for a in associations {
-        let id = a.association_id.clone();
-        let rule = mock!(aws_sdk_eks::Client::describe_pod_identity_association)
-            .match_requests(move |r| r.association_id() == Some(id.as_str()));
-        rules.push(if deny == Some(a.association_id.as_str()) {
-            rule.sequence()
-                .http_status(
-                    403,
-                    Some(r#"{"__type":"AccessDeniedException","message":"not authorized"}"#.into()),
-                )
-                .repeatedly()
-                .build()
-        } else {
-            let out = sdk_association(&a);
-            rule.then_output(move || {
-                DescribePodIdentityAssociationOutput::builder()
-                    .association(out.clone())
-                    .build()
-            })
-        });
-    }
-    rules
-}
-
-async fn source_with_mocked_eks(deny: Option<&str>) -> (AwsSource, support::moto::MotoGuard) {
-    let moto = moto().await;
+/// An EKS client for the stand-in, from the shared configuration (moto's for the others).
+async fn eks_client(standin: &EksStandIn, moto: &MotoGuard) -> aws_sdk_eks::Client {
     let config = sdk_config(&moto.endpoint, None).await;
-    let interceptor = rules(deny).iter().fold(
-        MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny),
-        |i, r| i.with_rule(r),
-    );
-    let eks = aws_sdk_eks::Client::from_conf(
+    aws_sdk_eks::Client::from_conf(
         aws_sdk_eks::config::Builder::from(&config)
-            .http_client(create_mock_http_client())
-            .interceptor(interceptor)
+            .endpoint_url(standin.url())
             .build(),
-    );
+    )
+}
+
+/// The live AWS source with EKS on the stand-in and IAM, STS and EC2 on moto.
+async fn source(standin: &EksStandIn, moto: &MotoGuard) -> AwsSource {
+    let config = sdk_config(&moto.endpoint, None).await;
     let clients = AwsClients {
-        eks,
+        eks: eks_client(standin, moto).await,
         ..AwsClients::new(&config)
     };
-    (AwsSource::new(clients, AwsOptions::default()), moto)
+    AwsSource::new(clients, AwsOptions::default())
 }
 
-fn request() -> EnrichRequest {
+fn request(cluster: &str) -> EnrichRequest {
     EnrichRequest {
-        cluster_name: Some("irsa-lab".to_owned()),
+        cluster_name: Some(cluster.to_owned()),
         ..EnrichRequest::default()
     }
 }
 
+/// How many list pages `n` associations take at `PAGE_CAP` a page (an empty list is a page).
+fn pages(n: usize) -> u64 {
+    n.div_ceil(PAGE_CAP).max(1) as u64
+}
+
 #[tokio::test]
-async fn associations_are_listed_then_each_described_for_its_role() {
-    let (source, _moto) = source_with_mocked_eks(None).await;
-    let e = source.enrich(&request()).await;
-    let expected: Vec<model::PodIdentityAssociation> = demo_associations()
+async fn associations_are_listed_across_pages_then_each_described_for_its_role() {
+    let moto = moto().await;
+    let standin = EksStandIn::start_demo(PAGE_CAP).await;
+    let source = source(&standin, &moto).await;
+    let e = source.enrich(&request("irsa-lab")).await;
+
+    let demo = demo_associations();
+    assert!(demo.len() > PAGE_CAP, "the demo's associations span pages");
+    let expected: Vec<model::PodIdentityAssociation> = demo
         .iter()
         .map(model::PodIdentityAssociation::from)
         .collect();
-    let expected_len = expected.len() as u64;
     assert!(
         expected.iter().any(|a| a.policy.is_some()),
         "the demo has an association with a session policy"
     );
+    assert!(
+        expected
+            .iter()
+            .any(|a| a.disable_session_tags == Some(true)),
+        "the demo has an association with session tags disabled"
+    );
+    // Every field the model keeps, target role and external id included, as the file has it.
     assert_eq!(e.pod_identity_associations, Some(expected));
     assert!(e.problems_for(SourceKind::PodIdentity).is_empty());
+    assert!(e.problems_for(SourceKind::EksCluster).is_empty());
+    let cluster: DescribeClusterOutput = serde_json::from_value(demo_cluster()).expect("cluster");
+    assert_eq!(e.cluster, Some(ClusterInfo::from(&cluster.cluster)));
+
+    // One list call per page, one describe per association: as the source counts them and as
+    // they arrived on the wire.
+    let (list_calls, describe_calls) = (pages(demo.len()), demo.len() as u64);
     let calls = source.call_counts();
-    assert_eq!(calls["eks:ListPodIdentityAssociations"], 1);
-    assert_eq!(calls["eks:DescribePodIdentityAssociation"], expected_len);
+    assert_eq!(calls["eks:ListPodIdentityAssociations"], list_calls);
+    assert_eq!(calls["eks:DescribePodIdentityAssociation"], describe_calls);
+    assert_eq!(standin.requests("ListPodIdentityAssociations"), list_calls);
+    assert_eq!(
+        standin.requests("DescribePodIdentityAssociation"),
+        describe_calls
+    );
+    assert_eq!(standin.requests("DescribeCluster"), 1);
+    assert_eq!(standin.requests("Unknown"), 0);
+    assert_eq!(
+        standin.writes(),
+        Vec::<String>::new(),
+        "only GETs were sent"
+    );
+}
+
+/// The stand-in answers what the demo file says, field for field, timestamps included, through
+/// the SDK's own paginator (which follows `nextToken` as the source's loop does).
+#[tokio::test]
+async fn the_sdk_reads_back_every_field_of_the_demo_associations() {
+    let moto = moto().await;
+    let standin = EksStandIn::start_demo(PAGE_CAP).await;
+    let eks = eks_client(&standin, &moto).await;
+    let summaries: Vec<_> = eks
+        .list_pod_identity_associations()
+        .cluster_name("irsa-lab")
+        .max_results(100)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<_, _>>()
+        .await
+        .expect("list");
+    let demo = demo_associations();
+    assert_eq!(summaries.len(), demo.len());
+    assert_eq!(
+        standin.requests("ListPodIdentityAssociations"),
+        pages(demo.len())
+    );
+    let mut read = Vec::new();
+    for summary in summaries {
+        let id = summary.association_id().expect("association id");
+        let out = eks
+            .describe_pod_identity_association()
+            .cluster_name("irsa-lab")
+            .association_id(id)
+            .send()
+            .await
+            .expect("describe");
+        read.push(detail(out.association().expect("association")));
+    }
+    assert_eq!(read, demo);
+}
+
+/// The SDK's association in the `describe-pod-identity-association` file shape.
+fn detail(a: &aws_sdk_eks::types::PodIdentityAssociation) -> PodIdentityAssociationDetail {
+    let time = |t: Option<&aws_sdk_eks::primitives::DateTime>| {
+        t.map(|t| jiff::Timestamp::from_millisecond(t.to_millis().expect("millis")).expect("time"))
+    };
+    let text = |s: Option<&str>| s.map(str::to_owned);
+    PodIdentityAssociationDetail {
+        cluster_name: a.cluster_name().expect("clusterName").to_owned(),
+        namespace: a.namespace().expect("namespace").to_owned(),
+        service_account: a.service_account().expect("serviceAccount").to_owned(),
+        role_arn: a.role_arn().expect("roleArn").to_owned(),
+        association_id: a.association_id().expect("associationId").to_owned(),
+        association_arn: text(a.association_arn()),
+        tags: a.tags().cloned().unwrap_or_default().into_iter().collect(),
+        created_at: time(a.created_at()),
+        modified_at: time(a.modified_at()),
+        owner_arn: text(a.owner_arn()),
+        disable_session_tags: a.disable_session_tags(),
+        target_role_arn: text(a.target_role_arn()),
+        external_id: text(a.external_id()),
+        policy: text(a.policy()),
+    }
 }
 
 #[tokio::test]
 async fn one_denied_describe_makes_the_associations_unknown_and_names_the_action() {
-    let (source, _moto) = source_with_mocked_eks(Some("a-zmncx8gl7hnkdxbhc")).await;
-    let e = source.enrich(&request()).await;
+    let moto = moto().await;
+    let standin = EksStandIn::start_demo(PAGE_CAP).await;
+    standin.deny_describe(DENIED);
+    let source = source(&standin, &moto).await;
+    let e = source.enrich(&request("irsa-lab")).await;
     assert_eq!(e.pod_identity_associations, None);
     let problems = e.problems_for(SourceKind::PodIdentity);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(
-        problems[0].starts_with(
-            "eks:DescribePodIdentityAssociation denied — association a-zmncx8gl7hnkdxbhc"
-        ),
+        problems[0].starts_with(&format!(
+            "eks:DescribePodIdentityAssociation denied — association {DENIED}"
+        )),
         "{}",
         problems[0]
     );
-    // The rest of the AWS side is unaffected.
+    // Every association was still asked for, once; the rest of the AWS side is unaffected.
+    let demo = demo_associations();
+    assert_eq!(
+        standin.requests("DescribePodIdentityAssociation"),
+        demo.len() as u64
+    );
     assert!(e.cluster.is_some());
+    assert!(e.roles.is_some());
+    assert_eq!(
+        standin.writes(),
+        Vec::<String>::new(),
+        "only GETs were sent"
+    );
+}
+
+#[tokio::test]
+async fn a_cluster_eks_does_not_know_is_reported_not_a_panic() {
+    let moto = moto().await;
+    let standin = EksStandIn::start_demo(PAGE_CAP).await;
+    let source = source(&standin, &moto).await;
+    let e = source.enrich(&request("no-such-cluster")).await;
+    assert_eq!(e.cluster, None);
+    assert_eq!(e.pod_identity_associations, None);
+    let cluster = e.problems_for(SourceKind::EksCluster);
+    assert_eq!(cluster.len(), 1, "{cluster:?}");
+    assert!(
+        cluster[0].starts_with("eks:DescribeCluster: not found — cluster no-such-cluster"),
+        "{}",
+        cluster[0]
+    );
+    let associations = e.problems_for(SourceKind::PodIdentity);
+    assert_eq!(associations.len(), 1, "{associations:?}");
+    assert!(
+        associations[0].starts_with("eks:ListPodIdentityAssociations: not found — "),
+        "{}",
+        associations[0]
+    );
+    // The list stopped at its first (failed) page; nothing was described.
+    assert_eq!(standin.requests("ListPodIdentityAssociations"), 1);
+    assert_eq!(standin.requests("DescribePodIdentityAssociation"), 0);
     assert!(e.roles.is_some());
 }

@@ -2,6 +2,7 @@
 //! Kubernetes list/watch protocol over plain HTTP, the kubeconfig that points at it, and
 //! generators of real-shaped Kubernetes objects (the demo lab's, and large clusters); the moto
 //! harness (`moto_server` for the AWS source), its demo-lab seed, and a fault-injecting proxy;
+//! a stand-in for the EKS API's Pod Identity reads, which moto lacks ([`eks_standin`]);
 //! the real binary in a tmux session ([`tmux::Session`]).
 //!
 //! Each integration test crate compiles this module on its own and uses only part of it.
@@ -9,6 +10,7 @@
 
 pub mod apiserver;
 pub mod binary;
+pub mod eks_standin;
 pub mod fault_proxy;
 pub mod live;
 pub mod moto;
