@@ -80,13 +80,25 @@ def eks_cluster(created):
     }}
 
 
-def association(ns, sa, role, created, tags=None, disable_session_tags=False, policy=None):
-    aid = "a-" + suffix("assoc", ns, sa, n=17).replace("2", "a").replace("4", "e")
+def association_id(ns, sa):
+    return "a-" + suffix("assoc", ns, sa, n=17).replace("2", "a").replace("4", "e")
+
+
+def external_id(ns, sa):
+    """The id EKS generates for an association with a target role (an opaque UUID here)."""
+    return uid("external-id", ns, sa)
+
+
+def association(ns, sa, role, created, tags=None, disable_session_tags=False, policy=None,
+                target_role=None):
+    aid = association_id(ns, sa)
     return {"clusterName": CLUSTER, "namespace": ns, "serviceAccount": sa, "roleArn": role,
             "associationArn": f"arn:aws:eks:{REGION}:{ACCOUNT}:podidentityassociation/{CLUSTER}/{aid}",
             "associationId": aid, "tags": tags or {},
             "createdAt": cli_time_ms(created), "modifiedAt": cli_time_ms(created),
             "disableSessionTags": disable_session_tags,
+            **({"targetRoleArn": target_role, "externalId": external_id(ns, sa)}
+               if target_role else {}),
             **({"policy": json.dumps(policy, separators=(",", ":"))} if policy else {})}
 
 

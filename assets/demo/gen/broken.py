@@ -100,10 +100,10 @@ class Broken:
                          audience=audience or "sts.amazonaws.com", expiration=expiration)
         return p
 
-    def association(self, sa, role):
+    def association(self, sa, role, **kw):
         self.lab.associations.append(aws.association(
             NS, sa, role, at("2026-04-08T16:30:00Z") + dt.timedelta(minutes=self.i),
-            tags=iam.workload_tags(NS, sa)))
+            tags=iam.workload_tags(NS, sa), **kw))
 
 
 def broken_lab(lab, nodes):

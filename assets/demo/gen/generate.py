@@ -135,6 +135,8 @@ def build_nodes(lab):
             "topology.k8s.aws/zone-id": spec["zone_id"],
             "topology.kubernetes.io/region": REGION, "topology.kubernetes.io/zone": spec["az"],
         }
+        if spec["nodegroup"] != "ng-legacy":  # the Pod Identity agent's nodeSelector
+            labels["irsa-lab/pod-identity-agent"] = "enabled"
         n = k8s.node(name, provider_id=f"aws:///{spec['az']}/{spec['instance_id']}",
                      created=spec["created"], labels=labels, internal_ip=spec["ip"])
         lab.nodes.append(n)
@@ -731,6 +733,7 @@ def karpenter_policy():
 if __name__ == "__main__":
     from broken import broken_lab, account_b  # noqa: E402
     from output import write_all  # noqa: E402
+    from pod_identity import pod_identity_lab  # noqa: E402
 
     lab = Lab()
     nodes = build_nodes(lab)
@@ -738,5 +741,6 @@ if __name__ == "__main__":
     s3_role = guide_lab(lab, nodes)
     account_b(lab, s3_role)
     broken_lab(lab, nodes)
+    pod_identity_lab(lab, nodes)
     lab.finish_policy_counts()
     write_all(lab, OUT)

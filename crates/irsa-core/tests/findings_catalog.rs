@@ -16,5 +16,7 @@ mod near_miss;
 mod node;
 #[path = "findings_catalog/pod.rs"]
 mod pod;
+#[path = "findings_catalog/pod_identity.rs"]
+mod pod_identity;
 #[path = "findings_catalog/report.rs"]
 mod report;

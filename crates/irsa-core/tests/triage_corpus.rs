@@ -86,6 +86,8 @@ fn corpus() -> Vec<(String, &'static str, &'static str)> {
         ("NoCredentialProviders: no valid providers in chain. Deprecated.\n\tFor verbose messaging see aws.Config.CredentialsChainVerboseErrors".to_owned(), "no-credentials", "pod broken/annotated-after-pod-"),
         ("CredentialsProviderError: Could not load credentials from any providers".to_owned(), "no-credentials", "pod broken/annotated-after-pod-"),
         ("failed to refresh cached credentials, failed to load credentials, operation error ec2imds: GetToken ... Get \"http://169.254.170.23/v1/credentials\": dial tcp 169.254.170.23:80: connect: connection refused".to_owned(), "pod-identity-agent", "pod broken/pod-identity-on-fargate-"),
+        // aws/eks-pod-identity-agent#139's wording (Go SDK v2): EKS Auth refused the role.
+        ("operation error S3: ListBuckets, get identity: get credentials: failed to refresh cached credentials, failed to load credentials, Unauthorized Exception! EKS does not have permissions to assume the associated role., fault: client".to_owned(), "pod-identity-agent", "service-account broken/pod-identity-no-tagsession"),
     ]
 }
 

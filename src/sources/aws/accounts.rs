@@ -82,6 +82,20 @@ impl AwsSource {
     ) {
         let Some(ours) = account else { return };
         let mut by_account: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        // Roles a ServiceAccount or an association names: only their assume-role targets are
+        // followed, so the fast path (every role of the account) and the per-role path (the
+        // named ones) read the same other-account roles.
+        let used: BTreeSet<&str> = request
+            .role_arns
+            .iter()
+            .map(String::as_str)
+            .chain(
+                out.pod_identity_associations
+                    .iter()
+                    .flatten()
+                    .map(|a| a.role_arn.as_str()),
+            )
+            .collect();
         let named = request
             .role_arns
             .iter()
@@ -98,7 +112,7 @@ impl AwsSource {
                 out.roles
                     .iter()
                     .flatten()
-                    .filter(|r| r.account() == Some(ours))
+                    .filter(|r| r.account() == Some(ours) && used.contains(r.arn.as_str()))
                     .flat_map(assume_role_targets),
             );
         for arn in named {

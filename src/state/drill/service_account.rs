@@ -7,11 +7,10 @@ use super::{DrillLine, DrillSpan, findings_about, findings_section, trust_view};
 use crate::rows::service_account::mechanism_label;
 use crate::tone::Tone;
 use irsa_core::analysis::checks::binding::{
-    BindingAnalysis, IrsaAnalysis, LinkStatus, evaluate_binding,
+    BindingAnalysis, ChainLink, IrsaAnalysis, LinkStatus, evaluate_binding,
 };
 use irsa_core::analysis::credentials::WebIdentityOutlook;
 use irsa_core::analysis::inventory::InventoryIndex;
-use irsa_core::analysis::trust::Decision;
 use irsa_core::dataset::Dataset;
 use irsa_core::model::{Finding, Subject};
 
@@ -55,7 +54,7 @@ pub(super) fn build(
             ));
         }
     }
-    pod_identity(&mut lines, &analysis);
+    pod_identity(&mut lines, &analysis, &findings);
     session_permissions(&mut lines, data, &index, namespace, name);
     findings_section(&mut lines, findings.iter().copied());
     unknowns(&mut lines, &analysis);
@@ -76,24 +75,7 @@ fn chain(lines: &mut Vec<DrillLine>, irsa: &IrsaAnalysis, findings: &[&Finding])
     lines.push(DrillLine::blank());
     lines.push(DrillLine::heading("IRSA chain"));
     for (i, link) in irsa.links.iter().enumerate() {
-        let (mark, tone) = match link.status {
-            LinkStatus::Ok => ("✓ OK", Tone::Good),
-            LinkStatus::Broken => ("✗ FAIL", Tone::Bad),
-            LinkStatus::Unknown => ("? UNKNOWN", Tone::Unknown),
-            LinkStatus::Skipped => ("- SKIPPED", Tone::Dim),
-        };
-        let mut spans = vec![
-            DrillSpan::new(tone, format!("  {mark:<10}")),
-            DrillSpan::new(Tone::Plain, format!("{:<26}", link.kind.label())),
-        ];
-        if irsa.first_broken == Some(i) {
-            spans.push(DrillSpan::new(Tone::Accent, "← first break "));
-        }
-        if let Some(code) = link.code {
-            spans.push(DrillSpan::new(tone, format!("{code} ")));
-        }
-        spans.push(DrillSpan::new(Tone::Dim, link.detail.clone()));
-        lines.push(DrillLine::new(spans));
+        lines.push(link_line(link, irsa.first_broken == Some(i)));
     }
     let WebIdentityOutlook::Fails {
         code, aws_error, ..
@@ -118,7 +100,7 @@ fn chain(lines: &mut Vec<DrillLine>, irsa: &IrsaAnalysis, findings: &[&Finding])
     fix
 }
 
-fn pod_identity(lines: &mut Vec<DrillLine>, analysis: &BindingAnalysis) {
+fn pod_identity(lines: &mut Vec<DrillLine>, analysis: &BindingAnalysis, findings: &[&Finding]) {
     let Some(pi) = &analysis.pod_identity else {
         return;
     };
@@ -126,29 +108,62 @@ fn pod_identity(lines: &mut Vec<DrillLine>, analysis: &BindingAnalysis) {
     lines.push(DrillLine::heading("EKS Pod Identity"));
     lines.push(DrillLine::field("association", pi.association_id.clone()));
     lines.push(DrillLine::field("role", pi.role_arn.clone()));
-    let decision = |label: &str, d: Option<Decision>| {
-        let (text, tone) = match d {
-            Some(Decision::Allow) => ("✓ allowed", Tone::Good),
-            Some(Decision::Deny) => ("✗ denied (explicit)", Tone::Bad),
-            Some(Decision::ImplicitDeny) => ("✗ not allowed", Tone::Bad),
-            None => ("? unknown", Tone::Unknown),
-        };
-        DrillLine::new(vec![
-            DrillSpan::new(Tone::Dim, format!("  {label:<40}")),
-            DrillSpan::new(tone, text),
-        ])
-    };
-    lines.push(decision(
-        "pods.eks.amazonaws.com sts:AssumeRole",
-        pi.assume_role,
+    if let Some(target) = &pi.target_role_arn {
+        lines.push(DrillLine::field("target role", target.clone()));
+    }
+    if let Some(id) = &pi.external_id {
+        lines.push(DrillLine::field("external id", id.clone()));
+    }
+    lines.push(DrillLine::field(
+        "session tags",
+        if pi.session_tags { "on" } else { "disabled" },
     ));
-    lines.push(decision(
-        "pods.eks.amazonaws.com sts:TagSession",
-        pi.tag_session,
-    ));
+    lines.push(DrillLine::blank());
+    lines.push(DrillLine::heading("Pod Identity chain"));
+    for (i, link) in pi.links.iter().enumerate() {
+        lines.push(link_line(link, pi.first_broken == Some(i)));
+    }
+    if let Some(error) = &pi.aws_error {
+        lines.push(DrillLine::new(vec![
+            DrillSpan::new(Tone::Dim, "  a pod sees: "),
+            DrillSpan::new(Tone::Bad, error.clone()),
+        ]));
+        if let Some(fix) = pi
+            .broken_by()
+            .and_then(|code| findings.iter().find(|f| f.code == code))
+            .and_then(|f| f.fix.clone())
+        {
+            lines.push(DrillLine::new(vec![
+                DrillSpan::new(Tone::Dim, "  fix: "),
+                DrillSpan::new(Tone::Code, fix),
+            ]));
+        }
+    }
     if let Some(why) = &pi.unknown {
         lines.push(DrillLine::toned(Tone::Unknown, format!("  UNKNOWN {why}")));
     }
+}
+
+/// One link of a chain, as a checklist row.
+fn link_line(link: &ChainLink, first_break: bool) -> DrillLine {
+    let (mark, tone) = match link.status {
+        LinkStatus::Ok => ("✓ OK", Tone::Good),
+        LinkStatus::Broken => ("✗ FAIL", Tone::Bad),
+        LinkStatus::Unknown => ("? UNKNOWN", Tone::Unknown),
+        LinkStatus::Skipped => ("- SKIPPED", Tone::Dim),
+    };
+    let mut spans = vec![
+        DrillSpan::new(tone, format!("  {mark:<10}")),
+        DrillSpan::new(Tone::Plain, format!("{:<26}", link.kind.label())),
+    ];
+    if first_break {
+        spans.push(DrillSpan::new(Tone::Accent, "← first break "));
+    }
+    if let Some(code) = link.code {
+        spans.push(DrillSpan::new(tone, format!("{code} ")));
+    }
+    spans.push(DrillSpan::new(Tone::Dim, link.detail.clone()));
+    DrillLine::new(spans)
 }
 
 /// For an association with a session policy: what its sessions may really do (the role's

@@ -195,6 +195,9 @@ pub fn assemble(index: &InventoryIndex<'_>, run: CheckRun<'_>, now: Timestamp) -
                 && current.is_some_and(|i| {
                     pa.injected_role.as_deref().map(str::trim) == Some(i.role_arn.trim())
                 });
+            // …and its Pod Identity chain's findings when it is mutated for Pod Identity.
+            let runs_pod_identity = pa.mode == MutationMode::PodIdentity
+                && binding.is_some_and(|b| b.pod_identity.is_some());
             let inherited = about(
                 SubjectKind::ServiceAccount,
                 Some(&pa.pod.namespace),
@@ -202,7 +205,9 @@ pub fn assemble(index: &InventoryIndex<'_>, run: CheckRun<'_>, now: Timestamp) -
             )
             .iter()
             .copied()
-            .filter(move |f| runs_current && is_irsa(f.code));
+            .filter(move |f| {
+                (runs_current && is_irsa(f.code)) || (runs_pod_identity && is_pod_identity(f.code))
+            });
             let own = about(SubjectKind::Pod, Some(&pa.pod.namespace), &pa.pod.name)
                 .iter()
                 .copied();
@@ -245,6 +250,19 @@ pub fn assemble(index: &InventoryIndex<'_>, run: CheckRun<'_>, now: Timestamp) -
 
 fn is_irsa(code: FindingCode) -> bool {
     code.as_str().starts_with("IRSA")
+}
+
+/// The ServiceAccount findings of a Pod Identity association's chain (and its sessions).
+fn is_pod_identity(code: FindingCode) -> bool {
+    matches!(
+        code,
+        FindingCode::AUD013
+            | FindingCode::IRSA006
+            | FindingCode::POD011
+            | FindingCode::POD012
+            | FindingCode::POD013
+            | FindingCode::POD014
+    )
 }
 
 fn fails(f: &Finding) -> bool {

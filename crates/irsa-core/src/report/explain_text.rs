@@ -115,17 +115,45 @@ fn binding_text(b: &BindingAnalysis, trust_document: Option<&str>, out: &mut Str
             clean(&pi.association_id),
             clean(&pi.role_arn)
         ));
-        let d = |x: Option<crate::analysis::trust::Decision>| {
-            x.map(trust_text::decision_label).unwrap_or("unknown")
-        };
-        out.push_str(&format!(
-            "  pods.eks.amazonaws.com sts:AssumeRole: {}\n",
-            d(pi.assume_role)
-        ));
-        out.push_str(&format!(
-            "  pods.eks.amazonaws.com sts:TagSession: {}\n",
-            d(pi.tag_session)
-        ));
+        if let Some(target) = &pi.target_role_arn {
+            out.push_str(&format!("  target role  {}\n", clean(target)));
+        }
+        if let Some(id) = &pi.external_id {
+            out.push_str(&format!("  external id  {}\n", clean(id)));
+        }
+        if !pi.session_tags {
+            out.push_str("  session tags disabled\n");
+        }
+        if pi.links.is_empty() {
+            let d = |x: Option<crate::analysis::trust::Decision>| {
+                x.map(trust_text::decision_label).unwrap_or("unknown")
+            };
+            out.push_str(&format!(
+                "  pods.eks.amazonaws.com sts:AssumeRole: {}\n",
+                d(pi.assume_role)
+            ));
+            out.push_str(&format!(
+                "  pods.eks.amazonaws.com sts:TagSession: {}\n",
+                d(pi.tag_session)
+            ));
+        }
+        for (i, link) in pi.links.iter().enumerate() {
+            let first = if pi.first_broken == Some(i) {
+                "  ◀ first broken link"
+            } else {
+                ""
+            };
+            let code = link.code.map(|c| format!(" ({c})")).unwrap_or_default();
+            out.push_str(&format!(
+                "  {} {}: {}{code}{first}\n",
+                link_mark(link.status),
+                link.kind.label(),
+                clean(&link.detail)
+            ));
+        }
+        if let Some(error) = &pi.aws_error {
+            out.push_str(&format!("  a pod sees: {}\n", clean(error)));
+        }
         if let Some(u) = &pi.unknown {
             out.push_str(&format!("  not checked: {}\n", clean(u)));
         }

@@ -23,6 +23,17 @@ pub enum LinkKind {
     AudienceAccepted,
     RoleExists,
     TrustAllows,
+    /// Pod Identity: the association's role exists.
+    AssociationRoleExists,
+    /// Pod Identity: `pods.eks.amazonaws.com` may assume it (and tag the session).
+    EksMayAssume,
+    /// Pod Identity with a target role: the target role exists.
+    TargetRoleExists,
+    /// The association's role may `sts:AssumeRole` the target (its identity policies,
+    /// boundary and SCPs).
+    RoleMayAssumeTarget,
+    /// The target role's trust admits the association's role (principal, `sts:ExternalId`).
+    TargetTrustAllows,
 }
 
 impl LinkKind {
@@ -34,6 +45,11 @@ impl LinkKind {
             LinkKind::AudienceAccepted => "audience accepted",
             LinkKind::RoleExists => "role exists",
             LinkKind::TrustAllows => "trust allows",
+            LinkKind::AssociationRoleExists => "association role exists",
+            LinkKind::EksMayAssume => "EKS may assume it",
+            LinkKind::TargetRoleExists => "target role exists",
+            LinkKind::RoleMayAssumeTarget => "role may assume target",
+            LinkKind::TargetTrustAllows => "target trust admits role",
         }
     }
 }
@@ -107,6 +123,41 @@ pub struct PodIdentityAnalysis {
     /// One line when the trust could not be checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unknown: Option<String>,
+    /// The target role EKS assumes with the association's role (role chaining, 2025).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_role_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// False when the association disables session tags.
+    #[serde(default = "yes")]
+    pub session_tags: bool,
+    /// The chain link by link (association role, EKS's trust, then the target hop).
+    #[serde(default)]
+    pub links: Vec<ChainLink>,
+    /// Index into `links` of the first broken link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_broken: Option<usize>,
+    /// What a pod sees when the chain is broken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_error: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl PodIdentityAnalysis {
+    /// The role whose credentials the pod receives: the target role when there is one.
+    pub fn effective_role_arn(&self) -> &str {
+        self.target_role_arn.as_deref().unwrap_or(&self.role_arn)
+    }
+
+    /// The finding code of the first broken link, if any.
+    pub fn broken_by(&self) -> Option<FindingCode> {
+        self.first_broken
+            .and_then(|i| self.links.get(i))
+            .and_then(|l| l.code)
+    }
 }
 
 /// Everything known about one ServiceAccount's identity.

@@ -6,7 +6,7 @@ use super::{PodAnalysis, PodOutcome, Unknowns, fix};
 use crate::analysis::credentials::{ImdsReach, InstanceState, NodeRole, imds_reach};
 use crate::analysis::findings::{ErrorVars, finding};
 use crate::analysis::hash::HashMap;
-use crate::analysis::inventory::InventoryIndex;
+use crate::analysis::inventory::{InventoryIndex, is_pod_identity_agent};
 use crate::model::{Evidence, Finding, FindingCode, MetadataOptions, SourceKind, Subject};
 
 /// NODE003's fix: IMDS cannot be closed for one pod without closing it for the node.
@@ -96,6 +96,7 @@ pub fn check(
     let mut radius: HashMap<&str, usize> = HashMap::default();
     for pa in pods {
         if pa.fallback.is_some()
+            && !is_pod_identity_agent(pa.pod)
             && let Some(n) = pa.node.node_name.as_deref()
         {
             *radius.entry(n).or_default() += 1;
@@ -114,6 +115,11 @@ fn node_role_fallback(
     radius: &HashMap<&str, usize>,
 ) -> Option<Finding> {
     let pod = pa.pod;
+    // The Pod Identity agent runs on the node role by design (its
+    // eks-auth:AssumeRoleForPodIdentity comes from AmazonEKSWorkerNodePolicy).
+    if is_pod_identity_agent(pod) {
+        return None;
+    }
     let fallback = pa.fallback.as_deref()?;
     let on_imds = &fallback.containers;
     let node_name = pa.node.node_name.as_deref().unwrap_or("(unknown)");
@@ -196,7 +202,8 @@ fn node_role_fallback(
 /// NODE003: a hostNetwork pod reaches IMDS whatever the hop limit.
 pub(super) fn host_network(pa: &PodAnalysis<'_>) -> Option<Finding> {
     let pod = pa.pod;
-    if !pod.host_network || pa.node.fargate {
+    // The Pod Identity agent needs the host network and the node role: that is its design.
+    if !pod.host_network || pa.node.fargate || is_pod_identity_agent(pod) {
         return None;
     }
     let InstanceState::Found(instance) = &pa.node.instance else {

@@ -212,6 +212,30 @@ impl<'a> Placement<'a> {
     }
 }
 
+/// Why the node's Pod Identity agent cannot serve `pod` (POD016, POD015), if it cannot.
+fn agent_problem(
+    index: &InventoryIndex<'_>,
+    pod: &PodInfo,
+    node: &credentials::NodeContext<'_>,
+) -> Option<String> {
+    use crate::analysis::inventory::AgentPresence;
+    if pod.host_network {
+        return Some(
+            "hostNetwork: the agent cannot tell the pod from its node (POD016)".to_owned(),
+        );
+    }
+    if node.fargate || node.windows {
+        return None;
+    }
+    let name = node.node_name.as_deref()?;
+    match index.pod_identity_agent_on(name) {
+        AgentPresence::Running | AgentPresence::Unknown => None,
+        _ => Some(format!(
+            "no running eks-pod-identity-agent on node {name} (POD015)"
+        )),
+    }
+}
+
 pub(super) fn analyze_pod_on<'a>(
     index: &InventoryIndex<'a>,
     pod: &'a PodInfo,
@@ -227,9 +251,19 @@ pub(super) fn analyze_pod_on<'a>(
         &place.imds
     };
     let injection = injection::observe(pod, &index.settings);
-    let pod_identity_role = binding
-        .and_then(|b| b.pod_identity.as_ref())
-        .map(|p| p.role_arn.clone());
+    let pod_identity = binding.and_then(|b| b.pod_identity.as_ref());
+    let pod_identity_role = pod_identity.map(|p| p.effective_role_arn().to_owned());
+    let pod_identity_broken = pod_identity.and_then(|p| {
+        let i = p.first_broken?;
+        let link = p.links.get(i)?;
+        Some((
+            link.code?,
+            format!("{}: {}", link.kind.label(), link.detail),
+        ))
+    });
+    let pod_identity_agent = pod_identity_role
+        .as_ref()
+        .and_then(|_| agent_problem(index, pod, &node));
     let containers = pod
         .all_containers()
         .map(|c| {
@@ -238,6 +272,8 @@ pub(super) fn analyze_pod_on<'a>(
             let inputs = ChainInputs {
                 web_identity,
                 pod_identity_role: pod_identity_role.clone(),
+                pod_identity_broken: pod_identity_broken.clone(),
+                pod_identity_agent: pod_identity_agent.clone(),
             };
             credentials::resolve_with(c, &node, &inputs, imds, detail)
         })

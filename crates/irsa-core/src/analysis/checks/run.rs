@@ -2,7 +2,10 @@
 //! every core), then the check families over the results ([`run`] → [`CheckRun`]).
 
 use super::pod_analysis::{OutlookCache, Placement, PodOutcome, analyze_pod, analyze_pod_on};
-use super::{audit_grants, audit_role, audit_trust, binding, near_miss, node, pod, pod_token};
+use super::{
+    audit_grants, audit_role, audit_trust, binding, near_miss, node, pod, pod_identity_pod,
+    pod_token,
+};
 use crate::analysis::credentials::Detail;
 use crate::analysis::findings::sort_findings;
 use crate::analysis::hash::HashMap;
@@ -170,6 +173,7 @@ pub fn run<'a>(index: &InventoryIndex<'a>, now: Timestamp) -> CheckRun<'a> {
             ));
             pod_findings.extend(node::host_network(&pa));
             pod_findings.extend(near_miss::pod(index, pod));
+            pod_findings.extend(pod_identity_pod::check(index, &pa));
             (PodOutcome::of(pa), (pod_findings, pod_unknowns))
         })
         .unzip();

@@ -218,6 +218,14 @@ pub fn resolve_with(
             token_file
                 .filter(|f| !file_is_mounted(container, f))
                 .map(|f| format!("{CONTAINER_TOKEN_FILE} {f} is not under any volume mount"))
+                .or_else(|| not_the_agent(uri.literal_value(), token_file.is_some()))
+                .or_else(|| inputs.pod_identity_agent.clone())
+                .or_else(|| {
+                    inputs
+                        .pod_identity_broken
+                        .as_ref()
+                        .map(|(code, why)| format!("EKS refuses the association ({code}: {why})"))
+                })
         };
         match failure {
             Some(reason) => {
@@ -405,4 +413,14 @@ fn web_identity(
         _ => format!("{shown}: trust not evaluated"),
     };
     (StepResult::Selected, why, source, None)
+}
+
+/// POD017's reason: a Pod Identity container (it has the agent's token file) whose credentials
+/// URI is not one of the agent's addresses.
+fn not_the_agent(uri: Option<&str>, pod_identity_token: bool) -> Option<String> {
+    let agent = ["http://169.254.170.23/", "http://[fd00:ec2::23]/"];
+    let uri = uri?;
+    (pod_identity_token && !agent.iter().any(|a| uri.trim().starts_with(a))).then(|| {
+        "not the Pod Identity agent's address (169.254.170.23 / [fd00:ec2::23]) (POD017)".to_owned()
+    })
 }

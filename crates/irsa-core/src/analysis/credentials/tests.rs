@@ -179,6 +179,8 @@ fn web_identity_that_works_lands_on_the_annotated_role() {
     let inputs = ChainInputs {
         web_identity: Some(WebIdentityOutlook::Works),
         pod_identity_role: None,
+        pod_identity_broken: None,
+        pod_identity_agent: None,
     };
     let v = resolve(
         &pod,
@@ -240,6 +242,8 @@ fn trust_failure_with_closed_imds_ends_without_credentials() {
             aws_error: "AccessDenied".into(),
         }),
         pod_identity_role: None,
+        pod_identity_broken: None,
+        pod_identity_agent: None,
     };
     let v = resolve(
         &pod,
@@ -301,6 +305,8 @@ fn pod_identity_on_fargate_fails_without_a_fallback() {
     let inputs = ChainInputs {
         web_identity: None,
         pod_identity_role: Some(ROLE.into()),
+        pod_identity_broken: None,
+        pod_identity_agent: None,
     };
     let v = resolve(&pod, &c, &node, &inputs);
     assert_eq!(v.label(), "Pod Identity eks-irsa-lab-demo-s3-reader-role");

@@ -25,8 +25,14 @@ pub enum WebIdentityOutlook {
 pub struct ChainInputs {
     /// Outcome for the role in the container's `AWS_ROLE_ARN`; `None` = not evaluated.
     pub web_identity: Option<WebIdentityOutlook>,
-    /// The role of the ServiceAccount's Pod Identity association.
+    /// The role whose credentials the ServiceAccount's Pod Identity association hands out
+    /// (its target role when it has one).
     pub pod_identity_role: Option<String>,
+    /// Why EKS would refuse the association's chain (the finding code and one line), when it
+    /// would.
+    pub pod_identity_broken: Option<(FindingCode, String)>,
+    /// Why the node's Pod Identity agent cannot serve this pod (no agent, host network).
+    pub pod_identity_agent: Option<String>,
 }
 
 /// The credential provider a step is about.

@@ -153,6 +153,48 @@ pub fn entry(code: FindingCode) -> CatalogEntry {
             "STS regional endpoints not enabled for an IRSA pod",
             None,
         ),
+        POD011 => (
+            High,
+            "pod-identity-target-not-permitted",
+            "the association's role may not sts:AssumeRole (or sts:TagSession) the target role",
+            Some(POD_IDENTITY_DENIED),
+        ),
+        POD012 => (
+            High,
+            "pod-identity-target-trust",
+            "the target role's trust does not admit the association's role (principal, sts:ExternalId or sts:TagSession)",
+            Some(POD_IDENTITY_DENIED),
+        ),
+        POD013 => (
+            Medium,
+            "pod-identity-tags-disabled-abac",
+            "session tags are disabled, but a policy still conditions on the Pod Identity session tags",
+            None,
+        ),
+        POD014 => (
+            Medium,
+            "pod-identity-session-policy-empty",
+            "the association's session policy leaves none of the role's grants",
+            None,
+        ),
+        POD015 => (
+            High,
+            "pod-identity-agent-missing",
+            "a Pod Identity pod runs on a node without a running eks-pod-identity-agent",
+            Some(CONTAINER_ROLE_ERR),
+        ),
+        POD016 => (
+            Medium,
+            "pod-identity-host-network",
+            "a hostNetwork pod uses Pod Identity: the agent cannot tell it from the node",
+            Some(POD_IDENTITY_DENIED),
+        ),
+        POD017 => (
+            High,
+            "pod-identity-endpoint",
+            "the container's credentials URI is not the Pod Identity agent's address",
+            Some(CONTAINER_ROLE_ERR),
+        ),
         NODE001 => (
             High,
             "imds-reachable",

@@ -31,6 +31,11 @@ pub const NODE_ROLE_DENIED: &str = "An error occurred (AccessDenied) when callin
 /// The Pod Identity agent endpoint cannot serve credentials (botocore's wording).
 pub const CONTAINER_ROLE_ERR: &str = "botocore.exceptions.CredentialRetrievalError: Error when retrieving credentials from container-role";
 
+/// EKS Auth refused the association's role (or its target role); the agent passes the
+/// refusal on and the SDK prints it (wording of aws/eks-pod-identity-agent#139, Go SDK v2).
+pub const POD_IDENTITY_DENIED: &str =
+    "Unauthorized Exception! EKS does not have permissions to assume the associated role.";
+
 /// Values for the placeholders of an error template.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ErrorVars<'a> {

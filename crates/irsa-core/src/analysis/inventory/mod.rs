@@ -13,7 +13,10 @@ use crate::model::{
 use std::sync::OnceLock;
 
 mod node;
-pub use node::{COMPUTE_TYPE_LABEL, instance_id_from_provider_id, is_fargate};
+pub use node::{
+    AUTO_MODE_COMPUTE_TYPE, AgentPresence, COMPUTE_TYPE_LABEL, POD_IDENTITY_AGENT,
+    instance_id_from_provider_id, is_auto_mode, is_fargate, is_pod_identity_agent,
+};
 
 /// Namespace → name → value: two-level so lookups borrow the query strings only briefly.
 type ByNsName<'a, V> = HashMap<&'a str, HashMap<&'a str, V>>;
@@ -71,6 +74,8 @@ pub struct InventoryIndex<'a> {
     tokens_by_pod: ByNsName<'a, Vec<&'a ObservedToken>>,
     sas_by_role_arn: HashMap<&'a str, Vec<&'a ServiceAccountInfo>>,
     trust: HashMap<&'a str, OnceLock<Result<PolicyDocument, PolicyError>>>,
+    /// (pods in kube-system, Pod Identity agent pods among them).
+    kube_system: (usize, usize),
 }
 
 /// The IAM provider url form of an issuer: no scheme, no trailing slash.
@@ -113,7 +118,12 @@ impl<'a> InventoryIndex<'a> {
         }
         let mut pods_by_sa: ByNsName<Vec<&PodInfo>> = HashMap::default();
         let mut pods_by_node: HashMap<&str, Vec<&PodInfo>> = HashMap::default();
+        let mut kube_system = (0, 0);
         for pod in &inventory.pods {
+            if &*pod.namespace == "kube-system" {
+                kube_system.0 += 1;
+                kube_system.1 += usize::from(node::is_pod_identity_agent(pod));
+            }
             insert_nsname(&mut pods_by_sa, &pod.namespace, &pod.service_account).push(pod);
             if let Some(node) = pod.node_name.as_deref() {
                 pods_by_node.entry(node).or_default().push(pod);
@@ -176,7 +186,13 @@ impl<'a> InventoryIndex<'a> {
             tokens_by_pod,
             sas_by_role_arn,
             trust,
+            kube_system,
         }
+    }
+
+    /// (pods listed in kube-system, Pod Identity agent pods among them).
+    pub fn kube_system_census(&self) -> (usize, usize) {
+        self.kube_system
     }
 
     /// `<prefix>/<suffix>`, e.g. `eks.amazonaws.com/role-arn` with the webhook's prefix.

@@ -589,7 +589,7 @@ fn grantee(
 }
 
 /// The request context the conditions see: the caller's keys plus the principal's own.
-fn request_context(request: &PermissionRequest) -> RequestContext {
+pub fn request_context(request: &PermissionRequest) -> RequestContext {
     let mut context = RequestContext::new(
         &request.action,
         RequestPrincipal::Aws(request.principal.clone()),

@@ -284,12 +284,17 @@ fn is_web_identity(e: &AwsErrorText) -> bool {
     )
 }
 
+/// What the SDKs print when EKS Auth refuses the association's role or its target
+/// (aws/eks-pod-identity-agent#139), lower-cased.
+const ASSOCIATED_ROLE: &str = "eks does not have permissions to assume the associated role";
+
 /// The agent's address (`169.254.170.23`, `[fd00:ec2::23]`) or its API in a failure line.
 fn pod_identity_agent(text: &str, lower: &str) -> Option<String> {
     let names_agent = lower.contains("169.254.170.23")
         || lower.contains("fd00:ec2::23")
         || lower.contains("assumeroleforpodidentity")
-        || lower.contains("eks-auth");
+        || lower.contains("eks-auth")
+        || lower.contains(ASSOCIATED_ROLE);
     if !names_agent {
         return None;
     }
@@ -301,6 +306,7 @@ fn pod_identity_agent(text: &str, lower: &str) -> Option<String> {
                 || l.contains("fd00:ec2::23")
                 || l.contains("assumeroleforpodidentity")
                 || l.contains("eks-auth")
+                || l.contains(ASSOCIATED_ROLE)
         })
         .unwrap_or_default();
     Some(line.trim().chars().take(200).collect())

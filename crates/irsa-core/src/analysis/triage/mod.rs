@@ -196,13 +196,35 @@ fn diagnose(inv: &Inventory, report: &AuditReport, error: AwsErrorText) -> Diagn
             "also: an SDK too old for web identity (boto3 < 1.9.166, Go v1 < 1.23.13, Java v1 \
              < 1.11.704) reports this",
         ),
-        AwsErrorText::PodIdentityAgent { .. } => by_findings(
-            report,
-            error.clone(),
-            "the EKS Pod Identity agent could not give the pod credentials",
-            &[FindingCode::POD007, FindingCode::AUD013],
-            None,
-        ),
+        AwsErrorText::PodIdentityAgent { detail } => {
+            let lower = detail.to_ascii_lowercase();
+            // EKS Auth refused the role: the chain. Nothing answered: the agent's reach.
+            let codes: &[FindingCode] = if lower.contains("permissions to assume") {
+                &[
+                    FindingCode::AUD013,
+                    FindingCode::POD012,
+                    FindingCode::POD011,
+                    FindingCode::POD016,
+                ]
+            } else {
+                &[
+                    FindingCode::POD007,
+                    FindingCode::POD015,
+                    FindingCode::POD017,
+                    FindingCode::POD016,
+                    FindingCode::AUD013,
+                    FindingCode::POD012,
+                    FindingCode::POD011,
+                ]
+            };
+            by_findings(
+                report,
+                error.clone(),
+                "the EKS Pod Identity agent could not give the pod credentials",
+                codes,
+                None,
+            )
+        }
         AwsErrorText::NoCredentials => no_credentials(report, error.clone()),
         AwsErrorText::BareAccessDenied => with_note(
             empty(
@@ -258,11 +280,15 @@ fn by_findings(
     };
     let mut subjects: Vec<RankedSubject> = Vec::new();
     let mut fix = None;
-    for f in report
+    // Ranked by the order of `codes` (the likeliest cause first), then as the report sorts.
+    let mut matching: Vec<(usize, &crate::model::Finding)> = report
         .findings
         .iter()
-        .filter(|f| codes.contains(&f.code) && names_role(f))
-    {
+        .filter(|f| names_role(f))
+        .filter_map(|f| codes.iter().position(|c| *c == f.code).map(|i| (i, f)))
+        .collect();
+    matching.sort_by_key(|(i, _)| *i);
+    for (_, f) in matching {
         if subjects.iter().any(|s| s.subject == f.subject) {
             continue;
         }
