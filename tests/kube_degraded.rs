@@ -29,7 +29,7 @@ async fn forbidden_nodes_degrade_imds_checks_and_the_rest_keeps_working() {
     );
     let inv = live.source.inventory();
     assert!(inv.nodes.is_empty());
-    assert_eq!(inv.pods.len(), 65, "pods are still watched");
+    assert_eq!(inv.pods.len(), 66, "pods are still watched");
     assert!(
         inv.problems
             .iter()

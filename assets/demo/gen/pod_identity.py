@@ -172,6 +172,20 @@ def broken_2026(lab, nodes, boundary):
     b.association(sa, role)
 
 
+def transitive_tags(lab, nodes):
+    """POD018 (info): a Pod Identity role that chains on to account B's data reader with
+    sts:TagSession, so the six transitive session tags travel with it."""
+    b = Broken(lab, nodes)
+    b.i = 60
+    sa = "pi-chains-with-tags"
+    reader = f"arn:aws:iam::{ACCOUNT_B}:role/accountb-data-reader"
+    role = b.role(sa, iam.pod_identity_trust(), used=False, attached=[],
+                  inline={"chain-to-data-lake": doc(allow(["sts:AssumeRole", "sts:TagSession"],
+                                                          reader))})
+    b.workload(sa, mutate="pi")
+    b.association(sa, role)
+
+
 def pod_identity_lab(lab, nodes):
     boundary = lab.policy("irsa-lab-pod-identity-chain-boundary", doc(allow(
         ["sts:AssumeRole", "sts:TagSession", "s3:*", "dynamodb:*", "sqs:*"], "*",
@@ -179,3 +193,4 @@ def pod_identity_lab(lab, nodes):
     agent_pods(lab, nodes)
     ledger_sync(lab, nodes, boundary)
     broken_2026(lab, nodes, boundary)
+    transitive_tags(lab, nodes)

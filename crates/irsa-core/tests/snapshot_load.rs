@@ -124,7 +124,7 @@ fn the_demo_projects_every_kubernetes_item_and_aws_record() {
             inv.nodes.len(),
             inv.pod_identity_associations.as_ref().map(Vec::len)
         ),
-        (74, 65, 4, Some(13))
+        (75, 66, 4, Some(14))
     );
 }
 

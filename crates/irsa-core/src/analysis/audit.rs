@@ -198,6 +198,8 @@ pub fn assemble(index: &InventoryIndex<'_>, run: CheckRun<'_>, now: Timestamp) -
             // …and its Pod Identity chain's findings when it is mutated for Pod Identity.
             let runs_pod_identity = pa.mode == MutationMode::PodIdentity
                 && binding.is_some_and(|b| b.pod_identity.is_some());
+            // …and a near-miss key of its SA is why an unmutated pod was left alone.
+            let unmutated = pa.mode == MutationMode::None;
             let inherited = about(
                 SubjectKind::ServiceAccount,
                 Some(&pa.pod.namespace),
@@ -206,7 +208,9 @@ pub fn assemble(index: &InventoryIndex<'_>, run: CheckRun<'_>, now: Timestamp) -
             .iter()
             .copied()
             .filter(move |f| {
-                (runs_current && is_irsa(f.code)) || (runs_pod_identity && is_pod_identity(f.code))
+                (runs_current && is_irsa(f.code))
+                    || (runs_pod_identity && is_pod_identity(f.code))
+                    || (unmutated && is_near_miss(f.code))
             });
             let own = about(SubjectKind::Pod, Some(&pa.pod.namespace), &pa.pod.name)
                 .iter()
@@ -250,6 +254,11 @@ pub fn assemble(index: &InventoryIndex<'_>, run: CheckRun<'_>, now: Timestamp) -
 
 fn is_irsa(code: FindingCode) -> bool {
     code.as_str().starts_with("IRSA")
+}
+
+/// Keys the webhook ignores: the reason a pod was not mutated.
+fn is_near_miss(code: FindingCode) -> bool {
+    matches!(code, FindingCode::IRSA010 | FindingCode::IRSA011)
 }
 
 /// The ServiceAccount findings of a Pod Identity association's chain (and its sessions).

@@ -136,3 +136,65 @@ fn irsa012_values_the_webhook_cannot_read() {
         quiet(&run(&inv), C::IRSA012);
     }
 }
+
+#[test]
+fn an_unmutated_pods_verdict_names_the_near_miss_key_of_its_service_account() {
+    let mut inv = healthy();
+    inv.service_accounts[0] =
+        sa("demo", "s3-reader", None).with_annotation("eks.amazonaws.com/role_arn", ROLE);
+    inv.pods[0] = plain_pod("demo", "s3-reader-7d9f8c-abcde", "s3-reader");
+    let r = run(&inv);
+    let pod = r
+        .pods
+        .iter()
+        .find(|p| p.pod.name == "s3-reader-7d9f8c-abcde")
+        .expect("pod");
+    assert_eq!(
+        pod.worst,
+        Some(irsa_core::model::FindingCode::IRSA010),
+        "{pod:?}"
+    );
+    // A mutated pod of a healthy SA names nothing.
+    let r = run(&healthy());
+    assert!(r.pods.iter().all(|p| p.worst.is_none()));
+}
+
+#[test]
+fn irsa012_a_role_arn_of_another_partition_or_a_mistyped_account() {
+    // Copied from a GovCloud cluster's manifest.
+    let gov = "arn:aws-us-gov:iam::123456789012:role/eks-irsa-lab-demo-s3-reader-role";
+    let mut inv = healthy();
+    inv.service_accounts[0] = sa("demo", "s3-reader", Some(gov));
+    let r = run(&inv);
+    let f = fires(&r, C::IRSA012, &sa_subject("demo", "s3-reader"));
+    assert_eq!(f.severity, Severity::High);
+    assert!(f.title.contains("partition aws-us-gov"), "{}", f.title);
+    assert_eq!(evidence(f, KEY).expected.as_deref(), Some(ROLE));
+
+    // One digit off: no such role is known in 123456789013; 123456789012 has it.
+    let typo = "arn:aws:iam::123456789013:role/eks-irsa-lab-demo-s3-reader-role";
+    let mut inv = healthy();
+    inv.service_accounts[0] = sa("demo", "s3-reader", Some(typo));
+    let r = run(&inv);
+    let f = fires(&r, C::IRSA012, &sa_subject("demo", "s3-reader"));
+    assert!(
+        f.fix.as_deref().is_some_and(|x| x.contains(ROLE)),
+        "{:?}",
+        f.fix
+    );
+
+    // A role of another account that is loaded (a real cross-account role): quiet.
+    let other = "arn:aws:iam::210987654321:role/eks-irsa-lab-demo-s3-reader-role";
+    let mut inv = healthy();
+    inv.service_accounts[0] = sa("demo", "s3-reader", Some(other));
+    let mut r = role(
+        other,
+        trust(&[&sub("demo", "s3-reader")]),
+        "demo",
+        "s3-reader",
+    );
+    r.name = "eks-irsa-lab-demo-s3-reader-role".into();
+    inv.roles.as_mut().expect("roles").push(r);
+    quiet(&run(&inv), C::IRSA012);
+    quiet(&run(&healthy()), C::IRSA012);
+}

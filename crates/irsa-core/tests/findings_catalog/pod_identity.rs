@@ -352,3 +352,59 @@ fn aud013_with_session_tags_disabled_needs_only_assume_role() {
     inv.pod_identity_associations.as_mut().expect("a")[0].disable_session_tags = Some(true);
     quiet(&run(&inv), C::AUD013);
 }
+
+#[test]
+fn pod002_a_pod_started_on_irsa_before_the_move_to_pod_identity() {
+    // The SA moved from IRSA to Pod Identity after the pod was created: the pod still carries
+    // the IRSA injection and runs as the old role until it is recreated.
+    let mut inv = pi_lab();
+    inv.pods[0] = irsa_pod("demo", POD, "s3-reader", ROLE);
+    let r = run(&inv);
+    let f = fires(&r, C::POD002, &pod_subject());
+    assert!(f.title.contains("moved to Pod Identity"), "{}", f.title);
+    assert!(
+        f.fix
+            .as_deref()
+            .is_some_and(|x| x.contains("rollout restart")),
+        "{:?}",
+        f.fix
+    );
+    quiet(&run(&pi_lab()), C::POD002);
+}
+
+#[test]
+fn pod018_transitive_tags_travel_into_role_chaining() {
+    let lake = "arn:aws:iam::210987654321:role/data-reader";
+    let mut inv = pi_lab();
+    role_mut(&mut inv, PI_ROLE)
+        .inline_policies
+        .push(InlinePolicy {
+            name: "chain".into(),
+            document: json!({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"], "Resource": lake}]}),
+        });
+    let r = run(&inv);
+    let f = fires(&r, C::POD018, &sa_subject("demo", "s3-reader"));
+    assert_eq!(f.severity, irsa_core::model::Severity::Info);
+    assert!(
+        evidence(f, "sts:TagSession allowed")
+            .actual
+            .as_deref()
+            .is_some_and(|a| a.contains(lake))
+    );
+    // Tags disabled: nothing travels.
+    let mut off = inv.clone();
+    off.pod_identity_associations.as_mut().expect("a")[0].disable_session_tags = Some(true);
+    quiet(&run(&off), C::POD018);
+    // Chaining without TagSession: quiet.
+    let mut plain = pi_lab();
+    role_mut(&mut plain, PI_ROLE)
+        .inline_policies
+        .push(InlinePolicy {
+            name: "chain".into(),
+            document: json!({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": lake}]}),
+        });
+    quiet(&run(&plain), C::POD018);
+    quiet(&run(&pi_lab()), C::POD018);
+}

@@ -12,7 +12,7 @@
 //!   (`token-expiration: "1h"`, `sts-regional-endpoints: "True "`).
 
 use crate::analysis::findings::finding;
-use crate::analysis::inventory::InventoryIndex;
+use crate::analysis::inventory::{InventoryIndex, RoleStatus};
 use crate::analysis::webhook::plan::go_parse_bool;
 use crate::model::{
     Evidence, Finding, FindingCode, PodInfo, ServiceAccountInfo, Severity, Subject,
@@ -248,7 +248,96 @@ pub fn service_account(index: &InventoryIndex<'_>, sa: &ServiceAccountInfo) -> V
         f.severity = Severity::High;
         out.push(f);
     }
+    if let Some(v) = value("role-arn") {
+        out.extend(role_arn_elsewhere(
+            index,
+            &subject,
+            &what,
+            &format!("{prefix}/role-arn"),
+            v.trim(),
+            &fix_object,
+        ));
+    }
     out
+}
+
+/// The partition of the cluster: its ARN's, else its region's.
+fn cluster_partition<'i>(index: &'i InventoryIndex<'_>) -> Option<&'i str> {
+    let cluster = index.inventory.cluster.as_ref()?;
+    if let Some(p) = cluster.arn.as_deref().and_then(|a| a.split(':').nth(1)) {
+        return Some(p);
+    }
+    let region = cluster.region.as_deref()?;
+    Some(if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    })
+}
+
+/// IRSA012 for a role ARN that points somewhere other than meant: another partition than the
+/// cluster's, or another account where no such role is known while the cluster's account has
+/// one of that name (a mistyped or copied account id).
+fn role_arn_elsewhere(
+    index: &InventoryIndex<'_>,
+    subject: &Subject,
+    what: &str,
+    key: &str,
+    arn: &str,
+    fix_object: &str,
+) -> Option<Finding> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    let name = resource.strip_prefix("role/")?.rsplit('/').next()?;
+    let ours = index.account();
+    let cluster_partition = cluster_partition(index);
+    let (meant, why) = if let Some(cp) = cluster_partition.filter(|cp| *cp != partition) {
+        (
+            format!("arn:{cp}:iam::{account}:{resource}"),
+            format!("partition {partition}, but the cluster is in partition {cp}: STS refuses it"),
+        )
+    } else {
+        let ours = ours.filter(|o| *o != account)?;
+        if matches!(index.role_status(arn), RoleStatus::Known(_)) {
+            return None;
+        }
+        let same_name = index.role_names_in(ours).find(|r| r.name == name)?;
+        (
+            same_name.arn.clone(),
+            format!(
+                "account {account}, where no role {name} is known; the cluster's account {ours} has one"
+            ),
+        )
+    };
+    Some(
+        finding(
+            FindingCode::IRSA012,
+            subject.clone(),
+            format!("{key} on {what} names {arn}: {why}"),
+        )
+        .severity(Severity::High)
+        .evidence(Evidence::new(
+            key,
+            Some(meant.clone()),
+            Some(arn.to_owned()),
+        ))
+        .related(Subject::role(&meant))
+        .fix(format!(
+            "kubectl annotate --overwrite {fix_object} {key}={meant} ; then recreate its pods"
+        ))
+        .build(),
+    )
 }
 
 fn unreadable(

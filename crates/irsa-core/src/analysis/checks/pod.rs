@@ -164,15 +164,37 @@ pub fn check(
     if let Some(pod_role) = pa.injection.role_arn.as_deref().map(str::trim)
         && annotation != Some(pod_role)
     {
-        let current = annotation.unwrap_or("(no role-arn annotation)");
+        // Moved to Pod Identity after the pod started: the pod keeps its IRSA env until
+        // recreated, and the association's role only reaches new pods.
+        let moved = association.filter(|_| annotation.is_none());
+        let now_says = moved.map(|a| {
+            format!(
+                "(no role-arn annotation; Pod Identity association {} → {})",
+                a.association_id,
+                a.effective_role_arn()
+            )
+        });
+        let current = now_says
+            .as_deref()
+            .or(annotation)
+            .unwrap_or("(no role-arn annotation)");
         out.push(
             finding(
                 FindingCode::POD002,
                 subject(),
-                format!(
-                    "pod {}/{} still runs as {pod_role}; ServiceAccount {} now says {current}",
-                    pod.namespace, pod.name, pod.service_account
-                ),
+                match moved {
+                    Some(a) => format!(
+                        "pod {}/{} still runs as IRSA role {pod_role}; ServiceAccount {} moved to Pod Identity ({}) after the pod started",
+                        pod.namespace,
+                        pod.name,
+                        pod.service_account,
+                        a.effective_role_arn()
+                    ),
+                    None => format!(
+                        "pod {}/{} still runs as {pod_role}; ServiceAccount {} now says {current}",
+                        pod.namespace, pod.name, pod.service_account
+                    ),
+                },
             )
             .evidence(Evidence::compare(
                 format!(

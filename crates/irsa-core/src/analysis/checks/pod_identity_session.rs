@@ -3,14 +3,19 @@
 //! `aws:PrincipalTag/eks-…`/`kubernetes-…` values, so ABAC conditions and `${…}` resources
 //! that name them never match), and a session policy that leaves none of the role's grants
 //! (POD014 — every call of the pods is denied although the role allows it). Both look at the
-//! role whose session the pods get: the target role when the association has one.
+//! role whose session the pods get: the target role when the association has one. Also the
+//! session-tag budget (POD018, info): with tags on, the six tags are transitive, so a role
+//! whose policies let its sessions chain with `sts:TagSession` hands them on, and they count
+//! against the packed size limit of that next `AssumeRole` (`PackedPolicyTooLarge` when the
+//! application's own tags push it over).
 
+use crate::analysis::checks::policy_match::{action_matches, resources, spec_allows};
 use crate::analysis::findings::finding;
 use crate::analysis::inventory::InventoryIndex;
 use crate::analysis::permission::can_i::association_summary;
 use crate::analysis::permission::effective::BoundaryEffect;
 use crate::analysis::permission::session::POD_IDENTITY_SESSION_TAGS;
-use crate::analysis::policy::{ActionSpec, PolicyDocument, parse};
+use crate::analysis::policy::{ActionSpec, Effect, PolicyDocument, parse};
 use crate::model::{
     Evidence, Finding, FindingCode, PodIdentityAssociation, RawPolicyDocument, RoleInfo,
     ServiceAccountInfo, Subject,
@@ -119,6 +124,11 @@ pub fn check(
             );
         }
     }
+    if assoc.disable_session_tags != Some(true)
+        && let Some(targets) = tag_session_targets(role)
+    {
+        out.push(transitive_tags(index, sa, assoc, role, &targets));
+    }
     if let Some(summary) = association_summary(index.inventory, role, assoc) {
         let grants: Vec<_> = summary.services.iter().flat_map(|s| &s.grants).collect();
         let kept = grants
@@ -157,4 +167,97 @@ pub fn check(
         }
     }
     out
+}
+
+/// The resources `role`'s own policies let its sessions `sts:TagSession` on (besides itself),
+/// when any.
+fn tag_session_targets(role: &RoleInfo) -> Option<Vec<String>> {
+    let docs = role
+        .attached_policies
+        .iter()
+        .filter_map(|p| p.document.as_ref())
+        .chain(role.inline_policies.iter().map(|p| &p.document));
+    let mut out: Vec<String> = Vec::new();
+    for doc in docs.filter_map(|d| parse(d).ok()) {
+        for s in doc.statements.iter().filter(|s| s.effect == Effect::Allow) {
+            // Explicit about STS: `sts:TagSession` or `sts:*`, not a bare `*` (admin roles are
+            // AUD010's business).
+            let names_sts = matches!(&s.action, ActionSpec::Only(list)
+                if list.iter().any(|a| a != "*" && action_matches(a, "sts:TagSession")));
+            if names_sts && spec_allows(&s.action, "sts:TagSession") {
+                out.extend(
+                    resources(s)
+                        .into_iter()
+                        .filter(|r| *r != role.arn)
+                        .map(str::to_owned),
+                );
+            }
+        }
+    }
+    out.dedup();
+    (!out.is_empty()).then_some(out)
+}
+
+/// POD018: what the six tags weigh, and where they travel.
+fn transitive_tags(
+    index: &InventoryIndex<'_>,
+    sa: &ServiceAccountInfo,
+    assoc: &PodIdentityAssociation,
+    role: &RoleInfo,
+    targets: &[String],
+) -> Finding {
+    let cluster_arn = index
+        .inventory
+        .cluster
+        .as_ref()
+        .and_then(|c| c.arn.clone())
+        .unwrap_or_else(|| {
+            format!(
+                "arn:aws:eks:<region>:<account>:cluster/{}",
+                assoc.cluster_name
+            )
+        });
+    let longest_pod = index
+        .pods_of(&sa.namespace, &sa.name)
+        .iter()
+        .map(|p| p.name.len())
+        .max()
+        .unwrap_or(63);
+    // key + value of each tag; the pod uid is a 36-character UUID.
+    let values = [
+        cluster_arn.len(),
+        assoc.cluster_name.len(),
+        sa.namespace.len(),
+        sa.name.len(),
+        longest_pod,
+        36,
+    ];
+    let chars: usize = POD_IDENTITY_SESSION_TAGS
+        .iter()
+        .zip(values)
+        .map(|(k, v)| k.len() + v)
+        .sum();
+    let shown: Vec<&str> = targets.iter().take(3).map(String::as_str).collect();
+    finding(
+        FindingCode::POD018,
+        Subject::service_account(&sa.namespace, &sa.name),
+        format!(
+            "sessions of {} (association {}) carry Pod Identity's six transitive session tags (about {chars} characters) into the roles they may chain to with sts:TagSession",
+            role.name, assoc.association_id
+        ),
+    )
+    .evidence(Evidence::observed(
+        "transitive session tags",
+        POD_IDENTITY_SESSION_TAGS.join(", "),
+    ))
+    .evidence(Evidence::observed(
+        format!("sts:TagSession allowed by {}'s policies on", role.name),
+        shown.join(", "),
+    ))
+    .related(Subject::role(&role.arn))
+    .fix(format!(
+        "if the application adds its own session tags when it chains and meets PackedPolicyTooLarge, pass fewer; if no policy reads the Pod Identity tags: aws eks update-pod-identity-association --cluster-name {} --association-id {} --disable-session-tags",
+        assoc.cluster_name, assoc.association_id
+    ))
+    .build()
 }

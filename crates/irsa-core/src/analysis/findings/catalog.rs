@@ -195,6 +195,12 @@ pub fn entry(code: FindingCode) -> CatalogEntry {
             "the container's credentials URI is not the Pod Identity agent's address",
             Some(CONTAINER_ROLE_ERR),
         ),
+        POD018 => (
+            Info,
+            "pod-identity-transitive-tags",
+            "sessions carry Pod Identity's six transitive session tags into the role chaining they may do",
+            None,
+        ),
         NODE001 => (
             High,
             "imds-reachable",
