@@ -9,7 +9,13 @@
 //!   no such ConfigMap (a single ConfigMap object is accepted too).
 //!
 //! `snapshot save` writes both in these shapes, trimmed to the fields read here.
+//!
+//! Both are read like `kubernetes.json` (`kubernetes::ListText`, no `Value` tree), although
+//! they are small, so every kubectl list file has one reader. An item's schema error carries no
+//! position: [`super::webhook_registration`] also reads YAML converted to JSON, where a line
+//! and column would point nowhere in the user's file.
 
+use super::kubernetes::{ItemHeader, ListItems, ListText, without_position};
 use crate::model::{
     ConfigMapRole, WEBHOOK_CONFIG_MAP, WEBHOOK_CONFIG_MAP_KEY, WebhookRegistration,
     parse_config_map_roles,
@@ -17,27 +23,25 @@ use crate::model::{
 use k8s_openapi::api::admissionregistration::v1::MutatingWebhookConfiguration;
 use k8s_openapi::api::core::v1::ConfigMap;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 /// The items of a list file (or the single object).
 fn items<T: DeserializeOwned>(text: &str, kind: &str) -> Result<Vec<T>, String> {
-    let mut root: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let items = match root.get_mut("items").map(Value::take) {
-        Some(Value::Array(items)) => items,
-        Some(_) => return Err("`items` is not an array".to_owned()),
-        None if root.get("kind").and_then(Value::as_str) == Some(kind) => vec![root],
-        None => return Err(format!("neither a List (`items`) nor a {kind}")),
+    let list = ListText::read(text)?;
+    let items = match list.items {
+        ListItems::Array(items) => items,
+        ListItems::NotArray => return Err("`items` is not an array".to_owned()),
+        ListItems::Absent if list.kind.as_deref() == Some(kind) => vec![text],
+        ListItems::Absent => return Err(format!("neither a List (`items`) nor a {kind}")),
     };
     items
         .into_iter()
         .enumerate()
         .map(|(index, item)| {
-            let name = item
-                .pointer("/metadata/name")
-                .and_then(Value::as_str)
-                .unwrap_or("<no name>")
-                .to_owned();
-            serde_json::from_value(item).map_err(|e| format!("items[{index}] ({kind} {name}): {e}"))
+            serde_json::from_str(item).map_err(|e| {
+                let header = ItemHeader::read(item);
+                let name = header.name.as_deref().unwrap_or("<no name>");
+                format!("items[{index}] ({kind} {name}): {}", without_position(&e))
+            })
         })
         .collect()
 }
