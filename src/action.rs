@@ -153,6 +153,8 @@ pub enum ActionKind {
     TestWebIdentity,
     /// `A` in a `:can` view: ask AWS's simulator the same question (read-only).
     AskAws,
+    /// `E` in a pod or ServiceAccount view: CloudTrail's last hour about it (read-only).
+    CloudTrail,
 }
 
 impl ActionKind {
@@ -163,6 +165,7 @@ impl ActionKind {
             ActionKind::ReadMountedToken => "read the mounted token (x)",
             ActionKind::TestWebIdentity => "test AssumeRoleWithWebIdentity for real (a)",
             ActionKind::AskAws => "ask AWS's simulator (A)",
+            ActionKind::CloudTrail => "read CloudTrail evidence (E)",
         }
     }
 }

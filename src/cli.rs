@@ -70,6 +70,33 @@ pub struct SourceArgs {
     #[arg(short = 'A', long, global = true, conflicts_with = "namespace")]
     pub all_namespaces: bool,
 
+    /// With --aws: read CloudTrail's record of the last DURATION (default 1h; e.g. 30m, 24h,
+    /// at most 90 days) with cloudtrail:LookupEvents — failed and successful
+    /// AssumeRoleWithWebIdentity / AssumeRoleForPodIdentity and AccessDenied errors of the
+    /// cluster's roles — as evidence beside the analysis. Off unless given; read-only.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DURATION",
+        num_args = 0..=1,
+        default_missing_value = "1h",
+        value_parser = parse_lookback
+    )]
+    pub cloudtrail: Option<jiff::SignedDuration>,
+
+    /// How long one request to the Kubernetes API server or to AWS may go unanswered before it
+    /// fails, as kubectl's --request-timeout: 30s, 2m, 1h30m (a bare number is seconds); 0
+    /// waits for ever. Default: 30 s of silence per Kubernetes request (a LIST that keeps
+    /// streaming is never cut; below 25 s a quiet watch of the UI is ended and resumed), and
+    /// 20 s per AWS call attempt.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DURATION",
+        value_parser = parse_request_timeout
+    )]
+    pub request_timeout: Option<std::time::Duration>,
+
     /// Disable the UI's three opt-in live actions (token mint, exec-read of the mounted token,
     /// "test it for real" with AssumeRoleWithWebIdentity): nothing is ever created.
     #[arg(
@@ -79,6 +106,41 @@ pub struct SourceArgs {
         value_parser = clap::builder::FalseyValueParser::new()
     )]
     pub read_only: bool,
+}
+
+/// `30m`, `1h`, `24h`, `7d` (jiff's friendly format) → a positive duration of at most the 90
+/// days CloudTrail's event history keeps.
+fn parse_lookback(value: &str) -> Result<jiff::SignedDuration, String> {
+    let span: jiff::Span = value
+        .trim()
+        .parse()
+        .map_err(|e| format!("{value:?} is not a duration like 30m, 1h or 7d ({e})"))?;
+    let duration = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .map_err(|e| format!("{value:?}: {e}"))?;
+    let max = jiff::SignedDuration::from_hours(90 * 24);
+    if duration <= jiff::SignedDuration::ZERO || duration > max {
+        return Err(format!(
+            "{value:?}: CloudTrail keeps 90 days of events; give a duration above zero and at most 90d"
+        ));
+    }
+    Ok(duration)
+}
+
+/// kubectl's `--request-timeout` values: `0` (no timeout, returned as zero), a bare number of
+/// seconds, or a duration such as `500ms`, `30s`, `2m`, `1h30m`.
+fn parse_request_timeout(value: &str) -> Result<std::time::Duration, String> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(seconds));
+    }
+    let span: jiff::Span = value
+        .parse()
+        .map_err(|_| format!("{value:?} is not a duration like 0, 10, 500ms, 30s or 2m"))?;
+    span.to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .ok()
+        .and_then(|d| std::time::Duration::try_from(d).ok())
+        .ok_or_else(|| format!("{value:?}: give a duration of zero or more"))
 }
 
 /// `123456789012=profile` → (account, profile); anything else is a one-line error.
@@ -162,6 +224,10 @@ pub enum AuditFormat {
     Markdown,
     /// SARIF 2.1.0, for code scanning (GitHub: `github/codeql-action/upload-sarif`).
     Sarif,
+    /// JUnit XML for CI test reports (GitLab `artifacts:reports:junit`, Jenkins `junit`): a
+    /// test case per ServiceAccount and pod (and per role, node, … a finding names), failed
+    /// by findings at or above --fail-on (high when not given), skipped when accepted.
+    Junit,
 }
 
 /// The lowest finding severity that makes `audit` exit with 1.
@@ -201,7 +267,9 @@ pub struct AuditArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
     pub format: AuditFormat,
-    /// Exit with code 1 when a finding at or above this severity exists.
+    /// Exit with code 1 when a finding at or above this severity exists (not accepted by the
+    /// ignore file). With --format junit, also the severity from which a finding fails its
+    /// test case (high when not given).
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
     /// Accepted findings (README: "Accepting a finding"); default `.irsa-inspector-ignore.yaml`

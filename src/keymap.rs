@@ -197,6 +197,12 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Live(ActionKind::AskAws),
     },
     Binding {
+        keys: &[k('E')],
+        label: "E",
+        help: "CloudTrail evidence, last hour (--aws)",
+        action: Action::Live(ActionKind::CloudTrail),
+    },
+    Binding {
         keys: &[k('?')],
         label: "?",
         help: "this help",

@@ -1,11 +1,13 @@
-//! `irsa-inspector audit`.
+//! `irsa-inspector audit`: the whole analysis, rendered in the chosen format (table, JSON,
+//! Markdown, SARIF, JUnit) to standard output or whole to a file; exit 1 when a finding at or
+//! above `--fail-on` is not accepted.
 
 use crate::cli::{AuditArgs, AuditFormat, FailOn};
 use anyhow::{Result, anyhow};
 use irsa_core::analysis::accepted;
 use irsa_core::analysis::audit::audit;
-use irsa_core::model::Inventory;
-use irsa_core::report::{audit_json, audit_markdown, audit_sarif, audit_table};
+use irsa_core::model::{Inventory, Severity};
+use irsa_core::report::{audit_json, audit_junit, audit_markdown, audit_sarif, audit_table};
 use jiff::Timestamp;
 use std::process::ExitCode;
 
@@ -32,6 +34,7 @@ pub fn run(inv: &Inventory, now: Timestamp, args: &AuditArgs) -> Result<ExitCode
         AuditFormat::Json => audit_json::render(&report)?,
         AuditFormat::Markdown => audit_markdown::render(&report),
         AuditFormat::Sarif => audit_sarif::render(&report)?,
+        AuditFormat::Junit => audit_junit::render(&report, fail_on.unwrap_or(Severity::High)),
     };
     match &args.output {
         Some(path) => write_whole(path, &text)?,

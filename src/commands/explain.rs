@@ -31,6 +31,7 @@ fn explain_error(
     report: &AuditReport,
     text: &str,
     format: crate::cli::TextOrJson,
+    trail: Option<&irsa_core::report::trail_text::TrailSummary>,
 ) -> Result<ExitCode> {
     let text = if text == "-" {
         let mut bytes = Vec::new();
@@ -45,7 +46,15 @@ fn explain_error(
         crate::cli::TextOrJson::Json => {
             outln!("{}", irsa_core::report::to_json_pretty(&triage)?)
         }
-        crate::cli::TextOrJson::Text => out!("{}", irsa_core::report::triage_text::triage(&triage)),
+        crate::cli::TextOrJson::Text => {
+            out!("{}", irsa_core::report::triage_text::triage(&triage));
+            if let Some(trail) = trail {
+                out!(
+                    "{}",
+                    super::trail::section(trail, inv, &evidence_subjects(inv, &triage))
+                );
+            }
+        }
     }
     Ok(if triage.diagnoses.is_empty() {
         ExitCode::from(1)
@@ -54,12 +63,46 @@ fn explain_error(
     })
 }
 
-pub fn run(inv: &Inventory, now: Timestamp, target: &ExplainTarget) -> Result<ExitCode> {
+/// The ServiceAccounts (and pods) of the best-ranked subjects, for the evidence section.
+fn evidence_subjects(
+    inv: &Inventory,
+    triage: &irsa_core::analysis::triage::Triage,
+) -> Vec<Subject> {
+    let mut out: Vec<Subject> = Vec::new();
+    for d in &triage.diagnoses {
+        for s in d.subjects.iter().take(3) {
+            let sa = match s.subject.kind {
+                irsa_core::model::SubjectKind::Pod => s
+                    .subject
+                    .namespace
+                    .as_deref()
+                    .and_then(|ns| inv.pod(ns, &s.subject.name))
+                    .map(|p| Subject::service_account(&p.namespace, &p.service_account)),
+                irsa_core::model::SubjectKind::ServiceAccount => Some(s.subject.clone()),
+                _ => None,
+            };
+            for subject in [sa, Some(s.subject.clone())].into_iter().flatten() {
+                if subject.kind != irsa_core::model::SubjectKind::Role && !out.contains(&subject) {
+                    out.push(subject);
+                }
+            }
+        }
+    }
+    out
+}
+
+pub fn run(
+    inv: &Inventory,
+    now: Timestamp,
+    target: &ExplainTarget,
+    source: &crate::cli::SourceArgs,
+) -> Result<ExitCode> {
     let index = InventoryIndex::new(inv);
     let report = audit(inv, now);
+    let trail = super::trail::read(source, inv, now)?;
     let text = match target {
         ExplainTarget::Error { text, format } => {
-            return explain_error(inv, &report, text, *format);
+            return explain_error(inv, &report, text, *format, trail.as_ref());
         }
         ExplainTarget::Sa { name } => {
             let (ns, n) = namespace_name(name, "service account")?;
@@ -85,13 +128,21 @@ pub fn run(inv: &Inventory, now: Timestamp, target: &ExplainTarget) -> Result<Ex
                     p.pod.namespace.as_deref() == Some(ns.as_str()) && *p.service_account == *n
                 })
                 .collect();
-            explain_text::service_account(&SaExplanation {
+            let mut text = explain_text::service_account(&SaExplanation {
                 sa,
                 binding: &binding,
                 trust_document,
                 pods,
                 findings: findings_about(&report, &subject),
-            })
+            });
+            if let Some(trail) = &trail {
+                text.push_str(&super::trail::section(
+                    trail,
+                    inv,
+                    std::slice::from_ref(&subject),
+                ));
+            }
+            text
         }
         ExplainTarget::Pod { name } => {
             let (ns, n) = namespace_name(name, "pod")?;
@@ -121,7 +172,7 @@ pub fn run(inv: &Inventory, now: Timestamp, target: &ExplainTarget) -> Result<Ex
             let mut findings = findings_about(&report, &subject);
             let sa_subject = Subject::service_account(&ns, &pod.service_account);
             findings.extend(report.findings.iter().filter(|f| f.subject == sa_subject));
-            explain_text::pod(&PodExplanation {
+            let mut text = explain_text::pod(&PodExplanation {
                 pod,
                 analysis: &analysis,
                 binding: binding.as_ref(),
@@ -129,7 +180,15 @@ pub fn run(inv: &Inventory, now: Timestamp, target: &ExplainTarget) -> Result<Ex
                 registration: webhook::admission(&inv.webhook_registration, pod),
                 tokens,
                 findings,
-            })
+            });
+            if let Some(trail) = &trail {
+                text.push_str(&super::trail::section(
+                    trail,
+                    inv,
+                    &[subject.clone(), sa_subject],
+                ));
+            }
+            text
         }
     };
     out!("{text}");

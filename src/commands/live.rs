@@ -15,13 +15,13 @@ use std::time::Duration;
 /// How long a one-shot command waits for the API server and the initial lists.
 const PATIENCE: Duration = Duration::from_secs(60);
 
-/// `--kubeconfig`, `--context`, `--namespace` as connection options.
+/// `--kubeconfig`, `--context`, `--namespace`, `--request-timeout` as connection options.
 pub fn options(source: &SourceArgs) -> ConnectOptions {
     ConnectOptions {
         kubeconfig: source.kubeconfig.clone(),
         context: source.context.clone(),
         namespace: source.namespace.clone(),
-        ..ConnectOptions::default()
+        timeout: source.request_timeout,
     }
 }
 

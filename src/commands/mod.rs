@@ -1,4 +1,6 @@
 //! One function per subcommand: load input, call the analysis core, render with `report`.
+//! The one-shot commands show the progress of a live read on a terminal's standard error
+//! ([`output::Progress`]); the terminal UI never does (it owns the screen).
 
 /// `print!` for the commands: a closed standard output ends the command quietly
 /// ([`output`]).
@@ -26,6 +28,7 @@ mod live;
 pub mod output;
 mod permission;
 mod snapshot_save;
+mod trail;
 mod trust;
 mod webhook;
 
@@ -38,6 +41,7 @@ use irsa_inspector::app;
 use irsa_inspector::messages::DataOrigin;
 use irsa_inspector::sources::aws;
 use jiff::Timestamp;
+use output::Progress;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -53,12 +57,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         .transpose()?;
     match cli.command {
         Some(Command::Audit(args)) => {
-            let inv = load_inventory(&cli.source)?;
+            let inv = load_inventory(&cli.source, Progress::on_stderr())?;
             audit::run(&inv, clock(now_flag, &inv), &args)
         }
         Some(Command::Explain { target }) => {
-            let inv = load_inventory(&cli.source)?;
-            explain::run(&inv, clock(now_flag, &inv), &target)
+            let inv = load_inventory(&cli.source, Progress::on_stderr())?;
+            explain::run(&inv, clock(now_flag, &inv), &target, &cli.source)
         }
         Some(Command::Trust {
             command: TrustCommand::Evaluate(args),
@@ -70,7 +74,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             command: PolicyCommand::Simulate(args),
         }) => permission::simulate(&args),
         Some(Command::CanI(args)) => {
-            let inv = load_inventory(&cli.source)?;
+            let inv = load_inventory(&cli.source, Progress::on_stderr())?;
             let now = clock(now_flag, &inv);
             let live = cli.source.aws.then(|| aws_options(&cli.source));
             permission::can_i(inv, now, &args, aws_options(&cli.source), live)
@@ -100,7 +104,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         None if std::io::stdout().is_terminal() => tui(&cli.source, now_flag),
         None => {
             // Not a terminal (piped, redirected): print the audit table instead of the UI.
-            let inv = load_inventory(&cli.source)?;
+            let inv = load_inventory(&cli.source, Progress::on_stderr())?;
             audit::run(
                 &inv,
                 clock(now_flag, &inv),
@@ -130,7 +134,7 @@ fn tui(source: &crate::cli::SourceArgs, now_flag: Option<Timestamp>) -> Result<E
     let read_only = source.read_only;
     let source = source.clone();
     let loader: irsa_inspector::sources::Loader = Arc::new(move || {
-        let inv = load_inventory(&source).map_err(|e| format!("{e:#}"))?;
+        let inv = load_inventory(&source, Progress::hidden()).map_err(|e| format!("{e:#}"))?;
         let now = clock(now_flag, &inv);
         Ok(Dataset::analyse(inv, now, Timestamp::now()))
     });
@@ -143,26 +147,39 @@ fn clock(flag: Option<Timestamp>, inv: &Inventory) -> Timestamp {
     flag.or(inv.captured_at).unwrap_or_else(Timestamp::now)
 }
 
-/// The chosen source's inventory, with the AWS side read live when `--aws` is given.
-fn load_inventory(source: &crate::cli::SourceArgs) -> Result<Inventory> {
-    let mut inv = load_kubernetes_side(source)?;
+/// The chosen source's inventory, with the AWS side read live when `--aws` is given; the live
+/// reads report their `progress`.
+fn load_inventory(source: &crate::cli::SourceArgs, progress: Progress) -> Result<Inventory> {
+    let mut inv = load_kubernetes_side(source, progress)?;
     if source.aws {
+        progress.note(format_args!(
+            "reading the AWS side (IAM roles, OIDC providers, EKS, EC2)"
+        ));
         aws::blocking::enrich_inventory(&mut inv, aws_options(source))?;
+        let count = |n: Option<usize>| n.map_or_else(|| "unknown".to_owned(), |n| n.to_string());
+        progress.note(format_args!(
+            "read {} IAM roles, {} OIDC providers, {} EC2 instances",
+            count(inv.roles.as_ref().map(Vec::len)),
+            count(inv.oidc_providers.as_ref().map(Vec::len)),
+            count(inv.instances.as_ref().map(Vec::len)),
+        ));
     }
     Ok(inv)
 }
 
-/// `--profile` and `--region` as AWS source options.
+/// `--profile`, `--region`, `--account-profile` and `--request-timeout` as AWS source options.
 fn aws_options(source: &crate::cli::SourceArgs) -> aws::AwsOptions {
+    let defaults = aws::AwsOptions::default();
     aws::AwsOptions {
         profile: source.profile.clone(),
         region: source.region.clone(),
         account_profiles: source.account_profile.iter().cloned().collect(),
-        ..aws::AwsOptions::default()
+        call_timeout: source.request_timeout.unwrap_or(defaults.call_timeout),
+        ..defaults
     }
 }
 
-fn load_kubernetes_side(source: &crate::cli::SourceArgs) -> Result<Inventory> {
+fn load_kubernetes_side(source: &crate::cli::SourceArgs, progress: Progress) -> Result<Inventory> {
     if source.demo {
         return Ok(snapshot::load_demo()?);
     }
@@ -176,5 +193,15 @@ fn load_kubernetes_side(source: &crate::cli::SourceArgs) -> Result<Inventory> {
         }
         return Ok(inv);
     }
-    live::inventory(source)
+    progress.note(format_args!(
+        "listing ServiceAccounts, pods and nodes of the cluster"
+    ));
+    let inv = live::inventory(source)?;
+    progress.note(format_args!(
+        "listed {} ServiceAccounts, {} pods, {} nodes",
+        inv.service_accounts.len(),
+        inv.pods.len(),
+        inv.nodes.len()
+    ));
+    Ok(inv)
 }

@@ -12,7 +12,7 @@ mod request;
 mod status;
 
 pub use capabilities::Capabilities;
-pub use outcome::{ActionOutcome, WebIdentityAnswer};
+pub use outcome::{ActionOutcome, TrailOutcome, WebIdentityAnswer};
 pub use prepared::Prepared;
 pub use request::{
     MIN_EXPIRATION_SECONDS, MintRequest, ReadRequest, RequestKind, SimulateRequest, SourceRequest,

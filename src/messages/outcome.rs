@@ -17,6 +17,9 @@ pub enum ActionOutcome {
     },
     /// AWS's simulator's answer (`iam:SimulatePrincipalPolicy`).
     AwsSimulation(AwsSimulation),
+    /// CloudTrail's records of the window (no credentials: CloudTrail hides the Pod Identity
+    /// token and never records secret keys).
+    Trail(TrailOutcome),
     /// RBAC said no: `cannot create serviceaccounts/token in namespace X: forbidden`.
     Forbidden(String),
     /// The action ran and failed (one line, never the token).
@@ -32,11 +35,21 @@ impl ActionOutcome {
             ActionOutcome::Token(_) => "token",
             ActionOutcome::WebIdentity { .. } => "web-identity",
             ActionOutcome::AwsSimulation(_) => "aws-simulation",
+            ActionOutcome::Trail(_) => "cloudtrail",
             ActionOutcome::Forbidden(_) => "forbidden",
             ActionOutcome::Failed(_) => "failed",
             ActionOutcome::Unavailable(_) => "unavailable",
         }
     }
+}
+
+/// What `E` read from CloudTrail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrailOutcome {
+    pub records: Vec<irsa_core::analysis::triage::cloudtrail::TrailRecord>,
+    pub calls: u32,
+    pub capped: Vec<String>,
+    pub unreadable: usize,
 }
 
 /// AWS's exact answer to `AssumeRoleWithWebIdentity`, without the credentials.

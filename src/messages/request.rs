@@ -29,6 +29,9 @@ pub enum RequestKind {
     /// Ask `iam:SimulatePrincipalPolicy` (read-only: it creates nothing) whether `role_arn`
     /// may do `action` on `resource` with `keys`, beside our own answer of the `:can` view.
     AskAws(SimulateRequest),
+    /// Read CloudTrail's event history of the last `lookback_secs` (`cloudtrail:LookupEvents`,
+    /// read-only) for the evidence section of a pod or ServiceAccount view.
+    CloudTrail { lookback_secs: i64 },
 }
 
 /// What to ask AWS's simulator.
@@ -62,6 +65,9 @@ impl RequestKind {
                 "nothing: iam:SimulatePrincipalPolicy for {} is read-only",
                 s.role_arn
             ),
+            RequestKind::CloudTrail { .. } => {
+                "nothing: cloudtrail:LookupEvents is read-only".to_owned()
+            }
         }
     }
 }

@@ -77,9 +77,53 @@ pub(super) fn begin(state: &mut State, kind: ActionKind) -> Vec<SideEffect> {
     if kind == ActionKind::AskAws {
         return ask_aws(state);
     }
+    if kind == ActionKind::CloudTrail {
+        return cloudtrail(state);
+    }
     begin_confirmed(state, kind);
     Vec::new()
 }
+
+/// `E` in a pod or ServiceAccount view: CloudTrail is only read, so no y/n and `--read-only`
+/// allows it; it needs `--aws`.
+fn cloudtrail(state: &mut State) -> Vec<SideEffect> {
+    let kind = ActionKind::CloudTrail;
+    let Some(target) = state.drill.as_ref().map(|d| d.target.clone()).filter(|t| {
+        matches!(
+            t,
+            DrillTarget::Pod { .. } | DrillTarget::ServiceAccount { .. }
+        )
+    }) else {
+        say(
+            state,
+            Tone::Dim,
+            "E reads CloudTrail's evidence about a pod or ServiceAccount: open one first",
+        );
+        return Vec::new();
+    };
+    if !state.live.caps.aws {
+        say(
+            state,
+            Tone::Dim,
+            format!("{}: needs --aws (AWS credentials)", kind.label()),
+        );
+        return Vec::new();
+    }
+    send(
+        state,
+        Pending {
+            target,
+            kind,
+            request: RequestKind::CloudTrail {
+                lookback_secs: TRAIL_LOOKBACK_SECS,
+            },
+            question: String::new(),
+        },
+    )
+}
+
+/// `E` reads the last hour.
+pub const TRAIL_LOOKBACK_SECS: i64 = 3600;
 
 /// `A` in a `:can` view: AWS's simulator is read-only, so no y/n and `--read-only` allows it;
 /// it needs `--aws` and a role the pod runs as.
@@ -234,7 +278,8 @@ pub(super) fn result(state: &mut State, id: u64, outcome: ActionOutcome) {
         ActionOutcome::Unavailable(m) => Some((Tone::Dim, format!("{}: {m}", kind.label()))),
         ActionOutcome::Token(_)
         | ActionOutcome::WebIdentity { .. }
-        | ActionOutcome::AwsSimulation(_) => Some((
+        | ActionOutcome::AwsSimulation(_)
+        | ActionOutcome::Trail(_) => Some((
             Tone::Good,
             format!("{}: done, shown in the drill-down", kind.label()),
         )),
@@ -296,6 +341,9 @@ pub fn build_request(
                     }))
                 }
                 ActionKind::AskAws => Err(not_a_can_view()),
+                ActionKind::CloudTrail => Ok(RequestKind::CloudTrail {
+                    lookback_secs: TRAIL_LOOKBACK_SECS,
+                }),
                 ActionKind::TestWebIdentity => {
                     let role_arn = env_literal(pod, "AWS_ROLE_ARN")
                         .map(|(_, v)| v)
@@ -333,6 +381,9 @@ pub fn build_request(
                     Err("reading a mounted token needs a pod: open one in the Pods pane".to_owned())
                 }
                 ActionKind::AskAws => Err(not_a_can_view()),
+                ActionKind::CloudTrail => Ok(RequestKind::CloudTrail {
+                    lookback_secs: TRAIL_LOOKBACK_SECS,
+                }),
                 ActionKind::TestWebIdentity => {
                     let role_arn = irsa.map(|i| i.role_arn).ok_or(
                         "no role to test: no eks.amazonaws.com/role-arn annotation".to_owned(),

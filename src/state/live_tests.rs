@@ -352,3 +352,60 @@ fn a_asks_the_simulator_only_from_a_can_answer_and_only_with_aws() {
     assert!(status(&s).contains("needs --aws"), "{}", status(&s));
     assert_eq!(s.mode, InputMode::Normal, "no y/n question");
 }
+
+#[test]
+fn e_reads_cloudtrail_without_a_question_even_read_only_and_shows_the_evidence() {
+    // Without --aws: said, nothing sent.
+    let mut s = live(Capabilities { aws: false, ..CAPS });
+    pod_drill(&mut s);
+    assert!(drill_text(&s).contains("CloudTrail evidence of the last hour (needs --aws)"));
+    assert!(s.update(Action::Live(ActionKind::CloudTrail)).is_empty());
+    assert!(status(&s).contains("needs --aws"), "{}", status(&s));
+
+    // With --aws, even under --read-only (it only reads): one request, no y/n.
+    let mut s = live(Capabilities {
+        read_only: true,
+        ..CAPS
+    });
+    s.open_drill(DrillTarget::ServiceAccount {
+        namespace: "demo2".into(),
+        name: "s3-reader".into(),
+    });
+    let effects = s.update(Action::Live(ActionKind::CloudTrail));
+    let [SideEffect::Request(request)] = effects.as_slice() else {
+        panic!("expected one request, got {effects:?}");
+    };
+    assert_eq!(
+        request.kind,
+        RequestKind::CloudTrail {
+            lookback_secs: 3600
+        }
+    );
+    assert_eq!(s.mode(), InputMode::Normal, "no y/n question");
+    let record: irsa_core::analysis::triage::cloudtrail::TrailRecord =
+        serde_json::from_value(serde_json::json!({
+            "eventTime": "2026-04-10T09:30:00Z", "eventSource": "sts.amazonaws.com",
+            "eventName": "AssumeRoleWithWebIdentity", "errorCode": "AccessDenied",
+            "userIdentity": {"type": "WebIdentityUser",
+                             "userName": "system:serviceaccount:demo2:s3-reader"},
+            "requestParameters": {"roleArn": "arn:aws:iam::123456789012:role/eks-irsa-lab-demo-s3-reader-role"}
+        }))
+        .expect("record");
+    s.apply(SourceEvent::ActionResult {
+        id: request.id,
+        outcome: Box::new(ActionOutcome::Trail(crate::messages::TrailOutcome {
+            records: vec![record],
+            calls: 3,
+            capped: Vec::new(),
+            unreadable: 0,
+        })),
+    });
+    let text = drill_text(&s);
+    assert!(text.contains("CloudTrail evidence, last 60 min"), "{text}");
+    assert!(text.contains("failed AccessDenied ×1"), "{text}");
+    // (the long line wraps in the drill-down)
+    assert!(
+        text.contains("1 AccessDenied in the last 60 min, 0 successful, same subject — confirmed"),
+        "{text}"
+    );
+}

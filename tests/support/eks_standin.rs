@@ -95,6 +95,15 @@ impl EksStandIn {
         Self::start(cluster, demo_associations(), page_cap).await
     }
 
+    /// Serves the demo lab's associations and the cluster of `describe_cluster` (an
+    /// `aws eks describe-cluster` document, e.g. the demo's with moto's issuer substituted).
+    pub async fn start_with_cluster(describe_cluster: &str, page_cap: usize) -> Self {
+        let mut doc: Value = serde_json::from_str(describe_cluster).expect("describe-cluster JSON");
+        let mut cluster = doc["cluster"].take();
+        epoch_seconds(&mut cluster);
+        Self::start(cluster, demo_associations(), page_cap).await
+    }
+
     /// Serves `cluster` (the `cluster` object) and its `associations` on a free port.
     pub async fn start(
         cluster: Value,

@@ -2,7 +2,8 @@
 //! Kubernetes list/watch protocol over plain HTTP, the kubeconfig that points at it, and
 //! generators of real-shaped Kubernetes objects (the demo lab's, and large clusters); the moto
 //! harness (`moto_server` for the AWS source), its demo-lab seed, and a fault-injecting proxy;
-//! a stand-in for the EKS API's Pod Identity reads, which moto lacks ([`eks_standin`]);
+//! stand-ins for the EKS API's Pod Identity reads and CloudTrail's LookupEvents, which moto
+//! lacks ([`eks_standin`], [`cloudtrail_standin`]);
 //! the real binary in a tmux session ([`tmux::Session`]).
 //!
 //! Each integration test crate compiles this module on its own and uses only part of it.
@@ -10,6 +11,7 @@
 
 pub mod apiserver;
 pub mod binary;
+pub mod cloudtrail_standin;
 pub mod eks_standin;
 pub mod fault_proxy;
 pub mod live;

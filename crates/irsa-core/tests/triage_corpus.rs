@@ -81,7 +81,7 @@ fn corpus() -> Vec<(String, &'static str, &'static str)> {
         ("An error occurred (ExpiredTokenException) when calling the AssumeRoleWithWebIdentity operation: Token expired: current date/time 1712742000 must be before the expiration date/time 1712741237".to_owned(), "token-expired", "pod broken/stale-token-"),
         ("An error occurred (ValidationError) when calling the AssumeRoleWithWebIdentity operation: Request ARN is invalid".to_owned(), "invalid-role-arn", "service-account broken/malformed-role-arn"),
         ("An error occurred (ValidationError) when calling the AssumeRoleWithWebIdentity operation: Request ARN is invalid (arn:aws:iam:123456789012:role/eks-irsa-lab-broken-malformed-role-arn-role)".to_owned(), "invalid-role-arn", "service-account broken/malformed-role-arn"),
-        ("WebIdentityErr: failed to retrieve credentials\ncaused by: open /var/run/secrets/eks.amazonaws.com/serviceaccount/token: permission denied".to_owned(), "web-identity-err", "pod broken/"),
+        ("WebIdentityErr: failed to retrieve credentials\ncaused by: open /var/run/secrets/eks.amazonaws.com/serviceaccount/token: permission denied".to_owned(), "web-identity-err", "pod broken/non-root-no-fsgroup-"),
         ("Unable to locate credentials. You can configure credentials by running \"aws configure\".".to_owned(), "no-credentials", "pod broken/annotated-after-pod-"),
         ("NoCredentialProviders: no valid providers in chain. Deprecated.\n\tFor verbose messaging see aws.Config.CredentialsChainVerboseErrors".to_owned(), "no-credentials", "pod broken/annotated-after-pod-"),
         ("CredentialsProviderError: Could not load credentials from any providers".to_owned(), "no-credentials", "pod broken/annotated-after-pod-"),

@@ -86,3 +86,14 @@ pub fn resource_policy(options: AwsOptions, resource: &str) -> Result<super::Res
         source.resource_policy(resource).await
     })
 }
+
+/// Reads CloudTrail's history of `[start, end]` (epoch seconds), read-only.
+pub fn cloudtrail(
+    options: AwsOptions,
+    start: i64,
+    end: i64,
+) -> Result<super::cloudtrail::TrailRead, String> {
+    on_source(options, async move |source: &AwsSource| {
+        source.lookup_trail(start, end).await
+    })
+}

@@ -3,6 +3,11 @@
 //! container and instance metadata), and its endpoint handling (`AWS_ENDPOINT_URL`,
 //! `AWS_ENDPOINT_URL_<SERVICE>`, `endpoint_url` in the profile), so the tool runs wherever
 //! `aws` runs and against any AWS-compatible endpoint.
+//!
+//! Timeouts ([`with_timeouts`]): the SDK sets only a connect timeout, so an endpoint that
+//! accepts a connection and never answers would hang a call for ever; every call attempt gets
+//! [`AwsOptions::call_timeout`] (`--request-timeout`, 20 s by default), the whole call with its
+//! retries three times that, and `--request-timeout 0` turns every SDK timeout off.
 
 use super::error::AwsStartError;
 use aws_config::timeout::TimeoutConfig;
@@ -38,9 +43,10 @@ pub struct AwsOptions {
     /// account's roles (cross-account IRSA, Pod Identity targets, `sts:AssumeRole` targets).
     pub account_profiles: BTreeMap<String, String>,
     /// How long one attempt of a call may take before it fails as timed out (the SDK's
-    /// operation attempt timeout; the whole call, retries included, gets three times that).
-    /// The SDK itself sets only a 3.1 s connect timeout: an endpoint that accepts the
-    /// connection and never answers would hang a read for ever.
+    /// operation attempt timeout; the whole call, retries included, gets three times that;
+    /// connecting never longer than this). The SDK itself sets only a 3.1 s connect timeout:
+    /// an endpoint that accepts the connection and never answers would hang a read for ever.
+    /// Zero (`--request-timeout 0`) means no timeout at all, the SDK's connect timeout too.
     pub call_timeout: Duration,
 }
 
@@ -60,16 +66,31 @@ impl Default for AwsOptions {
     }
 }
 
-/// `config` with the call timeouts of `options` wherever it sets none itself.
+/// The SDK's own connect timeout, used when the configuration names none.
+const SDK_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
+
+/// `config` with the call timeouts of `options` wherever it sets none itself, its connect
+/// timeout no longer than the call timeout; none at all for a zero call timeout.
 pub fn with_timeouts(config: SdkConfig, options: &AwsOptions) -> SdkConfig {
-    let mut timeouts = config
+    let limit = options.call_timeout;
+    if limit.is_zero() {
+        return config
+            .into_builder()
+            .timeout_config(TimeoutConfig::disabled())
+            .build();
+    }
+    let theirs = config
         .timeout_config()
         .cloned()
         .unwrap_or_else(|| TimeoutConfig::builder().build());
+    let connect = theirs
+        .connect_timeout()
+        .unwrap_or(SDK_CONNECT_TIMEOUT)
+        .min(limit);
+    let mut timeouts = theirs.into_builder().connect_timeout(connect).build();
     let ours = TimeoutConfig::builder()
-        .connect_timeout(Duration::from_millis(3100).min(options.call_timeout))
-        .operation_attempt_timeout(options.call_timeout)
-        .operation_timeout(options.call_timeout * 3)
+        .operation_attempt_timeout(limit)
+        .operation_timeout(limit * 3)
         .build();
     timeouts.take_defaults_from(&ours);
     config.into_builder().timeout_config(timeouts).build()
@@ -163,6 +184,42 @@ pub fn region_from_context(context: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn timeouts_for(call_timeout: Duration) -> TimeoutConfig {
+        let sdk = SdkConfig::builder()
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(SDK_CONNECT_TIMEOUT)
+                    .build(),
+            )
+            .build();
+        let options = AwsOptions {
+            call_timeout,
+            ..AwsOptions::default()
+        };
+        with_timeouts(sdk, &options)
+            .timeout_config()
+            .cloned()
+            .unwrap_or_else(TimeoutConfig::disabled)
+    }
+
+    #[test]
+    fn request_timeout_bounds_every_call_and_zero_waits_for_ever() {
+        let default = timeouts_for(AwsOptions::default().call_timeout);
+        assert_eq!(default.connect_timeout(), Some(SDK_CONNECT_TIMEOUT));
+        assert_eq!(
+            default.operation_attempt_timeout(),
+            Some(Duration::from_secs(20))
+        );
+        let one = timeouts_for(Duration::from_secs(1));
+        assert_eq!(one.connect_timeout(), Some(Duration::from_secs(1)));
+        assert_eq!(
+            one.operation_attempt_timeout(),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(one.operation_timeout(), Some(Duration::from_secs(3)));
+        assert!(!timeouts_for(Duration::ZERO).has_timeouts());
+    }
 
     #[test]
     fn region_is_read_from_eks_issuers_only() {

@@ -19,6 +19,7 @@ mod accounts;
 pub mod blocking;
 pub mod cache;
 pub mod calls;
+pub mod cloudtrail;
 pub mod config;
 mod convert;
 mod ec2;

@@ -22,6 +22,10 @@
 //!   "reconnecting (throttled …)", and is retried with the watcher's backoff (0.8 s doubling to
 //!   30 s) and no sooner than the server's `Retry-After` ([`super::watch`]). With the layer on,
 //!   a throttled LIST was retried silently for up to 15 attempts and the screen said nothing.
+//!
+//! `--request-timeout` (kubectl's flag) replaces [`DEFAULT_TIMEOUT`] through
+//! [`ConnectOptions::timeout`]; `0` turns both timeouts off, as with kubectl, and leaves a
+//! server that never answers to the operating system's TCP limits.
 
 use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
 use kube::{Client, Config};
@@ -45,9 +49,10 @@ pub struct ConnectOptions {
     pub context: Option<String>,
     /// `--namespace`: watch ServiceAccounts and pods of this namespace only (else all).
     pub namespace: Option<String>,
-    /// Silence after which a request fails (default [`DEFAULT_TIMEOUT`]). Shorter values only
-    /// suit servers that send watch BOOKMARKs more often than that (tests' stand-in server):
-    /// watches are ended by the server after [`WATCH_SECONDS`].
+    /// Silence after which a request fails (default [`DEFAULT_TIMEOUT`]; `--request-timeout`);
+    /// zero means no timeout at all. Values under [`WATCH_SECONDS`] end a quiet watch before
+    /// the server does (the watcher then resumes it), so they suit one-shot commands and
+    /// servers that send watch BOOKMARKs more often than that (tests' stand-in server).
     pub timeout: Option<Duration>,
 }
 
@@ -157,10 +162,12 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection, ConnectError> 
     })
 }
 
-/// The client settings for a server that stops answering (see the module's documentation).
+/// The client settings for a server that stops answering (see the module's documentation);
+/// a zero `timeout` sets none.
 fn with_timeouts(mut config: Config, timeout: Duration) -> Config {
-    config.connect_timeout = Some(CONNECT_TIMEOUT.min(timeout));
-    config.read_timeout = Some(timeout);
+    let limit = (!timeout.is_zero()).then_some(timeout);
+    config.connect_timeout = limit.map(|t| CONNECT_TIMEOUT.min(t));
+    config.read_timeout = limit;
     // Time counts from the request, not from when a pooled connection went idle.
     config.reset_reader_on_write = true;
     config.default_retry = false;
@@ -217,4 +224,26 @@ pub(super) fn one_line(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        Config::new("https://127.0.0.1:6443".parse().expect("url"))
+    }
+
+    #[test]
+    fn request_timeout_bounds_reads_and_connects_and_zero_waits_for_ever() {
+        let one = with_timeouts(config(), Duration::from_secs(1));
+        assert_eq!(one.read_timeout, Some(Duration::from_secs(1)));
+        assert_eq!(one.connect_timeout, Some(Duration::from_secs(1)));
+        let default = with_timeouts(config(), DEFAULT_TIMEOUT);
+        assert_eq!(default.read_timeout, Some(DEFAULT_TIMEOUT));
+        assert_eq!(default.connect_timeout, Some(CONNECT_TIMEOUT));
+        let none = with_timeouts(config(), Duration::ZERO);
+        assert_eq!(none.read_timeout, None);
+        assert_eq!(none.connect_timeout, None);
+    }
 }

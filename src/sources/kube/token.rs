@@ -270,6 +270,25 @@ pub async fn run_request(
                 Err(e) => ActionOutcome::Failed(e.to_string()),
             }
         }
+        RequestKind::CloudTrail { lookback_secs } => {
+            let Some(aws) = aws else {
+                return ActionOutcome::Unavailable(
+                    "reading CloudTrail needs --aws (AWS credentials)".to_owned(),
+                );
+            };
+            let end = jiff::Timestamp::now().as_second();
+            match aws.lookup_trail(end - lookback_secs, end).await {
+                Ok(read) => ActionOutcome::Trail(crate::messages::TrailOutcome {
+                    records: read.records,
+                    calls: read.calls,
+                    capped: read.capped.iter().map(|s| (*s).to_owned()).collect(),
+                    unreadable: read.unreadable,
+                }),
+                Err(e) => ActionOutcome::Failed(format!(
+                    "{e} (needs cloudtrail:LookupEvents in the cluster's region)"
+                )),
+            }
+        }
     }
 }
 

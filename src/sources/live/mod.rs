@@ -113,7 +113,10 @@ impl Source for LiveSource {
 
     fn request(&self, request: SourceRequest, tx: &mpsc::UnboundedSender<SourceEvent>) {
         let tx = tx.clone();
-        let reads_only = matches!(request.kind, RequestKind::AskAws(_));
+        let reads_only = matches!(
+            request.kind,
+            RequestKind::AskAws(_) | RequestKind::CloudTrail { .. }
+        );
         if self.read_only && !reads_only {
             // The state never asks under --read-only; this is the second lock on the door.
             let _ = tx.send(SourceEvent::ActionResult {

@@ -50,6 +50,17 @@ pub fn insert(drill: &mut Drill, data: &Dataset, live: &LiveActions, now: Timest
     } else {
         keys(&mut lines, data, &drill.target, live);
     }
+    lines.push(DrillLine::new(vec![
+        DrillSpan::new(Tone::Accent, "  E  "),
+        DrillSpan::new(
+            Tone::Dim,
+            if live.caps.aws {
+                "CloudTrail evidence of the last hour — reads only (cloudtrail:LookupEvents), no y/n"
+            } else {
+                "CloudTrail evidence of the last hour (needs --aws)"
+            },
+        ),
+    ]));
     for record in live.of(&drill.target) {
         record_lines(&mut lines, data, &namespace, &sa, record, now);
     }
@@ -110,6 +121,7 @@ fn record_lines(
             claims(lines, token, now);
         }
         ActionOutcome::AwsSimulation(_) => {}
+        ActionOutcome::Trail(read) => trail_lines(lines, data, namespace, sa, record, read),
         ActionOutcome::Forbidden(m) | ActionOutcome::Failed(m) => {
             lines.push(DrillLine::toned(Tone::Bad, format!("  ✗ {}", clean(m))));
         }
@@ -148,6 +160,10 @@ fn heading(request: &RequestKind) -> String {
             "AWS's simulator (iam:SimulatePrincipalPolicy) for {} — {} on {}",
             s.role_arn, s.action, s.resource
         ),
+        RequestKind::CloudTrail { lookback_secs } => format!(
+            "CloudTrail evidence, last {} min (cloudtrail:LookupEvents)",
+            lookback_secs / 60
+        ),
         RequestKind::TestWebIdentity { role_arn, mint, .. } => format!(
             "AWS answer to AssumeRoleWithWebIdentity for {role_arn} (token minted for {}/{}, \
              audience {})",
@@ -155,6 +171,48 @@ fn heading(request: &RequestKind) -> String {
             mint.service_account,
             mint.audience.as_deref().unwrap_or("(API server default)")
         ),
+    }
+}
+
+/// What CloudTrail recorded about the view's pod and its ServiceAccount (or the
+/// ServiceAccount), set against the prediction: the lines the CLI's `--cloudtrail` prints.
+fn trail_lines(
+    lines: &mut Vec<DrillLine>,
+    data: &Dataset,
+    namespace: &str,
+    sa: &str,
+    record: &ActionRecord,
+    read: &crate::messages::TrailOutcome,
+) {
+    use irsa_core::model::Subject;
+    use irsa_core::report::trail_text::{self, TrailSummary};
+    let inv = &data.inventory;
+    let summary = TrailSummary {
+        evidence: irsa_core::analysis::triage::cloudtrail::attribute(inv, &read.records),
+        window: match &record.request {
+            RequestKind::CloudTrail { lookback_secs } => format!("{} min", lookback_secs / 60),
+            _ => String::new(),
+        },
+        calls: read.calls,
+        capped: read.capped.clone(),
+        page_cap: irsa_core::analysis::triage::cloudtrail::LOOKUP_PAGE_CAP,
+        unreadable: read.unreadable,
+        problem: None,
+    };
+    let mut subjects = Vec::new();
+    if let DrillTarget::Pod { namespace, name } = &record.target {
+        subjects.push(Subject::pod(namespace, name));
+    }
+    subjects.push(Subject::service_account(namespace, sa));
+    for line in trail_text::lines(&summary, inv, &subjects) {
+        let tone = if line.contains("CONTRADICTED") || line.contains("failed ") {
+            Tone::Bad
+        } else if line.contains("— confirmed") {
+            Tone::Good
+        } else {
+            Tone::Plain
+        };
+        lines.push(DrillLine::toned(tone, format!("  {}", clean(&line))));
     }
 }
 

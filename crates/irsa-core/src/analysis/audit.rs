@@ -9,14 +9,14 @@
 //! but still count for `worst`.
 
 use super::checks::{self, CheckRun, PodOutcome};
-use super::credentials::WebIdentityOutlook;
+use super::credentials::{self, ChainInputs, CredentialSource, Detail, WebIdentityOutlook};
 use super::findings;
 use super::inventory::InventoryIndex;
 use super::webhook::MutationMode;
 use crate::analysis::hash::HashMap;
 use crate::model::interned;
 use crate::model::{
-    Finding, FindingCode, Inventory, Severity, SourceProblem, Subject, SubjectKind,
+    Finding, FindingCode, Inventory, Pool, Severity, SourceProblem, Subject, SubjectKind,
 };
 
 use super::checks::binding::BindingAnalysis;
@@ -66,6 +66,114 @@ pub struct PodIdentity {
     pub verdict: Verdict,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worst: Option<FindingCode>,
+    /// The identity of the pod's first container as data (`identity` is the line for people).
+    #[serde(default)]
+    pub identity_detail: IdentityDetail,
+}
+
+/// What credentials a container's SDK chain selects, as data: the kind, the role when it is
+/// one, and the chain's provider that supplies them. Derived from the container's credential
+/// source, which also makes its label in the `identity` line. A report keeps one per pod (a
+/// 50,000-pod cluster holds 50,000): two one-byte enums and a role ARN shared, like the
+/// identity line, by every pod with the same role.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityDetail {
+    pub kind: IdentityKind,
+    /// The IRSA role (`AWS_ROLE_ARN`), the Pod Identity association's role (its target role
+    /// when it has one), or the node's instance role; absent when none or not known.
+    #[serde(
+        default,
+        with = "interned::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role_arn: Option<Arc<str>>,
+    /// The SDK chain's provider that selects them; absent for `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<IdentitySource>,
+}
+
+/// The kind of identity a container gets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdentityKind {
+    /// Web identity: `AWS_ROLE_ARN` and a token file (the webhook's IRSA injection).
+    Irsa,
+    /// Container credentials from the EKS Pod Identity agent.
+    PodIdentity,
+    /// The node's instance role, through IMDS (no other provider configured).
+    NodeRole,
+    /// Long-lived IAM user keys in the environment.
+    StaticKeys,
+    /// No credentials: IMDS unreachable, or an instance without an instance profile.
+    None,
+    /// IMDS reachability unknown (its metadata options were not read).
+    #[default]
+    Unknown,
+}
+
+/// The SDK chain's provider a container's credentials come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdentitySource {
+    /// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`.
+    Env,
+    WebIdentity,
+    ContainerCredentials,
+    Imds,
+}
+
+impl IdentityDetail {
+    /// The detail of a container's credential source.
+    pub fn of(source: &CredentialSource) -> Self {
+        let role = |arn: &Option<String>| arn.as_deref().map(Arc::from);
+        let (kind, role_arn, source) = match source {
+            CredentialSource::StaticKeys => {
+                (IdentityKind::StaticKeys, None, Some(IdentitySource::Env))
+            }
+            CredentialSource::WebIdentity { role_arn } => (
+                IdentityKind::Irsa,
+                role(role_arn),
+                Some(IdentitySource::WebIdentity),
+            ),
+            CredentialSource::ContainerCredentials { role_arn } => (
+                IdentityKind::PodIdentity,
+                role(role_arn),
+                Some(IdentitySource::ContainerCredentials),
+            ),
+            CredentialSource::InstanceRole { role_arn } => (
+                IdentityKind::NodeRole,
+                role(role_arn),
+                Some(IdentitySource::Imds),
+            ),
+            CredentialSource::Unknown { .. } => {
+                (IdentityKind::Unknown, None, Some(IdentitySource::Imds))
+            }
+            CredentialSource::None => (IdentityKind::None, None, None),
+        };
+        IdentityDetail {
+            kind,
+            role_arn,
+            source,
+        }
+    }
+
+    /// The detail of `pa`'s first container: its chain walked again for its outcome only (the
+    /// whole-cluster run keeps no chains), with the Pod Identity role of its ServiceAccount.
+    fn first_container(pa: &PodOutcome<'_>, binding: Option<&BindingAnalysis>) -> Self {
+        let Some(container) = pa.pod.all_containers().next() else {
+            return Self::of(&CredentialSource::None);
+        };
+        let inputs = ChainInputs {
+            pod_identity_role: binding
+                .and_then(|b| b.pod_identity.as_ref())
+                .map(|p| p.effective_role_arn().to_owned()),
+            ..ChainInputs::default()
+        };
+        let imds = credentials::imds_reach(&pa.node, pa.pod.host_network);
+        let verdict =
+            credentials::resolve_with(container, &pa.node, &inputs, &imds, Detail::Outcome);
+        Self::of(&verdict.source)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -183,7 +291,7 @@ pub fn assemble(index: &InventoryIndex<'_>, run: CheckRun<'_>, now: Timestamp) -
             )
         })
         .collect();
-    let pods = run
+    let mut pods: Vec<PodIdentity> = run
         .pods
         .par_iter()
         .map(|pa| {
@@ -235,9 +343,17 @@ pub fn assemble(index: &InventoryIndex<'_>, run: CheckRun<'_>, now: Timestamp) -
                 mutated: pa.is_mutated(),
                 verdict,
                 worst,
+                identity_detail: IdentityDetail::first_container(pa, binding.copied()),
             }
         })
         .collect();
+    // One copy of each role ARN for all the pods that run as it.
+    let mut roles = Pool::<str>::default();
+    for pod in &mut pods {
+        if let Some(arn) = &mut pod.identity_detail.role_arn {
+            *arn = roles.text(arn);
+        }
+    }
     let mut unknowns = inventory.problems.clone();
     unknowns.extend(run.unknowns);
     AuditReport {

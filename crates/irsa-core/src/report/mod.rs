@@ -2,12 +2,14 @@
 //! strings, no terminal control, no IO. The JSON shapes are a documented, stable interface.
 
 pub mod audit_json;
+pub mod audit_junit;
 pub mod audit_markdown;
 pub mod audit_sarif;
 pub mod audit_table;
 pub mod explain_text;
 pub mod permission_text;
 pub mod token_text;
+pub mod trail_text;
 pub mod triage_text;
 pub mod trust_text;
 

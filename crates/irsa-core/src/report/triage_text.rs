@@ -97,8 +97,14 @@ fn kind(e: &AwsErrorText) -> String {
         AwsErrorText::InvalidRoleArn { .. } => {
             "ValidationError — Request ARN is invalid".to_owned()
         }
-        AwsErrorText::WebIdentityErr => {
-            "WebIdentityErr — failed to retrieve credentials".to_owned()
+        AwsErrorText::WebIdentityErr { cause } => {
+            format!(
+                "WebIdentityErr — failed to retrieve credentials{}",
+                cause
+                    .as_deref()
+                    .map(|c| format!(" (caused by: {})", clean(c)))
+                    .unwrap_or_default()
+            )
         }
         AwsErrorText::PodIdentityAgent { detail } => {
             format!("EKS Pod Identity agent — {}", clean(detail))

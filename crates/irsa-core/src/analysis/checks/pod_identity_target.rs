@@ -390,11 +390,18 @@ fn pod011(
     ))
     .related(Subject::role(&role.arn))
     .related(Subject::role(target))
-    .fix(format!(
-        "aws iam put-role-policy --role-name {} --policy-name assume-pod-identity-target --policy-document '{doc}'   # and let its permissions boundary and the SCPs allow {}",
-        role.name,
-        actions.join(" + ")
-    ))
+    .fix(match &role.permissions_boundary {
+        // The role's own policy grants it; the boundary is what refuses.
+        Some(boundary) if reason.contains("boundary") => format!(
+            "add {} on {target} to the permissions boundary {boundary} (aws iam create-policy-version --policy-arn {boundary} --policy-document file://boundary.json --set-as-default), or attach a boundary that allows it",
+            actions.join(" + ")
+        ),
+        _ => format!(
+            "aws iam put-role-policy --role-name {} --policy-name assume-pod-identity-target --policy-document '{doc}'   # and let its permissions boundary and the SCPs allow {}",
+            role.name,
+            actions.join(" + ")
+        ),
+    })
     .build()
 }
 

@@ -100,8 +100,11 @@ pub enum AwsErrorText {
         role_arn: Option<String>,
     },
     /// `WebIdentityErr: failed to retrieve credentials` (Go SDK v1), with its cause when one
-    /// follows on the next line.
-    WebIdentityErr,
+    /// follows (`caused by: open …/token: permission denied`), at most 200 characters.
+    WebIdentityErr {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<String>,
+    },
     /// The Pod Identity agent (or the container credential provider talking to it) failed.
     PodIdentityAgent { detail: String },
     /// `Unable to locate credentials`, `NoCredentialProviders`, `Could not load credentials
@@ -253,7 +256,11 @@ pub fn parse(text: &str) -> Vec<AwsErrorText> {
         found.push(AwsErrorText::InvalidRoleArn { role_arn });
     }
     if lower.contains("webidentityerr") && !found.iter().any(is_web_identity) {
-        found.push(AwsErrorText::WebIdentityErr);
+        let cause = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("caused by:"))
+            .map(|c| c.trim().chars().take(200).collect());
+        found.push(AwsErrorText::WebIdentityErr { cause });
     }
     if let Some(detail) = pod_identity_agent(&text, &lower) {
         found.push(AwsErrorText::PodIdentityAgent { detail });

@@ -7,6 +7,7 @@
 //! with the permission evaluator. The answer ranks subjects, says what was recognised and what
 //! was looked for, and never presents a guess as a fact.
 
+pub mod cloudtrail;
 pub mod error_text;
 
 use crate::analysis::audit::AuditReport;
@@ -180,17 +181,33 @@ fn diagnose(inv: &Inventory, report: &AuditReport, error: AwsErrorText) -> Diagn
             ),
             "retry; if it persists, check that the issuer URL is reachable from the internet",
         ),
-        AwsErrorText::WebIdentityErr => with_note(
+        AwsErrorText::WebIdentityErr { cause } => with_note(
             by_findings(
                 report,
                 error.clone(),
                 "the SDK could not read or use the web identity token",
-                &[
-                    FindingCode::POD001,
-                    FindingCode::POD003,
-                    FindingCode::POD006,
-                    FindingCode::POD009,
-                ],
+                // The cause says which: an unreadable file is the non-root container's (POD006),
+                // a missing one the injection's (POD001/POD003), an expired one POD009.
+                match cause.as_deref().map(str::to_ascii_lowercase) {
+                    Some(c) if c.contains("permission denied") => &[
+                        FindingCode::POD006,
+                        FindingCode::POD003,
+                        FindingCode::POD001,
+                        FindingCode::POD009,
+                    ],
+                    Some(c) if c.contains("expired") => &[
+                        FindingCode::POD009,
+                        FindingCode::POD006,
+                        FindingCode::POD003,
+                        FindingCode::POD001,
+                    ],
+                    _ => &[
+                        FindingCode::POD001,
+                        FindingCode::POD003,
+                        FindingCode::POD006,
+                        FindingCode::POD009,
+                    ],
+                },
                 None,
             ),
             "also: an SDK too old for web identity (boto3 < 1.9.166, Go v1 < 1.23.13, Java v1 \
