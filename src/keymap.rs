@@ -199,7 +199,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &[k('E')],
         label: "E",
-        help: "CloudTrail evidence, last hour (--aws)",
+        help: "CloudTrail evidence",
         action: Action::Live(ActionKind::CloudTrail),
     },
     Binding {

@@ -4,13 +4,21 @@
 //!
 //! The lists are generated here: Deployments' replicas in the shape kubectl prints them
 //! (env, volumes, labels, ownerReferences, status), written with serde_json.
+//!
+//! `load_dir` streams `kubernetes.json` from the file (its own route, never holding the text)
+//! while `load_files` parses text: the tests at the end write folders and check that both
+//! routes give the same inventory and the same errors, word for word.
 
 use irsa_core::model::Inventory;
 use irsa_core::report::redact_serde_message;
-use irsa_core::snapshot::{SnapshotFiles, demo_files, load_demo, load_files};
+use irsa_core::snapshot::{
+    SnapshotError, SnapshotFiles, demo_files, load_demo, load_dir, load_files,
+};
 use k8s_openapi::api::core::v1::Pod;
 use pretty_assertions::assert_eq;
 use serde_json::{Value, json};
+use std::fs;
+use std::path::Path;
 
 const KUBERNETES: &str = "kubernetes.json";
 
@@ -385,4 +393,244 @@ fn the_webhook_list_files_are_read_the_same_way() {
         message.ends_with("invalid type: integer `5`, expected a sequence"),
         "{message}"
     );
+}
+
+/// Writes `files` out as a snapshot folder (`tokens/` included).
+fn write_folder(dir: &Path, files: &SnapshotFiles) {
+    for name in files.names() {
+        let path = dir.join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, files.get(name).unwrap()).unwrap();
+    }
+}
+
+/// A folder of the demo's files (tokens included) with `kubernetes.json` replaced by `text`.
+fn demo_folder(text: &[u8]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write_folder(dir.path(), &demo_files());
+    fs::write(dir.path().join(KUBERNETES), text).unwrap();
+    dir
+}
+
+/// What the text route says of the same folder: its files read as text, then `load_files`.
+fn load_as_text(dir: &Path) -> Result<Inventory, SnapshotError> {
+    load_files(&SnapshotFiles::read_dir(dir)?)
+}
+
+/// The message of a malformed `kubernetes.json` (without the file name, which differs:
+/// a folder's path, or `test kubernetes.json`).
+fn malformed_message(result: Result<Inventory, SnapshotError>) -> String {
+    match result {
+        Err(SnapshotError::Malformed { file, message }) => {
+            assert!(file.ends_with(KUBERNETES), "{file}");
+            message
+        }
+        other => panic!("not a malformed kubernetes.json: {other:?}"),
+    }
+}
+
+/// kubectl's layout: keys sorted, four-space indentation.
+fn kubectl_text(list: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+    serde::Serialize::serialize(list, &mut serializer).unwrap();
+    out.push(b'\n');
+    out
+}
+
+#[test]
+fn a_snapshot_folder_loads_to_the_same_inventory_as_its_texts() {
+    let mut items = demo_items();
+    items.extend(replicas(250, 10));
+    let list = kubectl_list(items);
+    for (layout, text) in [
+        ("kubectl", kubectl_text(&list)),
+        ("compact", list.to_string().into_bytes()),
+    ] {
+        let dir = demo_folder(&text);
+        let streamed = load_dir(dir.path()).unwrap();
+        let expected = load_as_text(dir.path()).unwrap();
+        assert_eq!(streamed.pods.len(), 2500 + load_demo().unwrap().pods.len());
+        assert!(
+            !streamed.tokens.is_empty(),
+            "{layout}: the tokens are read too"
+        );
+        assert!(streamed == expected, "{layout}: the inventory differs");
+    }
+    // The demo folder as it is, too.
+    let dir = demo_folder(demo_files().get(KUBERNETES).unwrap().as_bytes());
+    assert!(load_dir(dir.path()).unwrap() == load_demo().unwrap());
+}
+
+#[test]
+fn a_syntax_error_deep_in_a_folders_file_keeps_its_line_and_column() {
+    let text = String::from_utf8(kubectl_text(&kubectl_list(replicas(210, 10)))).unwrap();
+    // Break the number of item 2000's container port.
+    let item = text.find("\"name\": \"app-0200-7d9c6b5f4-00000\"").unwrap();
+    let port = item + text[item..].find("\"containerPort\": 8080").unwrap();
+    let broken = port + "\"containerPort\": 80".len();
+    let text = format!("{}x{}", &text[..broken], &text[broken + 1..]);
+    let tree = serde_json::from_str::<Value>(&text).unwrap_err();
+    assert!(
+        tree.line() > 100_000,
+        "deep in the file: line {}",
+        tree.line()
+    );
+
+    let dir = demo_folder(text.as_bytes());
+    let message = malformed_message(load_dir(dir.path()));
+    assert_eq!(message, redact_serde_message(&tree.to_string()));
+    assert_eq!(message, malformed_message(load_as_text(dir.path())));
+}
+
+#[test]
+fn a_folders_errors_say_what_the_text_route_says() {
+    let mut items = replicas(30, 10);
+    items[123]["spec"]["containers"] = json!("oops");
+    let misfit = kubectl_list(items.clone());
+    let mut broken_later = String::from_utf8(kubectl_text(&misfit)).unwrap();
+    // A syntax error after the misfit item still comes first, as in a whole-file parse.
+    let last = broken_later.rfind("\"Running\"").unwrap();
+    broken_later.insert(last, ',');
+    let kind_less = json!({"items": [{"metadata": {"name": "p"}, "spec": {"containers": 1}}],
+                           "kind": "PodList"});
+    let texts = [
+        String::from_utf8(kubectl_text(&misfit)).unwrap(),
+        misfit.to_string(),
+        broken_later,
+        kind_less.to_string(),
+        r#"{"kind": "List", "items": {"a": 1}}"#.to_owned(),
+        r#"{"kind": "List", "items": [1,]}"#.to_owned(),
+        "[]".to_owned(),
+        r#"{"metadata": {}}"#.to_owned(),
+        "{\"kind\": \"List\", \"items\": []}\n}".to_owned(),
+        "{\"kind\": \"List\", \"items\": [{\"kind\": \"Pod\"}]".to_owned(),
+        String::new(),
+        json!({"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": "x"}}).to_string(),
+    ];
+    for text in texts {
+        let dir = demo_folder(text.as_bytes());
+        let streamed = malformed_message(load_dir(dir.path()));
+        assert_eq!(
+            streamed,
+            malformed_message(load_as_text(dir.path())),
+            "{text:.200}"
+        );
+    }
+    let text = String::from_utf8(kubectl_text(&misfit)).unwrap();
+    let dir = demo_folder(text.as_bytes());
+    let message = malformed_message(load_dir(dir.path()));
+    assert!(
+        message.starts_with("items[123] (Pod team-12/app-0012-7d9c6b5f4-00003): "),
+        "{message}"
+    );
+    assert!(message.contains(" at line "), "{message}");
+}
+
+#[test]
+fn a_folders_file_cut_short_or_with_a_byte_changed_fails_as_its_text_does() {
+    // Wherever a kubectl list is broken — in the root, between items, inside one — loading
+    // the folder says what loading the text says (or loads the same inventory).
+    let mut items = replicas(1, 2);
+    items.push(
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
+                      "data": {"k": "v \" \\ é"}}),
+    );
+    let text = kubectl_text(&kubectl_list(items));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(KUBERNETES);
+    let mut cases = Vec::new();
+    for at in (0..text.len()).step_by(53) {
+        cases.push(text[..at].to_vec());
+        for byte in [b'x', b'"', b',', b'}', b']', b'\\'] {
+            let mut changed = text.clone();
+            changed[at] = byte;
+            cases.push(changed);
+        }
+    }
+    for case in cases {
+        fs::write(&path, &case).unwrap();
+        let (streamed, text_route) = (load_dir(dir.path()), load_as_text(dir.path()));
+        let shown = String::from_utf8_lossy(&case);
+        match (streamed, text_route) {
+            (Ok(a), Ok(b)) => assert!(a == b, "the inventory differs: {shown}"),
+            (a, b) => assert_eq!(
+                a.map(|_| ()).map_err(|e| e.to_string()),
+                b.map(|_| ()).map_err(|e| e.to_string()),
+                "{shown}"
+            ),
+        }
+    }
+}
+
+#[test]
+fn a_folders_kubernetes_json_that_is_not_utf8_cannot_be_read() {
+    let mut text = kubectl_text(&kubectl_list(replicas(5, 10)));
+    let at = text.len() / 2;
+    text[at] = 0xff;
+    let dir = demo_folder(&text);
+    let path = dir.path().join(KUBERNETES);
+    for err in [load_dir(dir.path()), load_as_text(dir.path())] {
+        let err = err.unwrap_err();
+        assert!(matches!(err, SnapshotError::Read { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "cannot read {}: stream did not contain valid UTF-8",
+                path.display()
+            )
+        );
+    }
+}
+
+#[test]
+fn a_folders_pod_list_without_item_kinds_loads_with_its_kind_after_items() {
+    // The raw API's `PodList`: no item carries `kind`; kubectl's key order puts the list's
+    // `kind` after `items`, so the items wait for it.
+    let kind_less: Vec<Value> = replicas(100, 10)
+        .into_iter()
+        .map(|mut pod| {
+            let object = pod.as_object_mut().unwrap();
+            object.remove("kind");
+            object.remove("apiVersion");
+            pod
+        })
+        .collect();
+    // Every other item keeps its `kind`: the pods still come out in file order.
+    let mixed: Vec<Value> = kind_less
+        .iter()
+        .zip(replicas(100, 10))
+        .enumerate()
+        .map(|(i, (bare, full))| if i % 2 == 0 { bare.clone() } else { full })
+        .collect();
+    for (case, items) in [("kind-less", kind_less), ("mixed", mixed)] {
+        let list = json!({"apiVersion": "v1", "items": items, "kind": "PodList", "metadata": {}});
+        let dir = demo_folder(&kubectl_text(&list));
+        let streamed = load_dir(dir.path()).unwrap();
+        assert_eq!(streamed.pods.len(), 1000, "{case}");
+        let names: Vec<&str> = streamed.pods.iter().map(|p| p.name.as_str()).collect();
+        let expected: Vec<String> = (0..100)
+            .flat_map(|d| (0..10).map(move |r| format!("app-{d:04}-7d9c6b5f4-{r:05}")))
+            .collect();
+        assert_eq!(names, expected, "{case}");
+        assert!(
+            streamed == load_as_text(dir.path()).unwrap(),
+            "{case}: the inventory differs"
+        );
+    }
+    // A plain `List` implies no kind: kind-less items are not guessed at.
+    let plain = json!({"apiVersion": "v1", "items": [{"metadata": {"name": "p"}}], "kind": "List"});
+    let dir = demo_folder(plain.to_string().as_bytes());
+    assert!(load_dir(dir.path()).unwrap().pods.is_empty());
+}
+
+#[test]
+fn a_folder_with_a_single_object_as_kubernetes_json_loads_it() {
+    let pod = replica(7, 3);
+    let dir = demo_folder(&kubectl_text(&pod));
+    let inv = load_dir(dir.path()).unwrap();
+    assert_eq!(inv.pods.len(), 1);
+    assert_eq!(inv.pods[0].name, "app-0007-7d9c6b5f4-00003");
+    assert!(inv == load_as_text(dir.path()).unwrap());
 }

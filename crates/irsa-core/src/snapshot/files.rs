@@ -1,10 +1,12 @@
 //! The files of one snapshot, read from a folder or embedded (the demo), by relative name.
+//! For a folder, `load_dir` leaves `kubernetes.json` in its file and streams it
+//! ([`SnapshotFiles::read_dir_streaming`]); every other file is small and held as text.
 
 use super::SnapshotError;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::fs;
+use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
 /// `snapshot.json`: `{"capturedAt": RFC 3339, "context": label}`.
@@ -152,10 +154,32 @@ impl SnapshotFiles {
     /// Reads the known files of a snapshot folder (unknown files are ignored) and the
     /// `tokens/*.jwt` files.
     pub fn read_dir(path: &Path) -> Result<Self, SnapshotError> {
+        Self::read_dir_opening(path, None).map(|(files, _)| files)
+    }
+
+    /// [`SnapshotFiles::read_dir`], except that `kubernetes.json` is opened, not read: the
+    /// loader streams it from the file instead of holding its text (hundreds of MB for a big
+    /// cluster). The file is opened here so that it fails where reading it would have.
+    pub(super) fn read_dir_streaming(path: &Path) -> Result<(Self, Option<File>), SnapshotError> {
+        Self::read_dir_opening(path, Some(KUBERNETES))
+    }
+
+    /// Reads the folder's files but `open`, which is only opened.
+    fn read_dir_opening(
+        path: &Path,
+        open: Option<&str>,
+    ) -> Result<(Self, Option<File>), SnapshotError> {
         let mut files = Self::new(path.display().to_string());
         files.root = Some(path.to_path_buf());
+        let mut opened = None;
         for name in list_files(path)? {
-            if is_snapshot_file(&name) {
+            if open == Some(name.as_str()) {
+                let file = path.join(&name);
+                opened = Some(
+                    File::open(&file)
+                        .map_err(|source| SnapshotError::Read { path: file, source })?,
+                );
+            } else if is_snapshot_file(&name) {
                 let text = read_text(&path.join(&name))?;
                 files.insert(name, text);
             }
@@ -169,7 +193,12 @@ impl SnapshotFiles {
                 }
             }
         }
-        Ok(files)
+        Ok((files, opened))
+    }
+
+    /// Where a file of a folder is (`None` for a set not read from a folder).
+    pub(super) fn path_of(&self, name: &str) -> Option<PathBuf> {
+        self.root.as_ref().map(|root| root.join(name))
     }
 }
 

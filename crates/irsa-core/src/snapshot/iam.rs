@@ -2,6 +2,10 @@
 //! (`iam-authorization-details.json`, `iam-oidc-providers.json`) plus files of further accounts
 //! (`…-<anything>.json`) merged into it. Without the cluster account's file the collection stays
 //! unknown, because the analysis reads "not listed" as "does not exist".
+//!
+//! Each file is parsed once into its typed output and consumed while it is projected: roles
+//! are moved out of it, not copied, and duplicates across files are dropped by position, so a
+//! big account's roles are not held twice.
 
 use super::files::{self, SnapshotFiles, is_snapshot_file};
 use super::{SnapshotError, missing, parse, problem};
@@ -44,13 +48,9 @@ pub(super) fn roles(
             return Ok(None);
         }
     }
-    let mut seen = HashSet::new();
-    let roles = docs
-        .iter()
-        .flat_map(|(_, d)| d.roles())
-        .filter(|r| seen.insert(r.arn.clone()))
-        .collect();
-    Ok(Some(roles))
+    // Each file's output is consumed as its roles are projected (moved, not copied).
+    let roles = docs.into_iter().flat_map(|(_, d)| d.into_roles()).collect();
+    Ok(Some(first_of_each(roles, |r| &r.arn)))
 }
 
 /// Providers of every OIDC providers file; `None` when the cluster account's is absent.
@@ -63,13 +63,20 @@ pub(super) fn providers(
     else {
         return Ok(None);
     };
-    let mut seen = HashSet::new();
-    let providers = docs
-        .iter()
-        .flat_map(|(_, d)| d.providers())
-        .filter(|p| seen.insert(p.arn.clone()))
-        .collect();
-    Ok(Some(providers))
+    let providers = docs.iter().flat_map(|(_, d)| d.providers()).collect();
+    Ok(Some(first_of_each(providers, |p| &p.arn)))
+}
+
+/// The first of each ARN, in order (a role or provider listed by two files is the same one),
+/// without copying the ARNs.
+fn first_of_each<T>(mut items: Vec<T>, arn: impl Fn(&T) -> &str) -> Vec<T> {
+    let keep: Vec<bool> = {
+        let mut seen = HashSet::new();
+        items.iter().map(|item| seen.insert(arn(item))).collect()
+    };
+    let mut keep = keep.into_iter();
+    items.retain(|_| keep.next().unwrap_or(true));
+    items
 }
 
 /// The primary file of a family and its extra-account files, parsed, primary first; `None`

@@ -3,7 +3,9 @@
 //! A snapshot is a folder of the files a user captures with `kubectl` and the AWS CLI (the
 //! exact commands are in `assets/demo/README.md`); every file is optional. The embedded demo
 //! is one such snapshot compiled into the binary, so [`load_dir`] and [`load_demo`] share one
-//! path: [`load_files`].
+//! path: [`load_files`]'s — except that [`load_dir`] streams `kubernetes.json` from its file
+//! (hundreds of MB for a big cluster) where [`load_files`] parses text it is given; both give
+//! the same inventory and the same errors.
 //!
 //! Rules:
 //! - A missing file leaves its collection unknown (`None`) and adds a [`SourceProblem`] that
@@ -21,6 +23,7 @@ mod demo;
 pub mod files;
 mod iam;
 mod kubernetes;
+mod scan;
 mod tokens;
 mod webhook_config;
 
@@ -35,6 +38,7 @@ use crate::model::{
     SourceProblem, WebhookRegistration, WebhookSettings,
 };
 use serde::de::DeserializeOwned;
+use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -54,10 +58,11 @@ pub enum SnapshotError {
     Malformed { file: String, message: String },
 }
 
-/// Loads the snapshot in folder `path`.
+/// Loads the snapshot in folder `path`. `kubernetes.json` is streamed from its file, never
+/// held whole (see `kubernetes`); the other files are read as text.
 pub fn load_dir(path: &Path) -> Result<Inventory, SnapshotError> {
-    let files = SnapshotFiles::read_dir(path)?;
-    load_files(&files)
+    let (files, kubernetes) = SnapshotFiles::read_dir_streaming(path)?;
+    load(&files, kubernetes.map(Kubernetes::File))
     // `files` (raw token text included) is dropped here.
 }
 
@@ -96,6 +101,22 @@ struct OpenIdConfiguration {
 
 /// Builds an inventory from a set of snapshot files.
 pub fn load_files(files: &SnapshotFiles) -> Result<Inventory, SnapshotError> {
+    load(files, files.get(files::KUBERNETES).map(Kubernetes::Text))
+}
+
+/// Where `kubernetes.json` is read from.
+enum Kubernetes<'a> {
+    /// Text already in memory (the demo, callers of [`load_files`]).
+    Text(&'a str),
+    /// The file of a folder, streamed ([`load_dir`]).
+    File(File),
+}
+
+/// [`load_files`], with `kubernetes.json` from `kubernetes` instead of `files`.
+fn load(
+    files: &SnapshotFiles,
+    kubernetes: Option<Kubernetes<'_>>,
+) -> Result<Inventory, SnapshotError> {
     let mut inv = Inventory::default();
 
     if let Some(meta) = parse::<SnapshotMeta>(files, files::META)? {
@@ -104,10 +125,21 @@ pub fn load_files(files: &SnapshotFiles) -> Result<Inventory, SnapshotError> {
     }
 
     let mut kube_webhook = None;
-    match files.get(files::KUBERNETES) {
-        Some(text) => {
-            let objects = kubernetes::parse(text)
-                .map_err(|message| malformed(files, files::KUBERNETES, message))?;
+    match kubernetes {
+        Some(source) => {
+            let objects = match source {
+                Kubernetes::Text(text) => kubernetes::parse(text)
+                    .map_err(|message| malformed(files, files::KUBERNETES, message))?,
+                Kubernetes::File(file) => kubernetes::read(file).map_err(|e| match e {
+                    kubernetes::ReadError::Io(source) => SnapshotError::Read {
+                        path: files.path_of(files::KUBERNETES).unwrap_or_default(),
+                        source,
+                    },
+                    kubernetes::ReadError::Malformed(message) => {
+                        malformed(files, files::KUBERNETES, message)
+                    }
+                })?,
+            };
             inv.service_accounts = objects.service_accounts.into();
             inv.pods = objects.pods.into();
             inv.nodes = objects.nodes;

@@ -4,6 +4,7 @@
 use super::{cli_time, tag_map};
 use crate::model::{self, OidcProvider, RawPolicyDocument, RoleInfo};
 use jiff::Timestamp;
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -68,9 +69,12 @@ pub struct InstanceProfile {
     pub path: Option<String>,
     #[serde(default, with = "cli_time", skip_serializing_if = "Option::is_none")]
     pub create_date: Option<Timestamp>,
-    /// The roles in the profile (each a full `Role`; only kept as raw JSON here).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub roles: Vec<serde_json::Value>,
+    /// The roles in the profile: skipped when read, only counted. Each is a full `Role`
+    /// (trust policy included) that the projection never reads — the role itself is in
+    /// `RoleDetailList`, and the profile is linked to it by this entry's place — so keeping
+    /// them cost a copy of every node role per instance profile. Never written back.
+    #[serde(default, skip_serializing)]
+    pub roles: Vec<IgnoredAny>,
 }
 
 /// `PolicyDetail`: an inline policy.
@@ -190,58 +194,75 @@ impl AccountAuthorizationDetails {
             .map(|r| r.to_role_info(&policies))
             .collect()
     }
+
+    /// [`AccountAuthorizationDetails::roles`], consuming the output: each role's own texts
+    /// and documents are moved, not copied (managed policy documents are still copied into
+    /// every role that attaches them).
+    pub fn into_roles(self) -> Vec<RoleInfo> {
+        let policies: HashMap<&str, &ManagedPolicyDetail> =
+            self.policies.iter().map(|p| (p.arn.as_str(), p)).collect();
+        self.role_detail_list
+            .into_iter()
+            .map(|r| r.into_role_info(&policies))
+            .collect()
+    }
 }
 
 impl RoleDetail {
     /// Projects the role; `policies` maps managed policy ARNs to their details.
     pub fn to_role_info(&self, policies: &HashMap<&str, &ManagedPolicyDetail>) -> RoleInfo {
-        let mut role = RoleInfo::new(&self.arn, self.assume_role_policy_document.clone());
-        role.name.clone_from(&self.role_name);
-        role.role_id.clone_from(&self.role_id);
-        if let Some(path) = &self.path {
-            role.path.clone_from(path);
+        self.clone().into_role_info(policies)
+    }
+
+    /// [`RoleDetail::to_role_info`], moving the role's own texts and documents.
+    pub fn into_role_info(self, policies: &HashMap<&str, &ManagedPolicyDetail>) -> RoleInfo {
+        let default_document = |arn: &str| {
+            policies
+                .get(arn)
+                .and_then(|p| p.default_document())
+                .cloned()
+        };
+        let mut role = RoleInfo::new(&self.arn, self.assume_role_policy_document);
+        role.name = self.role_name;
+        role.role_id = self.role_id;
+        if let Some(path) = self.path {
+            role.path = path;
         }
         role.attached_policies = self
             .attached_managed_policies
-            .iter()
+            .into_iter()
             .map(|a| model::AttachedPolicy {
-                name: a.policy_name.clone(),
-                arn: a.policy_arn.clone(),
-                document: policies
-                    .get(a.policy_arn.as_str())
-                    .and_then(|p| p.default_document())
-                    .cloned(),
+                document: default_document(&a.policy_arn),
+                name: a.policy_name,
+                arn: a.policy_arn,
             })
             .collect();
         role.inline_policies = self
             .role_policy_list
-            .iter()
+            .into_iter()
             .map(|p| model::InlinePolicy {
-                name: p.policy_name.clone(),
-                document: p.policy_document.clone(),
+                name: p.policy_name,
+                document: p.policy_document,
             })
             .collect();
-        role.permissions_boundary = self
+        role.permissions_boundary_document = self
             .permissions_boundary
             .as_ref()
-            .map(|b| b.permissions_boundary_arn.clone());
-        role.permissions_boundary_document = role
+            .and_then(|b| default_document(&b.permissions_boundary_arn));
+        role.permissions_boundary = self
             .permissions_boundary
-            .as_deref()
-            .and_then(|arn| policies.get(arn))
-            .and_then(|p| p.default_document())
-            .cloned();
-        role.tags = tag_map(&self.tags);
+            .map(|b| b.permissions_boundary_arn);
+        role.tags = self.tags.into_iter().map(|t| (t.key, t.value)).collect();
         // Present-but-empty means "never used"; absent means "not reported".
-        role.last_used = self.role_last_used.as_ref().map(|u| model::RoleLastUsed {
+        role.last_used = self.role_last_used.map(|u| model::RoleLastUsed {
             date: u.last_used_date,
-            region: u.region.clone(),
+            region: u.region,
         });
         role.created = self.create_date;
         role.instance_profiles = self
             .instance_profile_list
-            .iter()
-            .map(|p| p.arn.clone())
+            .into_iter()
+            .map(|p| p.arn)
             .collect();
         role
     }
@@ -380,6 +401,29 @@ mod tests {
         );
         d.role_detail_list[0].role_last_used = None;
         assert_eq!(d.roles()[0].last_used, None);
+    }
+
+    #[test]
+    fn instance_profiles_keep_their_arn_and_skip_the_roles_inside() {
+        let mut d = details();
+        let profile: InstanceProfile = serde_json::from_value(json!({
+            "Arn": "arn:aws:iam::123456789012:instance-profile/node",
+            "InstanceProfileName": "node",
+            "Roles": [{"RoleName": "node-role", "Arn": "arn:aws:iam::123456789012:role/node-role",
+                       "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow"}]}}]
+        }))
+        .unwrap();
+        assert_eq!(profile.roles.len(), 1);
+        let written = serde_json::to_value(&profile).unwrap();
+        assert_eq!(written.get("Roles"), None, "{written}");
+        d.role_detail_list[0].instance_profile_list.push(profile);
+        let roles = d.clone().into_roles();
+        assert_eq!(
+            roles[0].instance_profiles,
+            ["arn:aws:iam::123456789012:instance-profile/node"]
+        );
+        // Moving the output's parts gives what copying them gave.
+        assert_eq!(roles, d.roles());
     }
 
     #[test]
