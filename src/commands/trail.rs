@@ -32,8 +32,9 @@ pub fn read(source: &SourceArgs, inv: &Inventory, now: Timestamp) -> Result<Opti
         Ok(read) => {
             t.evidence = cloudtrail::attribute(inv, &read.records);
             t.calls = read.calls;
-            t.capped = read.capped.iter().map(|s| (*s).to_owned()).collect();
+            t.capped = read.capped;
             t.unreadable = read.unreadable;
+            t.notes = read.problems;
         }
         Err(e) => {
             t.problem = Some(format!(

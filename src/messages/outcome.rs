@@ -50,6 +50,8 @@ pub struct TrailOutcome {
     pub calls: u32,
     pub capped: Vec<String>,
     pub unreadable: usize,
+    /// Other accounts whose history could not be read.
+    pub problems: Vec<String>,
 }
 
 /// AWS's exact answer to `AssumeRoleWithWebIdentity`, without the credentials.

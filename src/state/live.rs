@@ -60,7 +60,10 @@ pub struct LiveActions {
 
 impl LiveActions {
     /// The records of one drill-down target, in the order the actions were started.
-    pub fn of<'a>(&'a self, target: &'a DrillTarget) -> impl Iterator<Item = &'a ActionRecord> {
+    pub fn of<'a>(
+        &'a self,
+        target: &'a DrillTarget,
+    ) -> impl DoubleEndedIterator<Item = &'a ActionRecord> {
         self.records.iter().filter(move |r| &r.target == target)
     }
 }
@@ -120,6 +123,33 @@ fn cloudtrail(state: &mut State) -> Vec<SideEffect> {
             question: String::new(),
         },
     )
+}
+
+/// `ACTION RESOURCE` of the latest call CloudTrail recorded as refused for the open pod or
+/// ServiceAccount view (by the `E` answers), for `c` to ask about.
+pub(super) fn refused_question(state: &State) -> Option<String> {
+    let target = state.drill.as_ref().map(|d| &d.target)?;
+    let data = state.dataset.as_deref()?;
+    let subject = match target {
+        DrillTarget::Pod { namespace, name } => irsa_core::model::Subject::pod(namespace, name),
+        DrillTarget::ServiceAccount { namespace, name } => {
+            irsa_core::model::Subject::service_account(namespace, name)
+        }
+        _ => return None,
+    };
+    state.live.of(target).rev().find_map(|record| {
+        let Some(ActionOutcome::Trail(read)) = &record.outcome else {
+            return None;
+        };
+        let evidence =
+            irsa_core::analysis::triage::cloudtrail::attribute(&data.inventory, &read.records);
+        let e = evidence.of(&subject)?;
+        let (action, denied) = e.denied.iter().max_by_key(|(_, d)| d.last)?;
+        Some(format!(
+            "{action} {}",
+            denied.resource.as_deref().unwrap_or("*")
+        ))
+    })
 }
 
 /// `E` reads the last hour.

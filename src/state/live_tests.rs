@@ -398,6 +398,7 @@ fn e_reads_cloudtrail_without_a_question_even_read_only_and_shows_the_evidence()
             calls: 3,
             capped: Vec::new(),
             unreadable: 0,
+            problems: Vec::new(),
         })),
     });
     let text = drill_text(&s);
@@ -408,4 +409,43 @@ fn e_reads_cloudtrail_without_a_question_even_read_only_and_shows_the_evidence()
         text.contains("1 AccessDenied in the last 60 min, 0 successful, same subject — confirmed"),
         "{text}"
     );
+}
+
+#[test]
+fn after_e_c_asks_about_the_call_cloudtrail_saw_refused() {
+    let mut s = live(CAPS);
+    s.open_drill(DrillTarget::ServiceAccount {
+        namespace: "demo2".into(),
+        name: "s3-reader".into(),
+    });
+    // Before any evidence: an empty question.
+    s.update(Action::BeginCan);
+    assert_eq!(s.input, "can ");
+    s.update(Action::InputCancel);
+    let effects = s.update(Action::Live(ActionKind::CloudTrail));
+    let [SideEffect::Request(request)] = effects.as_slice() else {
+        panic!("expected one request, got {effects:?}");
+    };
+    let refused: irsa_core::analysis::triage::cloudtrail::TrailRecord =
+        serde_json::from_value(serde_json::json!({
+            "eventTime": "2026-04-10T09:40:00Z", "eventSource": "s3.amazonaws.com",
+            "eventName": "CreateBucket", "errorCode": "AccessDenied",
+            "resources": [{"ARN": "arn:aws:s3:::irsa-lab-new"}],
+            "userIdentity": {"type": "AssumedRole",
+                "arn": "arn:aws:sts::123456789012:assumed-role/eks-irsa-lab-demo-s3-reader-role/botocore-session-1",
+                "sessionContext": {"sessionIssuer": {"arn": "arn:aws:iam::123456789012:role/eks-irsa-lab-demo-s3-reader-role"}}}
+        }))
+        .expect("record");
+    s.apply(SourceEvent::ActionResult {
+        id: request.id,
+        outcome: Box::new(ActionOutcome::Trail(crate::messages::TrailOutcome {
+            records: vec![refused],
+            calls: 3,
+            capped: Vec::new(),
+            unreadable: 0,
+            problems: Vec::new(),
+        })),
+    });
+    s.update(Action::BeginCan);
+    assert_eq!(s.input, "can s3:CreateBucket arn:aws:s3:::irsa-lab-new");
 }

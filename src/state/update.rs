@@ -288,7 +288,12 @@ fn normal(state: &mut State, action: Action) -> Vec<SideEffect> {
         }
         Action::BeginCan => {
             state.mode = InputMode::Command;
-            state.input = "can ".to_owned();
+            // After `E`, the question CloudTrail raises is already typed: the latest refused
+            // call of this view's subject.
+            state.input = match live::refused_question(state) {
+                Some(question) => format!("can {question}"),
+                None => "can ".to_owned(),
+            };
         }
         Action::CycleSort => {
             let ns = state.namespace.clone();

@@ -94,6 +94,6 @@ pub fn cloudtrail(
     end: i64,
 ) -> Result<super::cloudtrail::TrailRead, String> {
     on_source(options, async move |source: &AwsSource| {
-        source.lookup_trail(start, end).await
+        source.lookup_trail_all(start, end).await
     })
 }

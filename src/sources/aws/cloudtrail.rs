@@ -32,11 +32,43 @@ pub struct TrailRead {
     /// `CloudTrailEvent` texts that did not parse.
     pub unreadable: usize,
     pub calls: u32,
-    /// Lookups that stopped at [`PAGE_CAP`] with more pages left.
-    pub capped: Vec<&'static str>,
+    /// Lookups that stopped at [`PAGE_CAP`] with more pages left (`account X: …` for another
+    /// account's).
+    pub capped: Vec<String>,
+    /// Other accounts whose history could not be read, one line each.
+    pub problems: Vec<String>,
 }
 
 impl AwsSource {
+    /// Reads the window in this account, then in each account given with `--account-profile`
+    /// (a Pod Identity target role's, a cross-account IRSA role's: their refusals are recorded
+    /// there) with that account's credentials. A failing other account is one line; this
+    /// account's failure is the error.
+    pub async fn lookup_trail_all(&self, start: i64, end: i64) -> Result<TrailRead, CallError> {
+        let mut read = self.lookup_trail(start, end).await?;
+        for (account, reader) in &self.others {
+            match reader {
+                super::AccountReader::Ready(other) => match other.lookup_trail(start, end).await {
+                    Ok(more) => {
+                        read.records.extend(more.records);
+                        read.calls += more.calls;
+                        read.unreadable += more.unreadable;
+                        read.capped.extend(
+                            more.capped
+                                .into_iter()
+                                .map(|c| format!("account {account}: {c}")),
+                        );
+                    }
+                    Err(e) => read.problems.push(format!("account {account}: {e}")),
+                },
+                super::AccountReader::Unusable(why) => {
+                    read.problems.push(format!("account {account}: {why}"));
+                }
+            }
+        }
+        Ok(read)
+    }
+
     /// Reads the window `[start, end]` (epoch seconds).
     pub async fn lookup_trail(&self, start: i64, end: i64) -> Result<TrailRead, CallError> {
         let client = aws_sdk_cloudtrail::Client::new(&self.clients.config);
@@ -55,7 +87,7 @@ impl AwsSource {
             let mut pages = 0;
             loop {
                 if pages == PAGE_CAP {
-                    read.capped.push(label);
+                    read.capped.push(label.to_owned());
                     break;
                 }
                 if let Some(at) = last {

@@ -277,12 +277,13 @@ pub async fn run_request(
                 );
             };
             let end = jiff::Timestamp::now().as_second();
-            match aws.lookup_trail(end - lookback_secs, end).await {
+            match aws.lookup_trail_all(end - lookback_secs, end).await {
                 Ok(read) => ActionOutcome::Trail(crate::messages::TrailOutcome {
                     records: read.records,
                     calls: read.calls,
-                    capped: read.capped.iter().map(|s| (*s).to_owned()).collect(),
+                    capped: read.capped,
                     unreadable: read.unreadable,
+                    problems: read.problems,
                 }),
                 Err(e) => ActionOutcome::Failed(format!(
                     "{e} (needs cloudtrail:LookupEvents in the cluster's region)"

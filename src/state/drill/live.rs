@@ -198,6 +198,7 @@ fn trail_lines(
         page_cap: irsa_core::analysis::triage::cloudtrail::LOOKUP_PAGE_CAP,
         unreadable: read.unreadable,
         problem: None,
+        notes: read.problems.clone(),
     };
     let mut subjects = Vec::new();
     if let DrillTarget::Pod { namespace, name } = &record.target {

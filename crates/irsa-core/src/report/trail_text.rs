@@ -21,6 +21,8 @@ pub struct TrailSummary {
     pub unreadable: usize,
     /// The one-line status when the read failed (a denied LookupEvents names the permission).
     pub problem: Option<String>,
+    /// Other accounts whose history could not be read, one line each.
+    pub notes: Vec<String>,
 }
 
 /// The section's lines (without the heading) for `subjects`.
@@ -49,6 +51,7 @@ pub fn lines(t: &TrailSummary, inv: &Inventory, subjects: &[Subject]) -> Vec<Str
             String::new()
         }
     ));
+    out.extend(t.notes.iter().map(|n| format!("not read: {n}")));
     let index = InventoryIndex::new(inv);
     for subject in subjects {
         let evidence = t.evidence.of(subject);
