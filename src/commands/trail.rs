@@ -48,9 +48,10 @@ pub fn read(source: &SourceArgs, inv: &Inventory, now: Timestamp) -> Result<Opti
 /// The evidence section for `subjects`.
 pub fn section(t: &TrailSummary, inv: &Inventory, subjects: &[Subject]) -> String {
     let mut out = format!("\nCloudTrail evidence, last {}\n", t.window);
+    // Messages come from AWS and the cluster: no control characters reach the terminal.
     for line in trail_text::lines(t, inv, subjects) {
         out.push_str("  ");
-        out.push_str(&line);
+        out.push_str(&irsa_core::report::clean(&line));
         out.push('\n');
     }
     out
