@@ -7,7 +7,8 @@
 # Targets (fuzz/fuzz_targets/): policy (trust-policy parser + evaluator), jwt (token decoder),
 # snapshot (snapshot loader + audit + reports), webhook (pod-identity-webhook predictor),
 # permission (permission evaluator: identity, boundary and resource policies, ARNs, variables),
-# triage (`explain error`: the AWS error-text reader and the triage on the demo lab).
+# triage (`explain error`: the AWS error-text reader and the triage on the demo lab),
+# snapshot_stream (load_dir's streaming kubernetes.json reader against the whole-text parse).
 # Seeds are fuzz/corpus/<target>/ (read only); inputs found while fuzzing go to a scratch
 # corpus under the target dir, crashes to fuzz/artifacts/<target>/ (minimise one with
 # `cargo fuzz tmin <target> <file>`, then add it as a regular test; see SECURITY.md).
@@ -22,7 +23,7 @@ SECONDS_PER_TARGET="${1:-600}"
 shift || true
 TARGETS=("$@")
 if [ "${#TARGETS[@]}" -eq 0 ]; then
-  TARGETS=(policy jwt snapshot webhook permission triage)
+  TARGETS=(policy jwt snapshot webhook permission triage snapshot_stream)
 fi
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
