@@ -22,7 +22,9 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(dir.join("kubernetes.json"), data).expect("write kubernetes.json");
     let streamed = load_dir(dir);
     let whole = match std::str::from_utf8(data) {
-        Ok(text) => load_files(&SnapshotFiles::new("fuzz").with("kubernetes.json", text.to_owned())),
+        Ok(text) => {
+            load_files(&SnapshotFiles::new("fuzz").with("kubernetes.json", text.to_owned()))
+        }
         // Not UTF-8: the folder route must refuse it.
         Err(_) => {
             assert!(streamed.is_err(), "non-UTF-8 kubernetes.json loaded");
