@@ -92,24 +92,8 @@ pub struct IdentityDetail {
     pub source: Option<IdentitySource>,
 }
 
-/// The kind of identity a container gets.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum IdentityKind {
-    /// Web identity: `AWS_ROLE_ARN` and a token file (the webhook's IRSA injection).
-    Irsa,
-    /// Container credentials from the EKS Pod Identity agent.
-    PodIdentity,
-    /// The node's instance role, through IMDS (no other provider configured).
-    NodeRole,
-    /// Long-lived IAM user keys in the environment.
-    StaticKeys,
-    /// No credentials: IMDS unreachable, or an instance without an instance profile.
-    None,
-    /// IMDS reachability unknown (its metadata options were not read).
-    #[default]
-    Unknown,
-}
+/// The kind of identity a container gets: the one `can-i` answers with.
+pub use super::permission::can_i::IdentityKind;
 
 /// The SDK chain's provider a container's credentials come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -59,6 +59,28 @@ fn link_mark(s: LinkStatus) -> &'static str {
     }
 }
 
+/// A chain's links as a checklist, the first broken one marked.
+fn links_text(
+    links: &[crate::analysis::checks::binding::ChainLink],
+    first_broken: Option<usize>,
+    out: &mut String,
+) {
+    for (i, link) in links.iter().enumerate() {
+        let first = if first_broken == Some(i) {
+            "  ◀ first broken link"
+        } else {
+            ""
+        };
+        let code = link.code.map(|c| format!(" ({c})")).unwrap_or_default();
+        out.push_str(&format!(
+            "  {} {}: {}{code}{first}\n",
+            link_mark(link.status),
+            link.kind.label(),
+            clean(&link.detail)
+        ));
+    }
+}
+
 fn binding_text(b: &BindingAnalysis, trust_document: Option<&str>, out: &mut String) {
     out.push_str(&format!("mechanism: {}\n", mechanism(b.mechanism)));
     if let Some(irsa) = &b.irsa {
@@ -74,20 +96,7 @@ fn binding_text(b: &BindingAnalysis, trust_document: Option<&str>, out: &mut Str
         if let Some(issuer) = &irsa.issuer {
             out.push_str(&format!("  issuer    {}\n", clean(issuer)));
         }
-        for (i, link) in irsa.links.iter().enumerate() {
-            let first = if irsa.first_broken == Some(i) {
-                "  ◀ first broken link"
-            } else {
-                ""
-            };
-            let code = link.code.map(|c| format!(" ({c})")).unwrap_or_default();
-            out.push_str(&format!(
-                "  {} {}: {}{code}{first}\n",
-                link_mark(link.status),
-                link.kind.label(),
-                clean(&link.detail)
-            ));
-        }
+        links_text(&irsa.links, irsa.first_broken, out);
         if let Some(doc) = trust_document {
             out.push_str("\ntrust policy\n");
             for line in doc.lines() {
@@ -137,20 +146,7 @@ fn binding_text(b: &BindingAnalysis, trust_document: Option<&str>, out: &mut Str
                 d(pi.tag_session)
             ));
         }
-        for (i, link) in pi.links.iter().enumerate() {
-            let first = if pi.first_broken == Some(i) {
-                "  ◀ first broken link"
-            } else {
-                ""
-            };
-            let code = link.code.map(|c| format!(" ({c})")).unwrap_or_default();
-            out.push_str(&format!(
-                "  {} {}: {}{code}{first}\n",
-                link_mark(link.status),
-                link.kind.label(),
-                clean(&link.detail)
-            ));
-        }
+        links_text(&pi.links, pi.first_broken, out);
         if let Some(error) = &pi.aws_error {
             out.push_str(&format!("  a pod sees: {}\n", clean(error)));
         }

@@ -76,6 +76,22 @@ pub struct ChainLink {
     pub code: Option<FindingCode>,
 }
 
+impl ChainLink {
+    pub fn new(
+        kind: LinkKind,
+        status: LinkStatus,
+        detail: impl Into<String>,
+        code: Option<FindingCode>,
+    ) -> Self {
+        Self {
+            kind,
+            status,
+            detail: detail.into(),
+            code,
+        }
+    }
+}
+
 /// The trust evaluation of the web-identity request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]

@@ -15,20 +15,6 @@ use crate::model::{Finding, FindingCode, ServiceAccountInfo, SourceKind};
 
 type Analyzed<T> = (T, Vec<Finding>, Vec<(SourceKind, String)>);
 
-fn link(
-    kind: LinkKind,
-    status: LinkStatus,
-    detail: impl Into<String>,
-    code: Option<FindingCode>,
-) -> ChainLink {
-    ChainLink {
-        kind,
-        status,
-        detail: detail.into(),
-        code,
-    }
-}
-
 /// The IRSA chain of `sa` for the role ARN `role_arn` (the annotation, or a pod's stale
 /// `AWS_ROLE_ARN`) and `audience`, with the findings about it (subject: the SA).
 pub fn analyze_irsa(
@@ -62,7 +48,7 @@ pub fn analyze_irsa(
         Ok(p) => p,
         Err(problem) => {
             findings.push(irsa::malformed_arn(&ctx, &problem));
-            links.push(link(
+            links.push(ChainLink::new(
                 LinkKind::RoleArnValid,
                 LinkStatus::Broken,
                 problem,
@@ -74,12 +60,22 @@ pub fn analyze_irsa(
                 LinkKind::RoleExists,
                 LinkKind::TrustAllows,
             ] {
-                links.push(link(kind, LinkStatus::Skipped, "role ARN invalid", None));
+                links.push(ChainLink::new(
+                    kind,
+                    LinkStatus::Skipped,
+                    "role ARN invalid",
+                    None,
+                ));
             }
             return finish(analysis, links, findings, unknowns);
         }
     };
-    links.push(link(LinkKind::RoleArnValid, LinkStatus::Ok, role_arn, None));
+    links.push(ChainLink::new(
+        LinkKind::RoleArnValid,
+        LinkStatus::Ok,
+        role_arn,
+        None,
+    ));
     analysis.role_name = Some(parsed.name.to_owned());
     analysis.role_account = Some(parsed.account.to_owned());
     let issuer = index.issuer();
@@ -99,13 +95,13 @@ pub fn analyze_irsa(
                 SourceKind::EksCluster,
                 "cluster issuer unknown: OIDC provider and trust not checked".to_owned(),
             ));
-            links.push(link(
+            links.push(ChainLink::new(
                 LinkKind::OidcProviderRegistered,
                 LinkStatus::Unknown,
                 "cluster issuer unknown",
                 None,
             ));
-            links.push(link(
+            links.push(ChainLink::new(
                 LinkKind::AudienceAccepted,
                 LinkStatus::Unknown,
                 "cluster issuer unknown",
@@ -118,13 +114,13 @@ pub fn analyze_irsa(
     match index.role_status(role_arn) {
         RoleStatus::Missing => {
             findings.push(irsa::missing_role(&ctx, &parsed));
-            links.push(link(
+            links.push(ChainLink::new(
                 LinkKind::RoleExists,
                 LinkStatus::Broken,
                 format!("{} not in account {}", parsed.name, parsed.account),
                 Some(FindingCode::IRSA006),
             ));
-            links.push(link(
+            links.push(ChainLink::new(
                 LinkKind::TrustAllows,
                 LinkStatus::Skipped,
                 "role missing",
@@ -136,13 +132,13 @@ pub fn analyze_irsa(
         }
         RoleStatus::Unknown(why) => {
             unknowns.push((SourceKind::IamRoles, format!("{why}: trust not checked")));
-            links.push(link(
+            links.push(ChainLink::new(
                 LinkKind::RoleExists,
                 LinkStatus::Unknown,
                 why.clone(),
                 None,
             ));
-            links.push(link(
+            links.push(ChainLink::new(
                 LinkKind::TrustAllows,
                 LinkStatus::Unknown,
                 why.clone(),
@@ -151,12 +147,17 @@ pub fn analyze_irsa(
             analysis.trust = TrustOutcome::NotEvaluated { reason: why };
         }
         RoleStatus::Known(role) => {
-            links.push(link(LinkKind::RoleExists, LinkStatus::Ok, &role.arn, None));
+            links.push(ChainLink::new(
+                LinkKind::RoleExists,
+                LinkStatus::Ok,
+                &role.arn,
+                None,
+            ));
             match (index.trust_policy(role), issuer, provider.as_deref()) {
                 (None, ..) => {
                     let why = format!("trust policy of {} not readable", role.name);
                     unknowns.push((SourceKind::IamRoles, why.clone()));
-                    links.push(link(
+                    links.push(ChainLink::new(
                         LinkKind::TrustAllows,
                         LinkStatus::Unknown,
                         why.clone(),
@@ -166,7 +167,7 @@ pub fn analyze_irsa(
                 }
                 (Some(Err(e)), ..) => {
                     findings.push(irsa::unparsable_trust(&ctx, role, &e.to_string()));
-                    links.push(link(
+                    links.push(ChainLink::new(
                         LinkKind::TrustAllows,
                         LinkStatus::Broken,
                         format!("trust policy unparsable: {e}"),
@@ -177,7 +178,7 @@ pub fn analyze_irsa(
                     };
                 }
                 (Some(Ok(_)), None, _) | (Some(Ok(_)), _, None) => {
-                    links.push(link(
+                    links.push(ChainLink::new(
                         LinkKind::TrustAllows,
                         LinkStatus::Unknown,
                         "cluster issuer unknown",
@@ -211,7 +212,7 @@ pub fn analyze_irsa(
                         ),
                     };
                     findings.extend(trust_findings);
-                    links.push(link(LinkKind::TrustAllows, status, detail, code));
+                    links.push(ChainLink::new(LinkKind::TrustAllows, status, detail, code));
                     analysis.trust = TrustOutcome::Evaluated { verdict };
                 }
             }

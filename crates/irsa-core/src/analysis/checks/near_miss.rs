@@ -288,18 +288,10 @@ fn role_arn_elsewhere(
     arn: &str,
     fix_object: &str,
 ) -> Option<Finding> {
-    let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return None;
-    };
-    let name = resource.strip_prefix("role/")?.rsplit('/').next()?;
+    // A malformed ARN is IRSA007's.
+    let role = super::arn::parse_role_arn(arn).ok()?;
+    let (partition, account, name) = (role.partition, role.account, role.name);
+    let resource = format!("role{}{name}", role.path);
     let ours = index.account();
     let cluster_partition = cluster_partition(index);
     let (meant, why) = if let Some(cp) = cluster_partition.filter(|cp| *cp != partition) {

@@ -52,15 +52,6 @@ fn request(
     r
 }
 
-fn link(kind: LinkKind, status: LinkStatus, detail: impl Into<String>) -> ChainLink {
-    ChainLink {
-        kind,
-        status,
-        detail: detail.into(),
-        code: None,
-    }
-}
-
 /// Marks the first broken link and the error a pod sees.
 fn finish(mut analysis: PodIdentityAnalysis) -> PodIdentityAnalysis {
     analysis.first_broken = analysis
@@ -85,7 +76,7 @@ fn rest(analysis: &mut PodIdentityAnalysis, status: LinkStatus, why: &str) {
     }
     let have = analysis.links.len();
     for kind in kinds.into_iter().skip(have.saturating_sub(1)) {
-        analysis.links.push(link(kind, status, why));
+        analysis.links.push(ChainLink::new(kind, status, why, None));
     }
 }
 
@@ -113,10 +104,11 @@ pub fn analyze(
     };
     let role = match index.role_status(&assoc.role_arn) {
         RoleStatus::Known(role) => {
-            analysis.links.push(link(
+            analysis.links.push(ChainLink::new(
                 LinkKind::AssociationRoleExists,
                 LinkStatus::Ok,
                 &assoc.role_arn,
+                None,
             ));
             role
         }
@@ -139,14 +131,12 @@ pub fn analyze(
                 .fix(fix)
                 .build();
             analysis.unknown = Some("role missing".to_owned());
-            analysis.links.push(ChainLink {
-                code: Some(FindingCode::IRSA006),
-                ..link(
-                    LinkKind::AssociationRoleExists,
-                    LinkStatus::Broken,
-                    format!("{} not found", assoc.role_arn),
-                )
-            });
+            analysis.links.push(ChainLink::new(
+                LinkKind::AssociationRoleExists,
+                LinkStatus::Broken,
+                format!("{} not found", assoc.role_arn),
+                Some(FindingCode::IRSA006),
+            ));
             rest(
                 &mut analysis,
                 LinkStatus::Skipped,
@@ -156,10 +146,11 @@ pub fn analyze(
         }
         RoleStatus::Unknown(why) => {
             analysis.unknown = Some(why.clone());
-            analysis.links.push(link(
+            analysis.links.push(ChainLink::new(
                 LinkKind::AssociationRoleExists,
                 LinkStatus::Unknown,
                 why.clone(),
+                None,
             ));
             rest(&mut analysis, LinkStatus::Unknown, "the role is unknown");
             return (
@@ -191,14 +182,12 @@ pub fn analyze(
                     e.to_string(),
                 ))
                 .build();
-            analysis.links.push(ChainLink {
-                code: Some(FindingCode::AUD013),
-                ..link(
-                    LinkKind::EksMayAssume,
-                    LinkStatus::Broken,
-                    format!("trust does not parse: {e}"),
-                )
-            });
+            analysis.links.push(ChainLink::new(
+                LinkKind::EksMayAssume,
+                LinkStatus::Broken,
+                format!("trust does not parse: {e}"),
+                Some(FindingCode::AUD013),
+            ));
             rest(
                 &mut analysis,
                 LinkStatus::Skipped,
@@ -231,22 +220,20 @@ pub fn analyze(
                 shown(tag),
             ));
         }
-        analysis.links.push(ChainLink {
-            code: Some(FindingCode::AUD013),
-            ..link(
-                LinkKind::EksMayAssume,
-                LinkStatus::Broken,
-                format!(
-                    "sts:AssumeRole {}{}",
-                    shown(assume),
-                    if tags {
-                        format!(", sts:TagSession {}", shown(tag))
-                    } else {
-                        String::new()
-                    }
-                ),
-            )
-        });
+        analysis.links.push(ChainLink::new(
+            LinkKind::EksMayAssume,
+            LinkStatus::Broken,
+            format!(
+                "sts:AssumeRole {}{}",
+                shown(assume),
+                if tags {
+                    format!(", sts:TagSession {}", shown(tag))
+                } else {
+                    String::new()
+                }
+            ),
+            Some(FindingCode::AUD013),
+        ));
         rest(
             &mut analysis,
             LinkStatus::Skipped,
@@ -254,7 +241,7 @@ pub fn analyze(
         );
         return (finish(analysis), vec![b.build()], Vec::new());
     }
-    analysis.links.push(link(
+    analysis.links.push(ChainLink::new(
         LinkKind::EksMayAssume,
         LinkStatus::Ok,
         if tags {
@@ -262,6 +249,7 @@ pub fn analyze(
         } else {
             "sts:AssumeRole allowed (session tags disabled: sts:TagSession not needed)"
         },
+        None,
     ));
     let Some(target) = assoc.target_role_arn.as_deref() else {
         let findings = pod_identity_session::check(index, sa, assoc, role);

@@ -47,7 +47,7 @@ pub fn analyze(
     let subject = Subject::service_account(&sa.namespace, &sa.name);
     let target_role = match index.role_status(target) {
         RoleStatus::Known(r) => {
-            hop.links.push(link(
+            hop.links.push(ChainLink::new(
                 LinkKind::TargetRoleExists,
                 LinkStatus::Ok,
                 target,
@@ -56,7 +56,7 @@ pub fn analyze(
             Some(r)
         }
         RoleStatus::Missing => {
-            hop.links.push(link(
+            hop.links.push(ChainLink::new(
                 LinkKind::TargetRoleExists,
                 LinkStatus::Broken,
                 format!("{target} not found"),
@@ -87,7 +87,7 @@ pub fn analyze(
             return hop;
         }
         RoleStatus::Unknown(why) => {
-            hop.links.push(link(
+            hop.links.push(ChainLink::new(
                 LinkKind::TargetRoleExists,
                 LinkStatus::Unknown,
                 why.clone(),
@@ -161,7 +161,7 @@ pub fn analyze(
     // Link: the role's own policies.
     match &identity_refusal {
         Some((action, decision, reason)) => {
-            hop.links.push(link(
+            hop.links.push(ChainLink::new(
                 LinkKind::RoleMayAssumeTarget,
                 LinkStatus::Broken,
                 format!("{} may not {action} {target}: {reason}", role.name),
@@ -171,13 +171,13 @@ pub fn analyze(
                 sa, assoc, role, target, action, *decision, reason, tags,
             ));
         }
-        None if target_role.is_none() => hop.links.push(link(
+        None if target_role.is_none() => hop.links.push(ChainLink::new(
             LinkKind::RoleMayAssumeTarget,
             LinkStatus::Unknown,
             "the target role's trust is unknown, so whether the role's policies are needed is too",
             None,
         )),
-        None => hop.links.push(link(
+        None => hop.links.push(ChainLink::new(
             LinkKind::RoleMayAssumeTarget,
             if unknown_policies && trust_refusal.is_none() {
                 LinkStatus::Unknown
@@ -191,7 +191,7 @@ pub fn analyze(
     // Link: the target's trust.
     match (&trust_refusal, trust_doc) {
         (Some((action, decision)), Some(Ok(doc))) => {
-            hop.links.push(link(
+            hop.links.push(ChainLink::new(
                 LinkKind::TargetTrustAllows,
                 LinkStatus::Broken,
                 format!("{action} by {} {}", role.name, shown_trust(*decision)),
@@ -201,19 +201,19 @@ pub fn analyze(
                 sa, assoc, role, target, action, *decision, tags, doc,
             ));
         }
-        (_, Some(Err(e))) => hop.links.push(link(
+        (_, Some(Err(e))) => hop.links.push(ChainLink::new(
             LinkKind::TargetTrustAllows,
             LinkStatus::Broken,
             format!("trust does not parse: {e}"),
             Some(FindingCode::POD012),
         )),
-        (_, None) => hop.links.push(link(
+        (_, None) => hop.links.push(ChainLink::new(
             LinkKind::TargetTrustAllows,
             LinkStatus::Unknown,
             format!("trust of {} not read", short(target)),
             None,
         )),
-        (None, Some(Ok(_))) => hop.links.push(link(
+        (None, Some(Ok(_))) => hop.links.push(ChainLink::new(
             LinkKind::TargetTrustAllows,
             LinkStatus::Ok,
             match &assoc.external_id {
@@ -303,23 +303,9 @@ fn request(
     }
 }
 
-fn link(
-    kind: LinkKind,
-    status: LinkStatus,
-    detail: impl Into<String>,
-    code: Option<FindingCode>,
-) -> ChainLink {
-    ChainLink {
-        kind,
-        status,
-        detail: detail.into(),
-        code,
-    }
-}
-
 fn skip_rest(links: &mut Vec<ChainLink>) {
     for kind in [LinkKind::RoleMayAssumeTarget, LinkKind::TargetTrustAllows] {
-        links.push(link(
+        links.push(ChainLink::new(
             kind,
             LinkStatus::Skipped,
             "an earlier link is broken",

@@ -86,15 +86,22 @@ impl From<PermissionDecision> for CanIDecision {
     }
 }
 
-/// What the pod runs as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What the pod (a container) runs as.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum IdentityKind {
+    /// Web identity: `AWS_ROLE_ARN` and a token file (the webhook's IRSA injection).
     Irsa,
+    /// Container credentials from the EKS Pod Identity agent.
     PodIdentity,
+    /// The node's instance role, through IMDS (no other provider configured).
     NodeRole,
+    /// Long-lived IAM user keys in the environment.
     StaticKeys,
+    /// No credentials: IMDS unreachable, or an instance without an instance profile.
     None,
+    /// Not known (e.g. IMDS reachability, when its metadata options were not read).
+    #[default]
     Unknown,
 }
 
