@@ -453,6 +453,10 @@ pub struct WebhookPredictArgs {
     /// The SA has an EKS Pod Identity association (container-credentials path wins).
     #[arg(long)]
     pub pod_identity: bool,
+    /// With --pod-identity: the cluster is IPv6 (`kubernetesNetworkConfig.ipFamily`), so EKS
+    /// injects the agent's IPv6 address http://[fd00:ec2::23]/v1/credentials.
+    #[arg(long, requires = "pod_identity")]
+    pub ipv6: bool,
     /// The cluster's MutatingWebhookConfigurations (`kubectl get mutatingwebhookconfigurations
     /// -o yaml|json`): when none registers the webhook, or its selectors or rules exclude the
     /// pod, the prediction is that nothing is injected.

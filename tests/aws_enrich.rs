@@ -113,7 +113,7 @@ async fn the_demo_lab_is_read_in_full_through_the_fast_path() {
 
     // The nodes' instances: IMDS settings and instance profiles as seeded.
     let instances = inv.instances.as_deref().expect("instances known");
-    assert_eq!(instances.len(), 3);
+    assert_eq!(instances.len(), 4);
     for want in demo.instances.as_deref().expect("demo instances") {
         let got = instances
             .iter()

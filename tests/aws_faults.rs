@@ -66,7 +66,7 @@ async fn a_denied_call_degrades_only_its_own_part() {
         .roles
         .as_deref()
         .expect("roles known through the per-role path");
-    assert_eq!(roles.len(), 53);
+    assert_eq!(roles.len(), 56);
     // Everything else is as complete as without the denial.
     assert!(e.cluster.is_some() && e.caller.is_some() && e.oidc_providers.is_some());
     assert_eq!(
@@ -148,10 +148,10 @@ async fn throttled_calls_are_retried_with_backoff() {
     let source = AwsSource::new(AwsClients::new(&config), AwsOptions::default());
     let e = source.enrich(&EnrichRequest::from_inventory(&demo)).await;
 
-    assert_eq!(e.roles.as_ref().map(Vec::len), Some(53), "{:?}", e.problems);
+    assert_eq!(e.roles.as_ref().map(Vec::len), Some(56), "{:?}", e.problems);
     assert_eq!(
         e.instances.as_ref().map(Vec::len),
-        Some(3),
+        Some(4),
         "{:?}",
         e.problems
     );
@@ -233,7 +233,7 @@ async fn a_call_that_hangs_past_the_timeout_degrades_only_its_own_part() {
         ]
     );
     assert!(e.retry_soon, "a timeout is asked again");
-    assert_eq!(e.roles.as_ref().map(Vec::len), Some(53), "{:?}", e.problems);
+    assert_eq!(e.roles.as_ref().map(Vec::len), Some(56), "{:?}", e.problems);
     assert!(e.cluster.is_some() && e.caller.is_some() && e.oidc_providers.is_some());
 }
 

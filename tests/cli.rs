@@ -277,6 +277,48 @@ fn webhook_predict_diff_reports_an_unmutated_pod() {
 }
 
 #[test]
+fn webhook_predict_for_pod_identity_on_an_ipv6_cluster_injects_the_agents_ipv6_address() {
+    let predict = |ipv6: bool| {
+        let mut cmd = bin();
+        cmd.args(["webhook", "predict", "--pod-identity", "--format", "json"])
+            .args([
+                "--service-account",
+                &format!("{FIXTURES}/s3-reader-sa.yaml"),
+            ])
+            .args(["--pod", &format!("{FIXTURES}/s3-test-pod.yaml")]);
+        if ipv6 {
+            cmd.arg("--ipv6");
+        }
+        let out = cmd.output().expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(v["mode"], "pod-identity");
+        v.to_string()
+    };
+    let v6 = predict(true);
+    assert!(v6.contains("http://[fd00:ec2::23]/v1/credentials"), "{v6}");
+    assert!(!v6.contains("169.254.170.23"), "{v6}");
+    let v4 = predict(false);
+    assert!(v4.contains("http://169.254.170.23/v1/credentials"), "{v4}");
+    // --ipv6 alone means nothing: it is refused, not ignored.
+    let out = bin()
+        .args(["webhook", "predict", "--ipv6"])
+        .args([
+            "--service-account",
+            &format!("{FIXTURES}/s3-reader-sa.yaml"),
+        ])
+        .args(["--pod", &format!("{FIXTURES}/s3-test-pod.yaml")])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn webhook_predict_on_a_non_pod_file_is_exit_2() {
     let out = bin()
         .args([

@@ -78,7 +78,7 @@ async fn snapshot_save_through_merged_kubeconfig_files_reads_back_as_the_same_cl
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("saved context standin") && stdout.contains("67 pods"),
+        stdout.contains("saved context standin") && stdout.contains("69 pods"),
         "{stdout}"
     );
 

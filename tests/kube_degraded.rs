@@ -29,7 +29,7 @@ async fn forbidden_nodes_degrade_imds_checks_and_the_rest_keeps_working() {
     );
     let inv = live.source.inventory();
     assert!(inv.nodes.is_empty());
-    assert_eq!(inv.pods.len(), 66, "pods are still watched");
+    assert_eq!(inv.pods.len(), 68, "pods are still watched");
     assert!(
         inv.problems
             .iter()
@@ -40,7 +40,7 @@ async fn forbidden_nodes_degrade_imds_checks_and_the_rest_keeps_working() {
 
     // Granted later: the watcher's backoff retries and the nodes arrive.
     live.server.allow(Kind::Node, Verb::List);
-    live.until("nodes after the grant", |s| s.inventory().nodes.len() == 4)
+    live.until("nodes after the grant", |s| s.inventory().nodes.len() == 5)
         .await;
 }
 

@@ -17,7 +17,7 @@ use support::objects;
 use tokio::sync::mpsc;
 
 /// The demo lab's pod count.
-const DEMO_PODS: usize = 66;
+const DEMO_PODS: usize = 68;
 
 fn pod_names(source: &KubeSource) -> Vec<String> {
     source

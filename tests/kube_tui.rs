@@ -44,7 +44,7 @@ async fn no_flags_opens_the_live_cluster_and_the_screen_follows_the_server() {
     };
     let screen = s.wait_for_async("live standin").await;
     assert!(!screen.contains("FAILED"), "{screen}");
-    s.wait_for_async("SA 75 ").await;
+    s.wait_for_async("SA 77 ").await;
     // Denied nodes: the rest is shown, and the status line says what is missing.
     s.wait_for_async("cannot list nodes: forbidden").await;
 
@@ -53,9 +53,9 @@ async fn no_flags_opens_the_live_cluster_and_the_screen_follows_the_server() {
         "added-while-watching",
         &[],
     ));
-    s.wait_for_async("SA 76 ").await;
+    s.wait_for_async("SA 78 ").await;
     server.delete(Kind::ServiceAccount, Some("shop"), "added-while-watching");
-    s.wait_for_async("SA 75 ").await;
+    s.wait_for_async("SA 77 ").await;
 
     s.keys(&["q"]);
     let screen = s.wait_for_async("EXIT=").await;
@@ -76,7 +76,7 @@ async fn a_whole_session_without_actions_only_reads() {
     let Some(s) = start("reads", &args, dir.path()) else {
         return;
     };
-    s.wait_for_async("SA 75 ").await;
+    s.wait_for_async("SA 77 ").await;
     // Every pane, drill-downs, a filter, a namespace, help and a reload.
     s.keys(&["Enter", "Escape", "3", "4", "5", "Enter", "Escape", "1"]);
     s.keys(&["/", "demo", "Escape", ":", "ns demo", "Enter"]);
@@ -99,7 +99,7 @@ async fn read_only_disables_the_actions_and_nothing_is_created() {
     let Some(s) = start("readonly", &args, dir.path()) else {
         return;
     };
-    s.wait_for_async("SA 75 ").await;
+    s.wait_for_async("SA 77 ").await;
     s.wait_for_async("read-only").await;
     open_pod(&s, "demo2/s3-negative").await;
     s.keys(&["t"]);
@@ -126,7 +126,7 @@ async fn minting_in_the_ui_shows_claims_and_no_token_reaches_screen_or_log() {
     let Some(s) = start("mint", &args, dir.path()) else {
         return;
     };
-    s.wait_for_async("SA 75 ").await;
+    s.wait_for_async("SA 77 ").await;
     open_pod(&s, "demo2/s3-negative").await;
     s.keys(&["t"]);
     s.wait_for_async("create serviceaccounts/token for demo2/s3-reader? y/n")
@@ -174,7 +174,7 @@ async fn ctx_switches_to_another_cluster_live() {
         return;
     };
     s.wait_for_async("live alpha").await;
-    s.wait_for_async("SA 75 ").await;
+    s.wait_for_async("SA 77 ").await;
     s.keys(&[":", "ctx", "Enter"]);
     s.wait_for_async("contexts: alpha, beta (current: alpha)")
         .await;
@@ -199,7 +199,7 @@ async fn a_lost_api_server_shows_reconnecting_in_the_header_until_it_is_back() {
     let Some(s) = start("reconnect", &args, dir.path()) else {
         return;
     };
-    s.wait_for_async("SA 75 ").await;
+    s.wait_for_async("SA 77 ").await;
     server.stop().await;
     let screen = s.wait_for_async("reconnecting (").await;
     let header = screen.lines().nth(1).unwrap_or_default();
@@ -244,7 +244,7 @@ async fn test_it_for_real_calls_sts_once_and_never_under_read_only() {
         let Some(s) = start_env(name, &env, &args, dir.path()) else {
             return;
         };
-        s.wait_for_async("SA 75 ").await;
+        s.wait_for_async("SA 77 ").await;
         open_pod(&s, "demo2/s3-negative").await;
         s.keys(&["a"]);
         if read_only {
@@ -280,7 +280,7 @@ async fn the_read_only_setting_comes_from_the_environment_too() {
         let Some(s) = start_env(&format!("env{value}"), &env, &args, dir.path()) else {
             return;
         };
-        s.wait_for_async("SA 75 ").await;
+        s.wait_for_async("SA 77 ").await;
         open_pod(&s, "demo2/s3-negative").await;
         s.keys(&["t"]);
         let screen = if disabled {
@@ -359,7 +359,7 @@ async fn hanging_sources_leave_the_ui_responsive_and_kubernetes_shows_before_aws
     let Some(s) = start_env("hang-aws", &env, &args, dir.path()) else {
         return;
     };
-    let screen = s.wait_for_async("SA 75 ").await;
+    let screen = s.wait_for_async("SA 77 ").await;
     let header = screen.lines().nth(1).unwrap_or_default().to_owned();
     assert!(header.contains("AWS loading"), "{header}");
     s.keys(&["q"]);
@@ -388,7 +388,7 @@ async fn expired_aws_credentials_mark_the_aws_side_stale_until_they_work_again()
     let Some(s) = start_env("expire", &env, &args, dir.path()) else {
         return;
     };
-    s.wait_for_async("SA 75 ").await;
+    s.wait_for_async("SA 77 ").await;
     let screen = s
         .wait_until_async("the AWS side to load", Duration::from_secs(20), |screen| {
             screen.contains("account 123456789012") && !screen.contains("AWS loading")

@@ -184,7 +184,7 @@ async fn forbidden_webhook_reads_are_status_lines_and_the_rest_works() {
         inv.webhook_registration,
         WebhookRegistration::Unknown { .. }
     ));
-    assert_eq!(inv.pods.len(), 66, "pods are still read");
+    assert_eq!(inv.pods.len(), 68, "pods are still read");
     let report = audit(&inv, now());
     let f = pod001(&report.findings, "broken", NOT_MUTATED);
     assert!(

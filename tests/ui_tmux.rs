@@ -86,7 +86,7 @@ fn a_snapshot_folder_opens_with_its_capture_age_and_r_reloads_it() {
     let Some(s) = start("snapshot", &args, 160, 40) else {
         return;
     };
-    let screen = s.wait_for("ServiceAccounts (75)");
+    let screen = s.wait_for("ServiceAccounts (77)");
     assert!(screen.contains("captured"), "freshness missing:\n{screen}");
     s.keys(&["3"]);
     s.wait_for("Roles (");

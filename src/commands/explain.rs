@@ -9,7 +9,7 @@ use irsa_core::analysis::checks::binding::evaluate_binding;
 use irsa_core::analysis::checks::pod_analysis;
 use irsa_core::analysis::inventory::InventoryIndex;
 use irsa_core::analysis::policy;
-use irsa_core::analysis::webhook::{self, PodIdentityConfig};
+use irsa_core::analysis::webhook;
 use irsa_core::model::{Finding, Inventory, Subject};
 use irsa_core::report::explain_text::{self, PodExplanation, SaExplanation};
 use jiff::Timestamp;
@@ -151,7 +151,7 @@ pub fn run(
             })?;
             let (binding, analysis) = pod_analysis(&index, pod);
             let pi = (!index.associations_of(&ns, &pod.service_account).is_empty())
-                .then(PodIdentityConfig::eks);
+                .then(|| index.pod_identity_config());
             let deviations = index
                 .service_account(&ns, &pod.service_account)
                 .map(|sa| webhook::diff(sa, pod, &index.settings, pi.as_ref()))

@@ -39,7 +39,9 @@ pub fn predict(args: &WebhookPredictArgs, region: Option<&str>) -> Result<ExitCo
     };
     let sa = ServiceAccountInfo::from(&sa);
     let pod_info = PodInfo::from(&pod);
-    let pi = args.pod_identity.then(PodIdentityConfig::eks);
+    let pi = args
+        .pod_identity
+        .then(|| PodIdentityConfig::eks_for(Some(args.ipv6)));
     let registration = args
         .mutating_webhooks
         .as_ref()

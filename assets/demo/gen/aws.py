@@ -112,7 +112,8 @@ def instance(node_spec, profile_arn, launched):
     eni = "eni-0" + digest("eni", iid, n=16)
     return {
         "AmiLaunchIndex": 0, "ImageId": "ami-0c5a8b4f2e1d3c7a9", "InstanceId": iid,
-        "InstanceType": "t3.medium", "LaunchTime": cli_time(launched),
+        "InstanceType": node_spec.get("instance_type", "t3.medium"),
+        "LaunchTime": cli_time(launched),
         "Monitoring": {"State": "disabled"},
         "Placement": {"AvailabilityZone": az, "GroupName": "", "Tenancy": "default"},
         "PrivateDnsName": dns, "PrivateIpAddress": ip, "ProductCodes": [],
@@ -141,7 +142,7 @@ def instance(node_spec, profile_arn, launched):
         "SecurityGroups": [{"GroupName": "eks-cluster-sg-irsa-lab-1937048361",
                             "GroupId": "sg-0f1e2d3c4b5a69788"}],
         "SourceDestCheck": True,
-        "Tags": [{"Key": k, "Value": v} for k, v in [
+        "Tags": node_spec.get("instance_tags") or [{"Key": k, "Value": v} for k, v in [
             ("eks:cluster-name", CLUSTER), ("eks:nodegroup-name", ng),
             ("kubernetes.io/cluster/irsa-lab", "owned"),
             ("k8s.io/cluster-autoscaler/irsa-lab", "owned"),

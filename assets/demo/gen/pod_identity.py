@@ -1,5 +1,6 @@
-"""EKS Pod Identity as it is in 2026: the agent DaemonSet, an association with a cross-account
-target role that works, and the ways the 2025/2026 features break (POD011-POD017).
+"""EKS Pod Identity as it is in 2026: the agent DaemonSet, an EKS Auto Mode node (agent built in),
+an association with a cross-account target role that works, and the ways the 2025/2026 features
+break (POD011-POD018, POD017's IPv6 case).
 
 Everything here is appended after the broken lab, so earlier names and ids stay stable."""
 
@@ -12,6 +13,20 @@ from broken import NS, Broken
 from common import ACCOUNT, ACCOUNT_B, BOUNDARY_ARN, REGION, at, role_arn, suffix
 from iam import allow, doc
 from k8s import container, env
+
+# An EKS Auto Mode node: named by its instance id, labelled compute-type=auto, no
+# eks-pod-identity-agent pod (the capability is built in), IMDSv2 with hop limit 1.
+AUTO_NODE = dict(
+    ip="192.168.140.12", instance_id="i-0d4e5f6071829304b", az="eu-west-1b",
+    nodegroup="auto-general-purpose", http_tokens="required", hop_limit=1, zone_id="euw1-az1",
+    launch_template="lt-0d8c4f5b6a7e9d021", created=at("2026-04-09T13:40:07Z"),
+    role="AmazonEKSAutoNodeRole", profile="eks-eu-west-1-irsa-lab-3f9c1d7a2b",
+    instance_type="c6a.large",
+    instance_tags=[{"Key": k, "Value": v} for k, v in [
+        ("eks:eks-cluster-name", "irsa-lab"), ("eks:kubernetes-node-pool-name", "general-purpose"),
+        ("eks:kubernetes-node-class-name", "default"),
+        ("karpenter.sh/nodepool", "general-purpose"),
+        ("kubernetes.io/cluster/irsa-lab", "owned"), ("Name", "general-purpose-2x4kq")]])
 
 AGENT_IMAGE = "602401143452.dkr.ecr.eu-west-1.amazonaws.com/eks/eks-pod-identity-agent:v0.1.36"
 
@@ -186,6 +201,75 @@ def transitive_tags(lab, nodes):
     b.association(sa, role)
 
 
+def auto_mode(lab, nodes):
+    """An EKS Auto Mode node and a Pod Identity workload on it that works: no agent DaemonSet
+    pod there, and none needed (no POD015). The node role is Auto Mode's minimal one."""
+    spec = AUTO_NODE
+    name = spec["instance_id"]
+    node = k8s.node(
+        name, provider_id=f"aws:///{spec['az']}/{spec['instance_id']}", created=spec["created"],
+        internal_ip=spec["ip"], instance_type=spec["instance_type"],
+        labels={"beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux",
+                "eks.amazonaws.com/compute-type": "auto",
+                "eks.amazonaws.com/instance-category": "c",
+                "eks.amazonaws.com/instance-generation": "6",
+                "eks.amazonaws.com/nodeclass": "default",
+                "karpenter.sh/capacity-type": "on-demand",
+                "karpenter.sh/initialized": "true", "karpenter.sh/nodepool": "general-purpose",
+                "karpenter.sh/registered": "true",
+                "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": name,
+                "kubernetes.io/os": "linux",
+                "node.kubernetes.io/instance-type": spec["instance_type"],
+                "topology.k8s.aws/zone-id": spec["zone_id"],
+                "topology.kubernetes.io/region": REGION,
+                "topology.kubernetes.io/zone": spec["az"]})
+    lab.nodes.append(node)
+    lab.node_specs[spec["nodegroup"]] = spec
+    nodes["auto"] = node
+    minimal = lab.policy("AmazonEKSWorkerNodeMinimalPolicy", doc(
+        allow("eks-auth:AssumeRoleForPodIdentity", "*", sid="WorkerNodePermissions")),
+        at("2024-11-21T19:45:30Z"), aws_managed=True, version="v1")
+    pull = lab.policy("AmazonEC2ContainerRegistryPullOnly", doc(
+        allow(["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+               "ecr:GetAuthorizationToken"], "*")),
+        at("2024-10-02T17:08:27Z"), aws_managed=True, version="v1")
+    lab.role(spec["role"], iam.service_trust("ec2.amazonaws.com"),
+             created=at("2026-04-09T13:30:00Z"), attached=[minimal, pull],
+             instance_profiles=[spec["profile"]],
+             tags={"managed-by": "terraform", "eks-auto-mode": "node-role"},
+             last_used=(at("2026-04-10T09:58:40Z"), REGION))
+
+    b = Broken(lab, nodes)
+    b.i = 70
+    sa = "pi-auto-mode"
+    role = b.role(sa, iam.pod_identity_trust(), used=True)
+    b.workload(sa, mutate="pi", node="auto")
+    b.association(sa, role)
+
+
+def ipv6_endpoint(lab, nodes):
+    """POD017 on an IPv4 cluster: a Java service's chart, written on the company's IPv6 cluster,
+    hard-codes the agent's IPv6 URI (what EKS injects there) and, for the Java SDK v2 that
+    refuses that host otherwise, AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6. This cluster is
+    IPv4: the pod has no IPv6 route, the SDK's connection to [fd00:ec2::23] fails."""
+    b = Broken(lab, nodes)
+    b.i = 72
+    sa = "pi-endpoint-ipv6"
+    role = b.role(sa, iam.pod_identity_trust(), used=False)
+
+    def ipv6_uri(meta, spec):
+        for c in spec["containers"]:
+            for e in c["env"]:
+                if e["name"] == "AWS_CONTAINER_CREDENTIALS_FULL_URI":
+                    e["value"] = "http://[fd00:ec2::23]/v1/credentials"
+            c["env"].append(env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv6"))
+    b.workload(sa, mutate="pi", crash=True, after_mutation=ipv6_uri,
+               containers=[container("app", f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/irsa-lab/"
+                                     "invoice-export:3.2.0-corretto21",
+                                     command=["java", "-jar", "/app/invoice-export.jar"])])
+    b.association(sa, role)
+
+
 def pod_identity_lab(lab, nodes):
     boundary = lab.policy("irsa-lab-pod-identity-chain-boundary", doc(allow(
         ["sts:AssumeRole", "sts:TagSession", "s3:*", "dynamodb:*", "sqs:*"], "*",
@@ -194,3 +278,5 @@ def pod_identity_lab(lab, nodes):
     ledger_sync(lab, nodes, boundary)
     broken_2026(lab, nodes, boundary)
     transitive_tags(lab, nodes)
+    auto_mode(lab, nodes)
+    ipv6_endpoint(lab, nodes)

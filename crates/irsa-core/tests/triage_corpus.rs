@@ -86,6 +86,9 @@ fn corpus() -> Vec<(String, &'static str, &'static str)> {
         ("NoCredentialProviders: no valid providers in chain. Deprecated.\n\tFor verbose messaging see aws.Config.CredentialsChainVerboseErrors".to_owned(), "no-credentials", "pod broken/annotated-after-pod-"),
         ("CredentialsProviderError: Could not load credentials from any providers".to_owned(), "no-credentials", "pod broken/annotated-after-pod-"),
         ("failed to refresh cached credentials, failed to load credentials, operation error ec2imds: GetToken ... Get \"http://169.254.170.23/v1/credentials\": dial tcp 169.254.170.23:80: connect: connection refused".to_owned(), "pod-identity-agent", "pod broken/pod-identity-on-fargate-"),
+        // The AWS SDK for Java v2 refusing the agent's IPv6 address (terrakube-io/terrakube#3285):
+        // the demo's Java pod whose chart hard-codes it on this IPv4 cluster.
+        ("software.amazon.awssdk.core.exception.SdkClientException: Unable to load credentials from any of the providers in the chain AwsCredentialsProviderChain(...) : [ContainerCredentialsProvider(): The full URI (http://[fd00:ec2::23]/v1/credentials) contained within environment variable AWS_CONTAINER_CREDENTIALS_FULL_URI has an invalid host. Host should resolve to a loopback address or have the full URI be HTTPS.]".to_owned(), "pod-identity-agent", "pod broken/pi-endpoint-ipv6-"),
         // aws/eks-pod-identity-agent#139's wording (Go SDK v2): EKS Auth refused the role.
         ("operation error S3: ListBuckets, get identity: get credentials: failed to refresh cached credentials, failed to load credentials, Unauthorized Exception! EKS does not have permissions to assume the associated role., fault: client".to_owned(), "pod-identity-agent", "service-account broken/pod-identity-no-tagsession"),
     ]
@@ -246,5 +249,57 @@ fn a_role_no_pod_runs_as_is_said_plainly() {
         d.notes
             .iter()
             .any(|n| n.contains("no pod in the loaded data runs as some-other-role"))
+    );
+}
+
+#[test]
+fn an_sdk_refusing_the_agents_address_is_told_apart_by_address() {
+    // Java v2 and the IPv6 address: the env variable that unlocks it, and the pod whose URI it is.
+    let t = triage(
+        "ContainerCredentialsProvider(): The full URI (http://[fd00:ec2::23]/v1/credentials) contained within environment variable AWS_CONTAINER_CREDENTIALS_FULL_URI has an invalid host. Host should resolve to a loopback address or have the full URI be HTTPS.",
+    );
+    let d = &t.diagnoses[0];
+    assert!(
+        d.summary.contains("refused the agent's address"),
+        "{}",
+        d.summary
+    );
+    assert!(
+        d.notes
+            .iter()
+            .any(|n| n.contains("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6")),
+        "{:?}",
+        d.notes
+    );
+    assert!(
+        d.fix
+            .as_deref()
+            .is_some_and(|f| f.contains("pi-endpoint-ipv6")),
+        "{:?}",
+        d.fix
+    );
+    // JS v3 before Pod Identity support and the IPv4 address: upgrade, with the minimum versions.
+    let t = triage(
+        "CredentialsProviderError: 169.254.170.23 is not a valid container metadata service hostname",
+    );
+    let d = &t.diagnoses[0];
+    assert!(
+        d.summary.contains("refused the agent's address"),
+        "{}",
+        d.summary
+    );
+    assert!(
+        d.notes.iter().any(|n| n.contains("JS v3 3.458.0")),
+        "{:?}",
+        d.notes
+    );
+    // A connection refused at the agent is not an SDK refusal.
+    let t = triage(
+        "Get \"http://169.254.170.23/v1/credentials\": dial tcp 169.254.170.23:80: connect: connection refused",
+    );
+    assert!(
+        !t.diagnoses[0]
+            .summary
+            .contains("refused the agent's address")
     );
 }

@@ -191,6 +191,9 @@ pub fn cluster(c: &aws_sdk_eks::types::Cluster) -> cli::Cluster {
             .tags()
             .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default(),
+        kubernetes_network_config: c.kubernetes_network_config().map(|n| cli::NetworkConfig {
+            ip_family: n.ip_family().map(|f| f.as_str().to_owned()),
+        }),
     }
 }
 

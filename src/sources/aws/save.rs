@@ -14,7 +14,7 @@ use irsa_core::model::aws_cli::{
     AccountAuthorizationDetails, AttachedPermissionsBoundary, AttachedPolicy, Cluster,
     ClusterIdentity, ClusterOidc, DescribeClusterOutput, DescribeInstancesOutput,
     GetCallerIdentityOutput, IamInstanceProfile, Instance, InstanceMetadataOptions,
-    InstanceProfile, InstanceState, ManagedPolicyDetail, OpenIdConnectProvider,
+    InstanceProfile, InstanceState, ManagedPolicyDetail, NetworkConfig, OpenIdConnectProvider,
     OpenIdConnectProviders, Placement, PodIdentityAssociationDetail, PodIdentityAssociations,
     PolicyDetail, PolicyVersion, Reservation, RoleDetail, RoleLastUsed, Tag,
 };
@@ -148,6 +148,9 @@ fn cluster(c: &ClusterInfo) -> Cluster {
         status: None,
         platform_version: c.platform_version.clone(),
         tags: BTreeMap::new(),
+        kubernetes_network_config: c.ip_family.as_ref().map(|f| NetworkConfig {
+            ip_family: Some(f.clone()),
+        }),
     }
 }
 

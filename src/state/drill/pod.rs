@@ -11,7 +11,7 @@ use irsa_core::analysis::credentials::{
 };
 use irsa_core::analysis::inventory::InventoryIndex;
 use irsa_core::analysis::permission::can_i;
-use irsa_core::analysis::webhook::{self, MutationMode, PodIdentityConfig};
+use irsa_core::analysis::webhook::{self, MutationMode};
 use irsa_core::dataset::Dataset;
 use irsa_core::model::{PodInfo, ProjectedSource, Subject, VolumeSourceInfo};
 use jiff::Timestamp;
@@ -193,7 +193,7 @@ fn webhook_section(lines: &mut Vec<DrillLine>, index: &InventoryIndex, pod: &Pod
     let pi = (!index
         .associations_of(&pod.namespace, &pod.service_account)
         .is_empty())
-    .then(PodIdentityConfig::eks);
+    .then(|| index.pod_identity_config());
     let gate = webhook::admission(&index.inventory.webhook_registration, pod);
     let tone = match gate {
         webhook::Admission::Sees(_) => Tone::Plain,

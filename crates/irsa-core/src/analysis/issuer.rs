@@ -53,6 +53,7 @@ mod tests {
             issuer: eks.map(str::to_owned),
             version: None,
             platform_version: None,
+            ip_family: None,
         };
         Inventory {
             context: Some("arn:aws:eks:eu-west-1:123456789012:cluster/irsa-lab".to_owned()),

@@ -212,6 +212,7 @@ pub fn healthy() -> Inventory {
             issuer: Some(ISSUER.into()),
             version: Some("1.33".into()),
             platform_version: None,
+            ip_family: None,
         }),
         caller: Some(CallerIdentity {
             account: ACCOUNT.into(),

@@ -334,11 +334,36 @@ fn pod017_credentials_uri_that_is_not_the_agent() {
         e.actual.as_deref(),
         Some("http://169.254.170.2/v1/credentials")
     );
-    // The IPv6 address of the agent is right.
+    // The IPv6 address of the agent is right on an IPv6 cluster, and where the family is not
+    // known.
     let mut v6 = pi_lab();
     v6.pods[0] = pi_pod("http://[fd00:ec2::23]/v1/credentials");
     quiet(&run(&v6), C::POD017);
+    set_ip_family(&mut v6, "ipv6");
+    quiet(&run(&v6), C::POD017);
     quiet(&run(&pi_lab()), C::POD017);
+    // On an IPv4 cluster the pod has no IPv6 route: the IPv6 address fails.
+    set_ip_family(&mut v6, "ipv4");
+    let r = run(&v6);
+    let f = fires(&r, C::POD017, &pod_subject());
+    assert!(f.title.contains("IPv4 cluster"), "{}", f.title);
+    assert_eq!(
+        evidence(f, "AWS_CONTAINER_CREDENTIALS_FULL_URI")
+            .expected
+            .as_deref(),
+        Some("http://169.254.170.23/v1/credentials (what EKS injects on IPv4 clusters)")
+    );
+    // The IPv4 address stays right on an IPv4 cluster.
+    let mut v4 = pi_lab();
+    set_ip_family(&mut v4, "ipv4");
+    quiet(&run(&v4), C::POD017);
+}
+
+fn set_ip_family(inv: &mut Inventory, family: &str) {
+    inv.cluster
+        .as_mut()
+        .expect("the lab has a cluster")
+        .ip_family = Some(family.to_owned());
 }
 
 #[test]

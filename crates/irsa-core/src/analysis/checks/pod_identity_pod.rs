@@ -26,6 +26,38 @@ fn uri_host(uri: &str) -> Option<&str> {
     authority.split(':').next()
 }
 
+/// POD017 on an IPv4 cluster: the container asks the agent's IPv6 address, which its pod (IPv4
+/// only: EKS clusters are single-stack) has no route to — a chart or manifest copied from an
+/// IPv6 cluster, where EKS injects exactly that URI.
+fn ipv6_on_ipv4(
+    pod: &crate::model::PodInfo,
+    container: &str,
+    uri: &str,
+    recreate: &str,
+) -> Finding {
+    finding(
+        FindingCode::POD017,
+        Subject::pod(&pod.namespace, &pod.name),
+        format!(
+            "container {container} of {}/{} asks the agent's IPv6 address {uri} on an IPv4 cluster: the pod has no IPv6 route, the SDK's connection fails",
+            pod.namespace, pod.name
+        ),
+    )
+    .evidence(Evidence::compare(
+        format!("{CONTAINER_FULL_URI} of container {container}"),
+        "http://169.254.170.23/v1/credentials (what EKS injects on IPv4 clusters)",
+        uri,
+    ))
+    .evidence(Evidence::observed(
+        "cluster kubernetesNetworkConfig.ipFamily",
+        "ipv4 (EKS pods are single-stack: no IPv6 address on an IPv4 cluster)",
+    ))
+    .fix(format!(
+        "remove {CONTAINER_FULL_URI} from the container's spec (a value copied from an IPv6 cluster; the webhook injects the right one), then {recreate}"
+    ))
+    .build()
+}
+
 /// True when the container is set up for the Pod Identity agent (its token file env).
 fn uses_pod_identity(pa: &PodAnalysis<'_>) -> bool {
     pa.injection.mode == MutationMode::PodIdentity
@@ -53,6 +85,10 @@ pub fn check(index: &InventoryIndex<'_>, pa: &PodAnalysis<'_>) -> Vec<Finding> {
             continue;
         };
         let host = uri_host(uri);
+        if host == Some(AGENT_HOSTS[1]) && index.cluster_ipv6() == Some(false) {
+            out.push(ipv6_on_ipv4(pod, &c.name, uri, &recreate));
+            continue;
+        }
         if host.is_some_and(|h| AGENT_HOSTS.contains(&h)) {
             continue;
         }

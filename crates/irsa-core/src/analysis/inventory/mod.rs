@@ -329,6 +329,16 @@ impl<'a> InventoryIndex<'a> {
         self.inventory.pod_identity_associations.is_some()
     }
 
+    /// True when the cluster is known to be IPv6 (`Some(false)`: known IPv4; `None`: unknown).
+    pub fn cluster_ipv6(&self) -> Option<bool> {
+        self.inventory.cluster.as_ref().and_then(|c| c.ipv6())
+    }
+
+    /// What EKS injects for Pod Identity on this cluster (the agent's address by IP family).
+    pub fn pod_identity_config(&self) -> crate::analysis::webhook::PodIdentityConfig {
+        crate::analysis::webhook::PodIdentityConfig::eks_for(self.cluster_ipv6())
+    }
+
     /// Pod Identity associations of a ServiceAccount.
     pub fn associations_of(&self, namespace: &str, name: &str) -> &[&'a PodIdentityAssociation] {
         get_nsname(&self.associations, namespace, name).map_or(&[], Vec::as_slice)

@@ -36,6 +36,7 @@ fn inv(roles: Option<Vec<RoleInfo>>) -> Inventory {
             issuer: None,
             version: None,
             platform_version: None,
+            ip_family: None,
         }),
         caller: Some(CallerIdentity {
             account: "123456789012".into(),

@@ -315,9 +315,31 @@ fn pod_identity_agent(text: &str, lower: &str) -> Option<String> {
                 || l.contains("eks-auth")
                 || l.contains(ASSOCIATED_ROLE)
         })
-        .unwrap_or_default();
-    Some(line.trim().chars().take(200).collect())
+        .unwrap_or_default()
+        .trim();
+    // An SDK refusing the URI says so after a long prefix (Java v2 names its whole provider
+    // chain first): keep the words that say why, with the URI just before them.
+    let lower_line = line.to_ascii_lowercase();
+    let start = SDK_REFUSAL
+        .iter()
+        .filter_map(|w| lower_line.find(w))
+        .min()
+        .map_or(0, |i| {
+            let mut at = i.saturating_sub(140);
+            while !line.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        });
+    Some(line[start..].chars().take(200).collect())
 }
+
+/// How SDKs word a credentials URI host they refuse (Java v2, Kotlin: "… has an invalid host";
+/// JS v3: "… is not a valid container metadata service hostname").
+const SDK_REFUSAL: [&str; 2] = [
+    "has an invalid host",
+    "is not a valid container metadata service hostname",
+];
 
 #[cfg(test)]
 mod tests {

@@ -213,6 +213,35 @@ fn diagnose(inv: &Inventory, report: &AuditReport, error: AwsErrorText) -> Diagn
             "also: an SDK too old for web identity (boto3 < 1.9.166, Go v1 < 1.23.13, Java v1 \
              < 1.11.704) reports this",
         ),
+        AwsErrorText::PodIdentityAgent { detail } if sdk_refused_agent_host(detail) => {
+            let ipv6 = detail.to_ascii_lowercase().contains("fd00:ec2::23");
+            let mut d = by_findings(
+                report,
+                error.clone(),
+                "the application's AWS SDK refused the agent's address before asking it",
+                &[FindingCode::POD017],
+                None,
+            );
+            if ipv6 {
+                prefer(&mut d, report, "fd00:ec2::23");
+            }
+            with_note(
+                d,
+                if ipv6 {
+                    "the SDK does not accept the agent's IPv6 address http://[fd00:ec2::23] (what \
+                    EKS injects on IPv6 clusters): the AWS SDK for Java v2 accepts it only with \
+                    AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6 in the container's env until a \
+                    release with aws/aws-sdk-java-v2#7086 (seen in aws/containers-roadmap#2683); \
+                    set that variable or upgrade the SDK, then recreate the pod"
+                } else {
+                    "the SDK predates EKS Pod Identity: upgrade it to at least Java v2 2.21.30, \
+                    Java v1 1.12.746, Go v1 1.47.11, Go v2 release-2023-11-14, boto3/botocore \
+                    1.34.41, JS v2 2.1550.0, JS v3 3.458.0, Ruby 3.188.0, Rust \
+                    release-2024-03-13, .NET 3.7.734.0, PHP 3.287.1 (EKS User Guide, \"Use pod \
+                    identity with the AWS SDK\")"
+                },
+            )
+        }
         AwsErrorText::PodIdentityAgent { detail } => {
             let lower = detail.to_ascii_lowercase();
             // EKS Auth refused the role: the chain. Nothing answered: the agent's reach.
@@ -255,6 +284,17 @@ fn diagnose(inv: &Inventory, report: &AuditReport, error: AwsErrorText) -> Diagn
     }
 }
 
+/// The SDKs' words for a credentials URI whose host they do not allow: Java v2 ("… has an
+/// invalid host. Host should resolve to a loopback address or have the full URI be HTTPS."),
+/// JS v3 ("… is not a valid container metadata service hostname"), Kotlin ("… has an invalid
+/// host").
+fn sdk_refused_agent_host(detail: &str) -> bool {
+    let lower = detail.to_ascii_lowercase();
+    lower.contains("invalid host")
+        || lower.contains("not a valid container metadata service hostname")
+        || lower.contains("should resolve to a loopback address")
+}
+
 fn empty(error: AwsErrorText, summary: &str, looked_for: &str) -> Diagnosis {
     Diagnosis {
         error,
@@ -265,6 +305,22 @@ fn empty(error: AwsErrorText, summary: &str, looked_for: &str) -> Diagnosis {
         agreement: None,
         fix: None,
         notes: Vec::new(),
+    }
+}
+
+/// Moves the subjects whose reason mentions `needle` first (stable), and takes the fix of the
+/// new first subject's finding.
+fn prefer(d: &mut Diagnosis, report: &AuditReport, needle: &str) {
+    d.subjects.sort_by_key(|s| !s.why.contains(needle));
+    if let Some(first) = d.subjects.first() {
+        let code = first.why.split(' ').next().unwrap_or_default();
+        if let Some(f) = report
+            .findings
+            .iter()
+            .find(|f| f.subject == first.subject && f.code.as_str() == code)
+        {
+            d.fix = f.fix.clone();
+        }
     }
 }
 

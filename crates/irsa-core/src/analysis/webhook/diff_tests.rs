@@ -353,3 +353,41 @@ fn windows_pods_are_read_with_the_windows_path() {
         "the C:\\ token file marks the pod"
     );
 }
+
+#[test]
+fn an_ipv6_cluster_injects_the_agents_ipv6_address() {
+    let v6 = PodIdentityConfig::eks_for(Some(true));
+    assert_eq!(v6.uri, "http://[fd00:ec2::23]/v1/credentials");
+    assert_eq!(
+        PodIdentityConfig::eks_for(Some(false)),
+        PodIdentityConfig::eks()
+    );
+    assert_eq!(PodIdentityConfig::eks_for(None), PodIdentityConfig::eks());
+    let settings = WebhookSettings::default();
+    let m = predict(&irsa_sa(), &pod(), &settings, Some(&v6));
+    let live = admit(&pod(), &m);
+    let uris: Vec<_> = live
+        .all_containers()
+        .filter_map(|c| c.env_var("AWS_CONTAINER_CREDENTIALS_FULL_URI"))
+        .filter_map(|e| e.literal_value())
+        .collect();
+    assert!(!uris.is_empty());
+    assert!(
+        uris.iter()
+            .all(|u| *u == "http://[fd00:ec2::23]/v1/credentials")
+    );
+    // An IPv6 cluster's pod matches its own prediction, and differs from the IPv4 one by the
+    // URI only.
+    assert_eq!(diff(&irsa_sa(), &live, &settings, Some(&v6)), vec![]);
+    let devs = diff(
+        &irsa_sa(),
+        &live,
+        &settings,
+        Some(&PodIdentityConfig::eks()),
+    );
+    assert!(!devs.is_empty());
+    assert!(
+        devs.iter().all(|d| d.kind == DeviationKind::CredentialsUri),
+        "{devs:?}"
+    );
+}

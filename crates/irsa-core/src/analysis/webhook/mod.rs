@@ -57,7 +57,21 @@ impl PodIdentityConfig {
             token_path: "eks-pod-identity-token".to_owned(),
         }
     }
+
+    /// What EKS configures on a cluster of the given IP family: IPv6 clusters get the agent's
+    /// IPv6 address (`http://[fd00:ec2::23]/v1/credentials`), IPv4 ones (and clusters whose
+    /// family is unknown) the IPv4 one.
+    pub fn eks_for(ipv6: Option<bool>) -> Self {
+        let mut config = Self::eks();
+        if ipv6 == Some(true) {
+            config.uri = AGENT_URI_IPV6.to_owned();
+        }
+        config
+    }
 }
+
+/// The Pod Identity agent's credentials URI on IPv6 clusters.
+pub const AGENT_URI_IPV6: &str = "http://[fd00:ec2::23]/v1/credentials";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -36,6 +36,18 @@ pub struct Cluster {
     pub platform_version: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
+    /// `kubernetesNetworkConfig` (the IP family decides the Pod Identity agent's address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes_network_config: Option<NetworkConfig>,
+}
+
+/// `cluster.kubernetesNetworkConfig` (only the IP family; CIDRs ignored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkConfig {
+    /// `ipv4` or `ipv6`, fixed when the cluster is created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_family: Option<String>,
 }
 
 /// `cluster.identity`.
@@ -73,6 +85,10 @@ impl From<&Cluster> for ClusterInfo {
             issuer: c.issuer().map(str::to_owned),
             version: c.version.clone(),
             platform_version: c.platform_version.clone(),
+            ip_family: c
+                .kubernetes_network_config
+                .as_ref()
+                .and_then(|n| n.ip_family.clone()),
         }
     }
 }

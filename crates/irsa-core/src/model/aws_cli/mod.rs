@@ -27,8 +27,8 @@ pub use ec2::{
     Placement, Reservation,
 };
 pub use eks::{
-    Cluster, ClusterIdentity, ClusterOidc, DescribeClusterOutput, PodIdentityAssociationDetail,
-    PodIdentityAssociations,
+    Cluster, ClusterIdentity, ClusterOidc, DescribeClusterOutput, NetworkConfig,
+    PodIdentityAssociationDetail, PodIdentityAssociations,
 };
 pub use iam::{
     AccountAuthorizationDetails, AttachedPermissionsBoundary, AttachedPolicy, InstanceProfile,
