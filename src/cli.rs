@@ -228,6 +228,11 @@ pub enum AuditFormat {
     /// test case per ServiceAccount and pod (and per role, node, … a finding names), failed
     /// by findings at or above --fail-on (high when not given), skipped when accepted.
     Junit,
+    /// Flat `irsa-inspector/ndjson/v1` records, one JSON object per line: a `finding` record
+    /// per finding and a `binding` record per ServiceAccount, each with the run's context,
+    /// cluster, account and region — for a table over many clusters' runs (Athena, DuckDB;
+    /// README: `audit --format ndjson`).
+    Ndjson,
 }
 
 /// The lowest finding severity that makes `audit` exit with 1.
@@ -278,8 +283,43 @@ pub struct AuditArgs {
     pub ignore_file: Option<std::path::PathBuf>,
     /// Write the report to FILE instead of standard output (whole or not at all: written
     /// beside it, then renamed).
-    #[arg(short = 'o', long, value_name = "FILE")]
+    /// `s3://BUCKET/PREFIX` puts the report into your bucket instead, one object per cluster
+    /// under `PREFIX/dt=YYYY-MM-DD/cluster=NAME/` (the audit's only write; refused with
+    /// --read-only).
+    #[arg(short = 'o', long, value_name = "FILE|s3://BUCKET/PREFIX")]
     pub output: Option<std::path::PathBuf>,
+    /// Audit every context of the kubeconfig, --jobs at a time; one that fails is reported and
+    /// the others go on (exit 3). `--context a,b,c` audits those. Needs --format ndjson or
+    /// table.
+    #[arg(long)]
+    pub all_contexts: bool,
+    /// With several contexts: how many are audited at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = parse_jobs)]
+    pub jobs: usize,
+    /// With several contexts and --aws: the AWS CLI profile of one context's account
+    /// (CONTEXT=PROFILE; repeatable); others use --profile.
+    #[arg(long, value_name = "CONTEXT=PROFILE", value_parser = parse_context_profile)]
+    pub context_profile: Vec<(String, String)>,
+}
+
+/// `--jobs`: 1 to 64 workers.
+fn parse_jobs(value: &str) -> Result<usize, String> {
+    match value.trim().parse::<usize>() {
+        Ok(n) if (1..=64).contains(&n) => Ok(n),
+        _ => Err(format!("{value:?}: give a number of workers from 1 to 64")),
+    }
+}
+
+/// `CONTEXT=PROFILE` (a context name may itself contain `=`: the last one splits).
+fn parse_context_profile(value: &str) -> Result<(String, String), String> {
+    let (context, profile) = value
+        .rsplit_once('=')
+        .ok_or_else(|| format!("{value:?} is not CONTEXT=PROFILE"))?;
+    let (context, profile) = (context.trim(), profile.trim());
+    if context.is_empty() || profile.is_empty() {
+        return Err(format!("{value:?}: name both a context and a profile"));
+    }
+    Ok((context.to_owned(), profile.to_owned()))
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,8 @@
 //! `audit`'s machine formats and streams, as CI jobs and scripts consume them: the JUnit XML
 //! parsed back and counted against the JSON report of the same run, the JSON report validated
-//! against its published schema (`docs/audit-report.schema.json`), progress on standard error
+//! against its published schema (`docs/audit-report.schema.json`), every NDJSON record against
+//! its own (`docs/audit-ndjson.schema.json`) and counted against the JSON report, progress on
+//! standard error
 //! only when it is a terminal, and `--request-timeout` bounding a call to an endpoint that
 //! accepts connections and never answers.
 
@@ -341,6 +343,212 @@ fn the_schema_rejects_a_renamed_or_missing_field() {
     assert!(!schema_errors(&validator, &wrong).is_empty());
 }
 
+fn ndjson_schema() -> jsonschema::Validator {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/audit-ndjson.schema.json");
+    let text = std::fs::read_to_string(path).expect("the schema is in docs/");
+    let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
+    jsonschema::validator_for(&schema).expect("a valid JSON Schema")
+}
+
+/// Each line of `stdout` as JSON: one compact object per line, every line newline-terminated.
+fn ndjson_records(stdout: &[u8]) -> Vec<Value> {
+    let text = String::from_utf8(stdout.to_vec()).expect("UTF-8");
+    assert!(text.ends_with('\n'), "the last line is newline-terminated");
+    text.lines()
+        .map(|line| {
+            assert!(!line.trim().is_empty(), "no blank line");
+            let value: Value = serde_json::from_str(line).expect("one JSON object per line");
+            assert!(value.is_object(), "{line}");
+            value
+        })
+        .collect()
+}
+
+#[test]
+fn every_ndjson_record_matches_its_schema_and_the_json_report() {
+    let validator = ndjson_schema();
+    let out = run(&["--demo", "audit", "--format", "ndjson"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let records = ndjson_records(&out.stdout);
+    for (i, r) in records.iter().enumerate() {
+        assert_eq!(
+            schema_errors(&validator, r),
+            Vec::<String>::new(),
+            "line {}: {r}",
+            i + 1
+        );
+        for key in ["context", "cluster", "account", "region"] {
+            assert!(r.get(key).is_some(), "line {}: no {key}", i + 1);
+        }
+        assert_eq!(r["context"], "alice@irsa-lab.eu-west-1.eksctl.io");
+        assert_eq!(r["cluster"], "irsa-lab");
+        assert_eq!(r["account"], "123456789012");
+        assert_eq!(r["region"], "eu-west-1");
+        assert_eq!(r["generated_at"], "2026-04-10T10:00:00Z");
+    }
+    let report = demo_json();
+    let of =
+        |kind: &str| -> Vec<&Value> { records.iter().filter(|r| r["record"] == kind).collect() };
+    let (findings, bindings) = (of("finding"), of("binding"));
+    assert_eq!(findings.len() + bindings.len(), records.len());
+
+    // The same findings as the JSON report, in its order, with the same severities.
+    let from_json: Vec<(String, String, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().expect("code").to_owned(),
+                f["severity"].as_str().expect("severity").to_owned(),
+                qualified(&f["subject"]),
+            )
+        })
+        .collect();
+    let from_records: Vec<(String, String, String)> = findings
+        .iter()
+        .map(|r| {
+            let subject =
+                json!({"kind": r["subject_kind"], "namespace": r["namespace"], "name": r["name"]});
+            (
+                r["code"].as_str().expect("code").to_owned(),
+                r["severity"].as_str().expect("severity").to_owned(),
+                qualified(&subject),
+            )
+        })
+        .collect();
+    assert_eq!(from_records, from_json);
+
+    // One binding record per ServiceAccount, naming the role its pods get.
+    assert_eq!(
+        bindings.len(),
+        report["bindings"].as_array().expect("bindings").len()
+    );
+    let role_arns: Vec<&str> = bindings
+        .iter()
+        .filter_map(|b| b["role_arn"].as_str())
+        .collect();
+    assert!(
+        role_arns.iter().any(|a| a.starts_with("arn:aws:iam::")),
+        "{role_arns:?}"
+    );
+    let s3_reader = bindings
+        .iter()
+        .find(|b| b["namespace"] == "demo" && b["service_account"] == "s3-reader")
+        .expect("demo/s3-reader");
+    assert_eq!(
+        s3_reader["role_arn"],
+        "arn:aws:iam::123456789012:role/eks-irsa-lab-demo-s3-reader-role"
+    );
+    assert_eq!(s3_reader["role_account"], "123456789012");
+    assert_eq!(s3_reader["mechanism"], "irsa");
+
+    // Pods on the node role: the same number as the JSON report's identity data.
+    let on_node_role = report["pods"]
+        .as_array()
+        .expect("pods")
+        .iter()
+        .filter(|p| p["identity_detail"]["kind"] == "node-role")
+        .count();
+    let counted: u64 = bindings
+        .iter()
+        .map(|b| b["pods_node_role"].as_u64().expect("a count"))
+        .sum();
+    assert!(on_node_role > 0);
+    assert_eq!(counted, on_node_role as u64);
+    let pods: u64 = bindings
+        .iter()
+        .map(|b| b["pods"].as_u64().expect("a count"))
+        .sum();
+    assert_eq!(pods, report["pods"].as_array().expect("pods").len() as u64);
+}
+
+#[test]
+fn ndjson_marks_accepted_findings_and_writes_whole_to_a_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ignore = dir.path().join("ignore.yaml");
+    std::fs::write(
+        &ignore,
+        "accepted:\n  - code: IRSA003\n    subject: service-account/demo2/s3-reader\n    reason: lab\n    expires: 2030-01-01\n",
+    )
+    .expect("write");
+    let file = dir.path().join("run.ndjson");
+    let out = bin()
+        .args(["--demo", "audit", "--format", "ndjson", "--ignore-file"])
+        .arg(&ignore)
+        .arg("--output")
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(out.stdout.is_empty(), "the records go to the file only");
+    let records = ndjson_records(&std::fs::read(&file).expect("the file is written"));
+    let accepted: Vec<&Value> = records.iter().filter(|r| r["accepted"] == true).collect();
+    assert_eq!(accepted.len(), 1, "{accepted:?}");
+    assert_eq!(accepted[0]["code"], "IRSA003");
+    assert_eq!(accepted[0]["name"], "s3-reader");
+    let validator = ndjson_schema();
+    for r in &records {
+        assert_eq!(schema_errors(&validator, r), Vec::<String>::new(), "{r}");
+    }
+}
+
+#[test]
+fn the_ndjson_schema_rejects_a_missing_or_mistyped_column() {
+    let validator = ndjson_schema();
+    let records = ndjson_records(&run(&["--demo", "audit", "--format", "ndjson"]).stdout);
+    let finding = records
+        .iter()
+        .find(|r| r["record"] == "finding")
+        .expect("a finding");
+    let binding = records
+        .iter()
+        .find(|r| r["record"] == "binding")
+        .expect("a binding");
+    let without = |r: &Value, key: &str| {
+        let mut r = r.clone();
+        r.as_object_mut()
+            .expect("object")
+            .remove(key)
+            .expect("the key exists");
+        r
+    };
+    for key in [
+        "region",
+        "context",
+        "generated_at",
+        "code",
+        "accepted",
+        "role_arn",
+    ] {
+        assert!(
+            !schema_errors(&validator, &without(finding, key)).is_empty(),
+            "finding without {key}"
+        );
+    }
+    for key in [
+        "account",
+        "service_account",
+        "pods_node_role",
+        "role_account",
+    ] {
+        assert!(
+            !schema_errors(&validator, &without(binding, key)).is_empty(),
+            "binding without {key}"
+        );
+    }
+    let mut wrong = binding.clone();
+    wrong["pods_node_role"] = json!("3");
+    assert!(!schema_errors(&validator, &wrong).is_empty());
+    let mut wrong = finding.clone();
+    wrong["record"] = json!("pod");
+    assert!(!schema_errors(&validator, &wrong).is_empty());
+    // A new key is allowed (the records only grow).
+    let mut grown = binding.clone();
+    grown["pods_static_keys"] = json!(0);
+    assert_eq!(schema_errors(&validator, &grown), Vec::<String>::new());
+}
+
 #[test]
 fn each_pod_says_what_identity_it_gets_as_data() {
     let report = demo_json();
@@ -402,7 +610,7 @@ fn piped_runs_print_the_report_and_no_progress() {
     let server = runtime.block_on(StandIn::start(objects::demo_lab()));
     let dir = tempfile::tempdir().expect("temp dir");
     let config = server.write_kubeconfig(dir.path());
-    for format in ["json", "junit", "sarif"] {
+    for format in ["json", "junit", "sarif", "ndjson"] {
         let out = bin()
             .arg("--kubeconfig")
             .arg(&config)
@@ -412,6 +620,21 @@ fn piped_runs_print_the_report_and_no_progress() {
         assert_eq!(out.status.code(), Some(0), "{out:?}");
         assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{format}");
         assert!(!out.stdout.is_empty());
+    }
+    // The records name the kubeconfig context read, and the region given when the cluster's
+    // own is not known.
+    let out = bin()
+        .arg("--kubeconfig")
+        .arg(&config)
+        .args(["audit", "--format", "ndjson", "--region", "eu-west-1"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let records = ndjson_records(&out.stdout);
+    assert!(!records.is_empty());
+    for r in &records {
+        assert_eq!(r["context"], "standin", "{r}");
+        assert_eq!(r["region"], "eu-west-1", "{r}");
     }
     drop(server);
 }

@@ -637,7 +637,7 @@ fn odd_kubernetes_objects_load_and_are_named_in_findings() {
         items.push(pod("demo", &format!("{evil}-{i}"), evil));
     }
     let dir = snapshot_dir(&items, &[]);
-    for format in ["table", "json", "markdown", "junit"] {
+    for format in ["table", "json", "markdown", "junit", "ndjson"] {
         let start = Instant::now();
         let out = audit(dir.path(), format);
         let stdout = text(&out.stdout);
@@ -651,6 +651,12 @@ fn odd_kubernetes_objects_load_and_are_named_in_findings() {
         if format == "junit" {
             // Escapes and characters XML cannot carry do not break the document.
             roxmltree::Document::parse(&stdout).expect("junit output is well-formed XML");
+        }
+        if format == "ndjson" {
+            // Each line stays one JSON object, whatever the names hold.
+            for line in stdout.lines() {
+                serde_json::from_str::<Value>(line).expect("ndjson: a JSON object per line");
+            }
         }
         assert_no_control(&stdout, format);
         assert_no_control(&text(&out.stderr), format);

@@ -187,7 +187,7 @@ fn all_output(out: &Output) -> String {
 fn audit_explain_and_decode_token_never_print_a_secret() {
     let (dir, secrets) = leaky_snapshot();
     let snap = dir.path().display().to_string();
-    for format in ["table", "json", "markdown", "sarif", "junit"] {
+    for format in ["table", "json", "markdown", "sarif", "junit", "ndjson"] {
         let out = bin()
             .args([
                 "audit",

@@ -23,6 +23,7 @@ macro_rules! outln {
 mod audit;
 mod decode_token;
 mod explain;
+mod fleet;
 mod input;
 mod live;
 pub mod output;
@@ -56,9 +57,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         })
         .transpose()?;
     match cli.command {
+        Some(Command::Audit(args)) if fleet::wanted(&cli.source, &args) => {
+            refuse_s3_when_read_only(&cli.source, &args)?;
+            fleet::run(&cli.source, &args, now_flag)
+        }
         Some(Command::Audit(args)) => {
+            refuse_s3_when_read_only(&cli.source, &args)?;
             let inv = load_inventory(&cli.source, Progress::on_stderr())?;
-            audit::run(&inv, clock(now_flag, &inv), &args)
+            audit::run(&inv, clock(now_flag, &inv), &args, &cli.source)
         }
         Some(Command::Explain { target }) => {
             let inv = load_inventory(&cli.source, Progress::on_stderr())?;
@@ -113,10 +119,33 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     fail_on: None,
                     ignore_file: None,
                     output: None,
+                    all_contexts: false,
+                    jobs: 1,
+                    context_profile: Vec::new(),
                 },
+                &cli.source,
             )
         }
     }
+}
+
+/// `--read-only` promises nothing is written anywhere: an S3 destination is refused before any
+/// work starts.
+fn refuse_s3_when_read_only(
+    source: &crate::cli::SourceArgs,
+    args: &crate::cli::AuditArgs,
+) -> Result<()> {
+    let s3 = args
+        .output
+        .as_deref()
+        .and_then(|p| p.to_str())
+        .is_some_and(|p| p.starts_with("s3://"));
+    if s3 && source.read_only {
+        bail!(
+            "--read-only: --output s3://… would write the report into a bucket; write it to a file (-o FILE) or leave --read-only off"
+        );
+    }
+    Ok(())
 }
 
 /// Opens the terminal UI on the chosen source; loading and analysis run inside the UI (a

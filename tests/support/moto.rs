@@ -6,7 +6,8 @@
 //! `~/.cache/irsa-inspector/moto-venv`) and is created on first use with `python3 -m venv` and
 //! `pip install "moto[server]==<MOTO_VERSION>"` under a file lock, so parallel test binaries do
 //! not race and a fresh machine needs only python3 and network access to PyPI
-//! (`scripts/moto-venv.sh` does the same by hand).
+//! (`scripts/moto-venv.sh` does the same by hand). The same venv also gets `duckdb` for the
+//! fleet queries (`super::duckdb`).
 //!
 //! Stopping: the server runs under a tiny Python wrapper that exits as soon as its stdin closes.
 //! The test process holds the write end, so the server dies with the test binary even though

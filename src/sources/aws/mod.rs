@@ -14,8 +14,11 @@
 //!   unknown without it ([`error`]); nothing here panics on AWS's answers.
 //! - Throttling and transient errors are retried with backoff by the SDK's standard retry
 //!   strategy (as configured for the AWS CLI: `AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE`, profile).
+//! - Every call and the IAM action it needs is listed in [`actions`] (the least-privilege
+//!   policies are checked against it).
 
 mod accounts;
+pub mod actions;
 pub mod blocking;
 pub mod cache;
 pub mod calls;
@@ -33,6 +36,7 @@ mod roles;
 pub mod save;
 mod simulate;
 mod sts;
+pub mod upload;
 
 pub use accounts::{AccountReader, OTHER_ACCOUNT_ACTIONS};
 pub use cache::{CacheState, TtlCache};

@@ -9,11 +9,13 @@
 //!
 //! The stores hold the model's projections ([`lean`]), so memory per pod is the size of a
 //! [`irsa_core::model::PodInfo`], not of a Kubernetes Pod. Tokens are minted with [`token::mint`].
-//! Dropping the source stops every task.
+//! Dropping the source stops every task. Everything it reads (the RBAC it needs) is listed in
+//! [`reads::READS`].
 
 pub mod config;
 pub mod facts;
 pub mod projected;
+pub mod reads;
 pub mod save;
 mod sorted_store;
 pub mod status;

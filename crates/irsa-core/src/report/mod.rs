@@ -1,9 +1,11 @@
 //! Rendering of audits, explanations, trust traces and tokens for the command line: plain
-//! strings, no terminal control, no IO. The JSON shapes are a documented, stable interface.
+//! strings, no terminal control, no IO. The JSON shapes (and the NDJSON records) are a
+//! documented, stable interface.
 
 pub mod audit_json;
 pub mod audit_junit;
 pub mod audit_markdown;
+pub mod audit_ndjson;
 pub mod audit_sarif;
 pub mod audit_table;
 pub mod explain_text;
@@ -44,6 +46,12 @@ pub fn to_json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Re
 /// the escape means the same character.
 pub fn escape_unsafe_in_json(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
+    push_escaped_json(&mut out, json);
+    out
+}
+
+/// [`escape_unsafe_in_json`], appending to `out` (one NDJSON line after another).
+pub fn push_escaped_json(out: &mut String, json: &str) {
     for c in json.chars() {
         if is_unsafe(c) && !matches!(c, '\n' | '\r' | '\t') {
             out.push_str(&format!("\\u{:04x}", u32::from(c)));
@@ -51,7 +59,6 @@ pub fn escape_unsafe_in_json(json: &str) -> String {
             out.push(c);
         }
     }
-    out
 }
 
 /// A serde (JSON or YAML) error message without the input values it quotes. serde's
