@@ -360,10 +360,19 @@ fn the_cronjob_runs_the_audit_daily_locked_down_and_writes_ndjson_to_s3() {
 #[test]
 fn the_real_cli_parses_the_cronjobs_arguments() {
     let objects = base_objects();
-    let (_, args) = audit_container(&objects);
+    let (container, args) = audit_container(&objects);
+    // With the container's own environment: a variable that turns the S3 write off
+    // (IRSA_INSPECTOR_READ_ONLY) would make every scheduled run fail before it starts.
+    let mut cmd = bin();
+    for e in container["env"].as_array().into_iter().flatten() {
+        let name = e["name"].as_str().expect("env name");
+        if name != "HOME" {
+            cmd.env(name, e["value"].as_str().unwrap_or_default());
+        }
+    }
     // The kubeconfig is not there outside the pod: the run stops at reading it, after the
     // arguments were accepted (a usage error would name the argument instead).
-    let out = bin().args(&args).output().expect("run");
+    let out = cmd.args(&args).output().expect("run");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(

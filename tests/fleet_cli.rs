@@ -168,6 +168,37 @@ async fn all_contexts_audits_each_cluster_and_reports_the_one_it_cannot_reach() 
         "{counts:?}"
     );
 
+    // The table: one heading per context, in the given order, then its table.
+    let mut cmd = binary(&config);
+    cmd.args(["--context", "beta,alpha", "audit", "--format", "table"]);
+    let out = run(cmd).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let beta_at = text.find("== context beta").expect("beta's heading");
+    let alpha_at = text.find("== context alpha").expect("alpha's heading");
+    assert!(beta_at < alpha_at, "{text}");
+    assert!(
+        text[alpha_at..].contains("POD004"),
+        "the demo lab's static keys under alpha: {text}"
+    );
+
+    // A profile for a context that is not audited is a mistake, said before any work.
+    let mut cmd = binary(&config);
+    cmd.args(["--context", "alpha,beta", "audit", "--format", "ndjson"])
+        .args(["--context-profile", "prod=admin"]);
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--context-profile prod="),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+
     // Formats that are one document per cluster are refused with several contexts.
     let mut cmd = binary(&config);
     cmd.args(["audit", "--all-contexts", "--format", "json"]);
