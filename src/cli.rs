@@ -58,6 +58,12 @@ pub struct SourceArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
 
+    /// The EKS cluster's name, when the kubeconfig context does not carry it (inside a pod the
+    /// in-cluster connection has none; a context renamed by hand): --aws reads this cluster
+    /// (eks:DescribeCluster, its Pod Identity associations), and reports name it.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub cluster: Option<String>,
+
     /// Live cluster: the kubeconfig context (default: its current-context).
     #[arg(long, global = true, value_name = "NAME")]
     pub context: Option<String>,

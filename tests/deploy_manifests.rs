@@ -15,7 +15,6 @@
 
 use assert_cmd::Command;
 use irsa_inspector::sources::aws::actions::audit_permissions;
-use irsa_inspector::sources::aws::config::{cluster_name_from_context, region_from_context};
 use irsa_inspector::sources::kube::reads::READS;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -313,45 +312,20 @@ fn the_cronjob_runs_the_audit_daily_locked_down_and_writes_ndjson_to_s3() {
     assert!(request >= 150_000_000 && limit >= 2 * 150_000_000 && limit >= request);
     assert!(resources["requests"]["cpu"].is_string() && resources["limits"]["cpu"].is_string());
 
-    // The kubeconfig it reads is mounted from the ConfigMap, and names the cluster.
-    let kubeconfig_path = value_after(&args, "--kubeconfig").expect("--kubeconfig");
+    // In the pod the connection is the in-cluster one: the args name the EKS cluster and region.
+    assert_eq!(
+        value_after(&args, "--cluster"),
+        Some("my-cluster"),
+        "{args:?}"
+    );
+    assert_eq!(
+        value_after(&args, "--region"),
+        Some("eu-west-1"),
+        "{args:?}"
+    );
+    assert!(value_after(&args, "--kubeconfig").is_none(), "{args:?}");
     let mounts = container["volumeMounts"].as_array().expect("mounts");
-    let mount = mounts
-        .iter()
-        .find(|m| kubeconfig_path.starts_with(m["mountPath"].as_str().unwrap_or("?")))
-        .expect("the kubeconfig's folder is mounted");
-    let volume = pod["volumes"]
-        .as_array()
-        .expect("volumes")
-        .iter()
-        .find(|v| v["name"] == mount["name"])
-        .expect("its volume");
-    let config_map = objects
-        .iter()
-        .find(|o| o["kind"] == "ConfigMap" && o["metadata"]["name"] == volume["configMap"]["name"])
-        .expect("the kubeconfig ConfigMap");
-    let key = Path::new(kubeconfig_path)
-        .file_name()
-        .expect("file")
-        .to_string_lossy();
-    let kubeconfig: Value =
-        serde_yaml_ng::from_str(config_map["data"][&*key].as_str().expect("kubeconfig text"))
-            .expect("kubeconfig YAML");
-    let context = kubeconfig["current-context"]
-        .as_str()
-        .expect("current-context");
-    assert_eq!(cluster_name_from_context(context), Some("my-cluster"));
-    assert_eq!(region_from_context(context), Some("eu-west-1"));
-    let user = &kubeconfig["users"][0]["user"];
-    assert_eq!(
-        user["tokenFile"],
-        "/var/run/secrets/kubernetes.io/serviceaccount/token"
-    );
-    assert_eq!(
-        kubeconfig["clusters"][0]["cluster"]["certificate-authority"],
-        "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
-    );
-    // Every mount but the kubeconfig is writable scratch space (the root file system is not).
+    // Every mount is scratch space (the root file system is read-only).
     for m in mounts {
         assert!(m["readOnly"] == true || m["mountPath"] == "/tmp", "{m}");
     }
@@ -370,8 +344,9 @@ fn the_real_cli_parses_the_cronjobs_arguments() {
             cmd.env(name, e["value"].as_str().unwrap_or_default());
         }
     }
-    // The kubeconfig is not there outside the pod: the run stops at reading it, after the
-    // arguments were accepted (a usage error would name the argument instead).
+    // Outside a pod there is no in-cluster connection (and no kubeconfig here): the run stops
+    // at finding one, after the arguments were accepted (a usage error would name the argument
+    // instead) — not at the S3 destination or --read-only.
     let out = cmd.args(&args).output().expect("run");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
@@ -380,7 +355,7 @@ fn the_real_cli_parses_the_cronjobs_arguments() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("/etc/irsa-inspector/kubeconfig"),
+        stderr.contains("kubeconfig") || stderr.contains("in-cluster"),
         "{stderr}"
     );
 }
@@ -554,8 +529,8 @@ fn pod_identity_service_account(base: &Value) -> Value {
     sa
 }
 
-/// A snapshot of the deployed audit as the tool would capture it: the cluster named by the
-/// kubeconfig's context, its OIDC provider (the trust's), the role (trust and policy from
+/// A snapshot of the deployed audit as the tool would capture it: the cluster the CronJob's
+/// `--cluster` and `--region` name, its OIDC provider (the trust's), the role (trust and policy from
 /// deploy/iam), the ServiceAccount, and with Pod Identity its association.
 fn deployment_snapshot(dir: &Path, pod_identity: bool) {
     let objects = base_objects();
@@ -565,17 +540,17 @@ fn deployment_snapshot(dir: &Path, pod_identity: bool) {
         .expect("role")
         .to_owned();
     let (_, host, provider) = irsa_trust();
-    let config_map = object(&objects, "ConfigMap");
-    let kubeconfig: Value =
-        serde_yaml_ng::from_str(config_map["data"]["kubeconfig"].as_str().expect("text"))
-            .expect("YAML");
-    let cluster_arn = kubeconfig["current-context"]
-        .as_str()
-        .expect("context")
+    let (_, args) = audit_container(&objects);
+    let cluster = value_after(&args, "--cluster")
+        .expect("--cluster")
         .to_owned();
-    let cluster = cluster_name_from_context(&cluster_arn)
-        .expect("cluster name")
+    let region = value_after(&args, "--region").expect("--region");
+    let account = role_arn
+        .split(':')
+        .nth(4)
+        .expect("the role ARN's account")
         .to_owned();
+    let cluster_arn = format!("arn:aws:eks:{region}:{account}:cluster/{cluster}");
     let trust = if pod_identity {
         "iam/trust-pod-identity.json"
     } else {

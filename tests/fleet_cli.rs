@@ -337,3 +337,73 @@ async fn get(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Vec<u8> {
         .into_bytes()
         .to_vec()
 }
+
+/// `--cluster` names the EKS cluster when the context does not (a pod's in-cluster connection,
+/// a context renamed by hand): `--aws` then describes it and reads its Pod Identity
+/// associations, and the report names it. Without it, both are unknown and said so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cluster_flag_names_the_eks_cluster_a_context_does_not() {
+    let m = moto().await;
+    let seeded = support::seed::seed_demo_lab(&sdk_config(&m.endpoint, None).await).await;
+    let describe = seeded
+        .files
+        .get("eks-cluster.json")
+        .expect("the demo's describe-cluster")
+        .to_owned();
+    let eks = support::eks_standin::EksStandIn::start_with_cluster(&describe, 100).await;
+    let api = StandIn::start(objects::demo_lab()).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dir.path().join("config");
+    std::fs::write(&config, kubeconfig_many(&[("plain", &api.url())])).expect("kubeconfig");
+    let home = tempfile::tempdir().expect("home");
+    let audit = |cluster: Option<&'static str>| {
+        let mut cmd = support::binary::binary_against(&m.endpoint, home.path());
+        cmd.env("AWS_ENDPOINT_URL_EKS", eks.url())
+            .arg("--kubeconfig")
+            .arg(&config)
+            .args(["--aws", "--now", NOW]);
+        if let Some(name) = cluster {
+            cmd.args(["--cluster", name]);
+        }
+        cmd.args(["audit", "--format", "json"]);
+        cmd
+    };
+
+    let out = run(audit(Some("irsa-lab"))).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["cluster"], "irsa-lab");
+    let pod_identity = report["bindings"]
+        .as_array()
+        .expect("bindings")
+        .iter()
+        .filter(|b| b["mechanism"] == "pod-identity")
+        .count();
+    assert!(pod_identity > 0, "the associations were read");
+    assert!(eks.requests("DescribeCluster") > 0);
+
+    // Without it: the context names no cluster, so neither is read, and the report says why.
+    let out = run(audit(None)).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(report["cluster"].is_null(), "{}", report["cluster"]);
+    assert!(
+        report["unknowns"]
+            .as_array()
+            .expect("unknowns")
+            .iter()
+            .any(|u| u["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("EKS cluster name unknown"))),
+        "{}",
+        report["unknowns"]
+    );
+}

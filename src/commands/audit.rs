@@ -31,7 +31,7 @@ pub fn run(
 ) -> Result<ExitCode> {
     let output = Output::parse(args.output.as_deref())?;
     let report = prepare(inv, now, args)?;
-    let names = Names::of(inv, source.region.as_deref());
+    let names = Names::of(inv, source.region.as_deref(), source.cluster.as_deref());
     let text = render(&report, args, &names)?;
     match output {
         Output::Stdout => out!("{text}"),
@@ -112,8 +112,8 @@ pub fn extension(format: AuditFormat) -> &'static str {
 
 /// Where the run happened, as the records and the S3 key name it: the kubeconfig context (or
 /// snapshot label); the cluster's region — EKS's, else `--region`, else the one an EKS context
-/// names; and the cluster's name when EKS did not say — the one the context names, else the
-/// context itself.
+/// names; and the cluster's name when EKS did not say — `--cluster`, else the one the context
+/// names, else the context itself.
 #[derive(Debug, Clone, Default)]
 pub struct Names {
     pub context: Option<String>,
@@ -122,7 +122,7 @@ pub struct Names {
 }
 
 impl Names {
-    pub fn of(inv: &Inventory, region: Option<&str>) -> Self {
+    pub fn of(inv: &Inventory, region: Option<&str>, cluster: Option<&str>) -> Self {
         let context = inv.context.clone();
         let ctx = context.as_deref();
         Self {
@@ -133,8 +133,8 @@ impl Names {
                 .or(region)
                 .or_else(|| ctx.and_then(region_from_context))
                 .map(str::to_owned),
-            cluster: ctx
-                .map(|c| cluster_name_from_context(c).unwrap_or(c))
+            cluster: cluster
+                .or_else(|| ctx.map(|c| cluster_name_from_context(c).unwrap_or(c)))
                 .map(str::to_owned),
             context,
         }

@@ -69,6 +69,9 @@ pub fn run(source: &SourceArgs, args: &AuditArgs, now_flag: Option<Timestamp>) -
             "--all-contexts / --context a,b audit live clusters; --demo and --snapshot are one cluster"
         );
     }
+    if source.cluster.is_some() {
+        bail!("--cluster names one cluster; with several contexts each names its own");
+    }
     if !matches!(args.format, AuditFormat::Ndjson | AuditFormat::Table) {
         bail!(
             "several contexts make one document only as --format ndjson (each record names its context) or table"
@@ -200,7 +203,7 @@ fn audit_one(
     let inv = super::load_inventory(&one, Progress::hidden()).map_err(|e| format!("{e:#}"))?;
     let now = now_flag.or(inv.captured_at).unwrap_or_else(Timestamp::now);
     let report = super::audit::prepare(&inv, now, args).map_err(|e| format!("{e:#}"))?;
-    let mut names = Names::of(&inv, one.region.as_deref());
+    let mut names = Names::of(&inv, one.region.as_deref(), None);
     names.context = Some(context.to_owned());
     if names.cluster.is_none() {
         names.cluster = Some(context.to_owned());

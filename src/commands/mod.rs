@@ -204,6 +204,7 @@ fn aws_options(source: &crate::cli::SourceArgs) -> aws::AwsOptions {
         region: source.region.clone(),
         account_profiles: source.account_profile.iter().cloned().collect(),
         call_timeout: source.request_timeout.unwrap_or(defaults.call_timeout),
+        cluster_name: source.cluster.clone(),
         ..defaults
     }
 }

@@ -48,6 +48,9 @@ pub struct AwsOptions {
     /// an endpoint that accepts the connection and never answers would hang a read for ever.
     /// Zero (`--request-timeout 0`) means no timeout at all, the SDK's connect timeout too.
     pub call_timeout: Duration,
+    /// `--cluster`: the EKS cluster's name when the inventory cannot tell it (an in-cluster run
+    /// has no context name; a renamed kubeconfig context); wins over what the context names.
+    pub cluster_name: Option<String>,
 }
 
 impl Default for AwsOptions {
@@ -62,6 +65,7 @@ impl Default for AwsOptions {
             iam_path: IamPath::Auto,
             account_profiles: BTreeMap::new(),
             call_timeout: Duration::from_secs(20),
+            cluster_name: None,
         }
     }
 }

@@ -218,7 +218,11 @@ impl AwsSource {
                 e.status("who runs the tool (account, ARN) unknown"),
             ),
         }
-        let name = request.cluster_name.as_deref();
+        let name = self
+            .options
+            .cluster_name
+            .as_deref()
+            .or(request.cluster_name.as_deref());
         let cluster = cached(&self.clusters, name.unwrap_or(""), || {
             self.describe_cluster(name)
         })
@@ -236,7 +240,7 @@ impl AwsSource {
             .cluster
             .as_ref()
             .map(|c| c.name.clone())
-            .or_else(|| request.cluster_name.clone());
+            .or_else(|| name.map(str::to_owned));
         let ids = request
             .instance_ids
             .iter()
