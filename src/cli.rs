@@ -299,7 +299,8 @@ pub struct AuditArgs {
     /// table.
     #[arg(long)]
     pub all_contexts: bool,
-    /// With several contexts: how many are audited at once.
+    /// With several contexts: how many are audited at once. Each worker holds one cluster's
+    /// inventory and report until written (about 10 MB for 2,000 pods, 140 MB for 50,000).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = parse_jobs)]
     pub jobs: usize,
     /// With several contexts and --aws: the AWS CLI profile of one context's account
