@@ -199,6 +199,14 @@ async fn all_contexts_audits_each_cluster_and_reports_the_one_it_cannot_reach() 
     );
     assert!(out.stdout.is_empty());
 
+    // …and with one context it would be silently ignored: refused too.
+    let mut cmd = binary(&config);
+    cmd.args(["--context", "alpha", "audit", "--format", "ndjson"])
+        .args(["--context-profile", "alpha=admin"]);
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only for several contexts"));
+
     // Formats that are one document per cluster are refused with several contexts.
     let mut cmd = binary(&config);
     cmd.args(["audit", "--all-contexts", "--format", "json"]);

@@ -63,6 +63,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Audit(args)) => {
             refuse_s3_when_read_only(&cli.source, &args)?;
+            if let Some((context, _)) = args.context_profile.first() {
+                bail!(
+                    "--context-profile {context}=…: only for several contexts (--all-contexts, --context a,b); one cluster uses --profile"
+                );
+            }
             let inv = load_inventory(&cli.source, Progress::on_stderr())?;
             audit::run(&inv, clock(now_flag, &inv), &args, &cli.source)
         }
