@@ -51,7 +51,9 @@ pub use webhook_registration::{
     is_pod_identity_webhook, parse_config_map_roles,
 };
 
-/// An ARN's account id (the fifth `:`-separated field), when the string looks like an ARN.
+/// An ARN's account id (the fifth `:`-separated field), when the string looks like an ARN and
+/// that field is an account: 12 digits, or `aws` (AWS managed policies). A malformed ARN that
+/// lost a colon (`arn:aws:iam:123456789012:role/x`) has no account, not `role/x`.
 pub fn arn_account(arn: &str) -> Option<&str> {
     let mut parts = arn.splitn(6, ':');
     let (Some("arn"), Some(_partition), Some(_service), Some(_region), Some(account)) = (
@@ -63,5 +65,32 @@ pub fn arn_account(arn: &str) -> Option<&str> {
     ) else {
         return None;
     };
-    (!account.is_empty()).then_some(account)
+    let id = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+    (id || account == "aws").then_some(account)
+}
+
+#[cfg(test)]
+mod arn_account_tests {
+    use super::arn_account;
+
+    #[test]
+    fn the_account_field_only_when_it_is_one() {
+        assert_eq!(
+            arn_account("arn:aws:iam::123456789012:role/x"),
+            Some("123456789012")
+        );
+        assert_eq!(
+            arn_account("arn:aws:sts::123456789012:assumed-role/r/s"),
+            Some("123456789012")
+        );
+        assert_eq!(
+            arn_account("arn:aws:iam::aws:policy/AdministratorAccess"),
+            Some("aws")
+        );
+        // One colon lost before the account: no account, not "role/x".
+        assert_eq!(arn_account("arn:aws:iam:123456789012:role/x"), None);
+        assert_eq!(arn_account("arn:aws:s3:::bucket"), None);
+        assert_eq!(arn_account("arn:aws:iam::12345:role/x"), None);
+        assert_eq!(arn_account("not an arn"), None);
+    }
 }
