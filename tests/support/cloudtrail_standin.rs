@@ -14,16 +14,11 @@
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 /// The `X-Amz-Target` of LookupEvents: the SDK sends the short form, the API reference prints
 /// the long one; the service accepts both.
@@ -44,13 +39,7 @@ struct State {
 pub struct CloudTrailStandIn {
     pub url: String,
     state: Arc<Mutex<State>>,
-    shutdown: watch::Sender<bool>,
-}
-
-impl Drop for CloudTrailStandIn {
-    fn drop(&mut self) {
-        let _ = self.shutdown.send(true);
-    }
+    _server: super::http_serve::Serving,
 }
 
 impl CloudTrailStandIn {
@@ -74,36 +63,11 @@ impl CloudTrailStandIn {
             arrivals: Vec::new(),
             others: Vec::new(),
         }));
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        let (shutdown, stop) = watch::channel(false);
-        let shared = Arc::clone(&state);
-        tokio::spawn(async move {
-            let mut stop_accepting = stop.clone();
-            loop {
-                let stream = tokio::select! {
-                    accepted = listener.accept() => match accepted {
-                        Ok((stream, _)) => stream,
-                        Err(_) => continue,
-                    },
-                    _ = stop_accepting.changed() => return,
-                };
-                let (state, mut stop) = (Arc::clone(&shared), stop.clone());
-                tokio::spawn(async move {
-                    let service = service_fn(move |req| handle(Arc::clone(&state), req));
-                    let conn =
-                        http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-                    tokio::select! {
-                        _ = conn => {}
-                        _ = stop.changed() => {}
-                    }
-                });
-            }
-        });
+        let server = super::http_serve::serve(Arc::clone(&state), handle).await;
         Self {
-            url,
+            url: server.url.clone(),
             state,
-            shutdown,
+            _server: server,
         }
     }
 

@@ -24,10 +24,7 @@
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use irsa_core::model::aws_cli::{PodIdentityAssociationDetail, PodIdentityAssociations};
 use irsa_core::snapshot;
 use percent_encoding::percent_decode_str;
@@ -35,8 +32,6 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
-use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 /// The page size when `maxResults` is absent (EKS's documented maximum and default).
 const DEFAULT_PAGE: usize = 100;
@@ -76,15 +71,8 @@ struct State {
 
 /// A running stand-in; stopped when dropped.
 pub struct EksStandIn {
-    url: String,
     state: Arc<Mutex<State>>,
-    shutdown: watch::Sender<bool>,
-}
-
-impl Drop for EksStandIn {
-    fn drop(&mut self) {
-        let _ = self.shutdown.send(true);
-    }
+    server: super::http_serve::Serving,
 }
 
 impl EksStandIn {
@@ -119,42 +107,13 @@ impl EksStandIn {
             requests: BTreeMap::new(),
             writes: Vec::new(),
         }));
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("local addr"));
-        let (shutdown, stop) = watch::channel(false);
-        let shared = Arc::clone(&state);
-        tokio::spawn(async move {
-            let mut stop_accepting = stop.clone();
-            loop {
-                let stream = tokio::select! {
-                    accepted = listener.accept() => match accepted {
-                        Ok((stream, _)) => stream,
-                        Err(_) => continue,
-                    },
-                    _ = stop_accepting.changed() => return,
-                };
-                let (state, mut stop) = (Arc::clone(&shared), stop.clone());
-                tokio::spawn(async move {
-                    let service = service_fn(move |req| handle(Arc::clone(&state), req));
-                    let conn =
-                        http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-                    tokio::select! {
-                        _ = conn => {}
-                        _ = stop.changed() => {}
-                    }
-                });
-            }
-        });
-        Self {
-            url,
-            state,
-            shutdown,
-        }
+        let server = super::http_serve::serve(Arc::clone(&state), handle).await;
+        Self { state, server }
     }
 
     /// `http://127.0.0.1:PORT`, the endpoint URL for the EKS client.
     pub fn url(&self) -> &str {
-        &self.url
+        &self.server.url
     }
 
     /// Answers DescribePodIdentityAssociation of `association_id` with `AccessDeniedException`.

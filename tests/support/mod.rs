@@ -15,6 +15,7 @@ pub mod cloudtrail_standin;
 pub mod duckdb;
 pub mod eks_standin;
 pub mod fault_proxy;
+pub mod http_serve;
 pub mod live;
 pub mod moto;
 pub mod objects;
