@@ -341,6 +341,13 @@ const SDK_REFUSAL: [&str; 2] = [
     "is not a valid container metadata service hostname",
 ];
 
+/// True when `text` is an SDK refusing the credentials URI's host before any request (the
+/// Pod Identity agent was never asked).
+pub fn is_sdk_refusal(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    SDK_REFUSAL.iter().any(|w| lower.contains(w))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -213,20 +213,18 @@ fn diagnose(inv: &Inventory, report: &AuditReport, error: AwsErrorText) -> Diagn
             "also: an SDK too old for web identity (boto3 < 1.9.166, Go v1 < 1.23.13, Java v1 \
              < 1.11.704) reports this",
         ),
-        AwsErrorText::PodIdentityAgent { detail } if sdk_refused_agent_host(detail) => {
+        AwsErrorText::PodIdentityAgent { detail } if error_text::is_sdk_refusal(detail) => {
             let ipv6 = detail.to_ascii_lowercase().contains("fd00:ec2::23");
-            let mut d = by_findings(
-                report,
-                error.clone(),
-                "the application's AWS SDK refused the agent's address before asking it",
-                &[FindingCode::POD017],
-                None,
-            );
-            if ipv6 {
-                prefer(&mut d, report, "fd00:ec2::23");
-            }
             with_note(
-                d,
+                // IPv6 refused: the pods whose URI is the IPv6 one first.
+                by_findings_preferring(
+                    report,
+                    error.clone(),
+                    "the application's AWS SDK refused the agent's address before asking it",
+                    &[FindingCode::POD017],
+                    None,
+                    ipv6.then_some("fd00:ec2::23"),
+                ),
                 if ipv6 {
                     "the SDK does not accept the agent's IPv6 address http://[fd00:ec2::23] (what \
                     EKS injects on IPv6 clusters): the AWS SDK for Java v2 accepts it only with \
@@ -284,17 +282,6 @@ fn diagnose(inv: &Inventory, report: &AuditReport, error: AwsErrorText) -> Diagn
     }
 }
 
-/// The SDKs' words for a credentials URI whose host they do not allow: Java v2 ("… has an
-/// invalid host. Host should resolve to a loopback address or have the full URI be HTTPS."),
-/// JS v3 ("… is not a valid container metadata service hostname"), Kotlin ("… has an invalid
-/// host").
-fn sdk_refused_agent_host(detail: &str) -> bool {
-    let lower = detail.to_ascii_lowercase();
-    lower.contains("invalid host")
-        || lower.contains("not a valid container metadata service hostname")
-        || lower.contains("should resolve to a loopback address")
-}
-
 fn empty(error: AwsErrorText, summary: &str, looked_for: &str) -> Diagnosis {
     Diagnosis {
         error,
@@ -305,22 +292,6 @@ fn empty(error: AwsErrorText, summary: &str, looked_for: &str) -> Diagnosis {
         agreement: None,
         fix: None,
         notes: Vec::new(),
-    }
-}
-
-/// Moves the subjects whose reason mentions `needle` first (stable), and takes the fix of the
-/// new first subject's finding.
-fn prefer(d: &mut Diagnosis, report: &AuditReport, needle: &str) {
-    d.subjects.sort_by_key(|s| !s.why.contains(needle));
-    if let Some(first) = d.subjects.first() {
-        let code = first.why.split(' ').next().unwrap_or_default();
-        if let Some(f) = report
-            .findings
-            .iter()
-            .find(|f| f.subject == first.subject && f.code.as_str() == code)
-        {
-            d.fix = f.fix.clone();
-        }
     }
 }
 
@@ -337,6 +308,19 @@ fn by_findings(
     summary: &str,
     codes: &[FindingCode],
     role_arn: Option<&str>,
+) -> Diagnosis {
+    by_findings_preferring(report, error, summary, codes, role_arn, None)
+}
+
+/// [`by_findings`], with the findings whose title mentions `prefer` ranked first within a code
+/// (the text names something only some of them are about).
+fn by_findings_preferring(
+    report: &AuditReport,
+    error: AwsErrorText,
+    summary: &str,
+    codes: &[FindingCode],
+    role_arn: Option<&str>,
+    prefer: Option<&str>,
 ) -> Diagnosis {
     let names_role = |f: &crate::model::Finding| {
         role_arn.is_none_or(|arn| {
@@ -360,7 +344,7 @@ fn by_findings(
         .filter(|f| names_role(f))
         .filter_map(|f| codes.iter().position(|c| *c == f.code).map(|i| (i, f)))
         .collect();
-    matching.sort_by_key(|(i, _)| *i);
+    matching.sort_by_key(|(i, f)| (*i, prefer.is_some_and(|p| !f.title.contains(p))));
     for (_, f) in matching {
         if subjects.iter().any(|s| s.subject == f.subject) {
             continue;
