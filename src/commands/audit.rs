@@ -46,18 +46,28 @@ pub fn run(
             upload::put_objects(&super::aws_options(source), &dest, vec![(key, text)])?;
         }
     }
-    let fail_on = args.fail_on.map(FailOn::severity);
-    let failed = fail_on.is_some_and(|min| {
-        report
-            .findings
-            .iter()
-            .any(|f| f.severity >= min && f.accepted.is_none())
-    });
-    Ok(if failed {
+    Ok(if fails(args, worst_unaccepted(&report)) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The worst severity among the findings the ignore file does not accept.
+pub fn worst_unaccepted(report: &AuditReport) -> Option<Severity> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.accepted.is_none())
+        .map(|f| f.severity)
+        .max()
+}
+
+/// True when `--fail-on` is given and `worst` reaches it (exit 1).
+pub fn fails(args: &AuditArgs, worst: Option<Severity>) -> bool {
+    args.fail_on
+        .map(FailOn::severity)
+        .is_some_and(|min| worst.is_some_and(|w| w >= min))
 }
 
 /// The analysis with the ignore file's acceptances applied (`--ignore-file`, else

@@ -168,10 +168,7 @@ pub fn run(source: &SourceArgs, args: &AuditArgs, now_flag: Option<Timestamp>) -
     if failed.len() == names.len() {
         bail!("no context could be audited ({})", failed.join(", "));
     }
-    let worst_failed_on = args
-        .fail_on
-        .map(crate::cli::FailOn::severity)
-        .is_some_and(|min| worst.is_some_and(|w| w >= min));
+    let worst_failed_on = super::audit::fails(args, worst);
     Ok(if !failed.is_empty() {
         eprintln!(
             "irsa-inspector: {} of {} contexts could not be audited: {}",
@@ -201,7 +198,7 @@ fn audit_one(
         one.profile = Some(profile.to_owned());
     }
     let inv = super::load_inventory(&one, Progress::hidden()).map_err(|e| format!("{e:#}"))?;
-    let now = now_flag.or(inv.captured_at).unwrap_or_else(Timestamp::now);
+    let now = super::clock(now_flag, &inv);
     let report = super::audit::prepare(&inv, now, args).map_err(|e| format!("{e:#}"))?;
     let mut names = Names::of(&inv, one.region.as_deref(), None);
     names.context = Some(context.to_owned());
@@ -222,12 +219,7 @@ fn audit_one(
     };
     Ok(Rendered {
         text,
-        worst: report
-            .findings
-            .iter()
-            .filter(|f| f.accepted.is_none())
-            .map(|f| f.severity)
-            .max(),
+        worst: super::audit::worst_unaccepted(&report),
         cluster: report.cluster.clone().or(names.cluster),
         generated_at: report.generated_at,
     })

@@ -140,11 +140,10 @@ fn refuse_s3_when_read_only(
     source: &crate::cli::SourceArgs,
     args: &crate::cli::AuditArgs,
 ) -> Result<()> {
-    let s3 = args
-        .output
-        .as_deref()
-        .and_then(|p| p.to_str())
-        .is_some_and(|p| p.starts_with("s3://"));
+    let s3 = matches!(
+        audit::Output::parse(args.output.as_deref())?,
+        audit::Output::S3(_)
+    );
     if s3 && source.read_only {
         bail!(
             "--read-only: --output s3://… would write the report into a bucket; write it to a file (-o FILE) or leave --read-only off"
