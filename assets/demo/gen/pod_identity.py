@@ -60,6 +60,18 @@ def agent_pods(lab, nodes):
             node_selector={"irsa-lab/pod-identity-agent": "enabled"}))
 
 
+def credentials_uri(uri, extra_env=None):
+    """An `after_mutation` that overrides the injected AWS_CONTAINER_CREDENTIALS_FULL_URI in
+    every container (a chart's own value wins over the webhook's), adding `extra_env`."""
+    def apply(meta, spec):
+        for c in spec["containers"]:
+            for e in c["env"]:
+                if e["name"] == "AWS_CONTAINER_CREDENTIALS_FULL_URI":
+                    e["value"] = uri
+            c["env"].extend(extra_env or [])
+    return apply
+
+
 def target_trust(source_role, external_id, tag_session=True):
     """The trust a target role needs (EKS docs, "Access AWS resources using EKS Pod Identity
     target IAM roles"): the association's role may AssumeRole with the association's external
@@ -177,13 +189,8 @@ def broken_2026(lab, nodes, boundary):
     # agent's 169.254.170.2, overriding what the webhook injected.
     sa = "pi-endpoint-ecs"
     role = b.role(sa, iam.pod_identity_trust(), used=False)
-
-    def ecs_uri(meta, spec):
-        for c in spec["containers"]:
-            for e in c["env"]:
-                if e["name"] == "AWS_CONTAINER_CREDENTIALS_FULL_URI":
-                    e["value"] = "http://169.254.170.2/v1/credentials"
-    b.workload(sa, mutate="pi", crash=True, after_mutation=ecs_uri)
+    b.workload(sa, mutate="pi", crash=True,
+               after_mutation=credentials_uri("http://169.254.170.2/v1/credentials"))
     b.association(sa, role)
 
 
@@ -256,13 +263,8 @@ def ipv6_endpoint(lab, nodes):
     b.i = 72
     sa = "pi-endpoint-ipv6"
     role = b.role(sa, iam.pod_identity_trust(), used=False)
-
-    def ipv6_uri(meta, spec):
-        for c in spec["containers"]:
-            for e in c["env"]:
-                if e["name"] == "AWS_CONTAINER_CREDENTIALS_FULL_URI":
-                    e["value"] = "http://[fd00:ec2::23]/v1/credentials"
-            c["env"].append(env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv6"))
+    ipv6_uri = credentials_uri("http://[fd00:ec2::23]/v1/credentials",
+                               [env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv6")])
     b.workload(sa, mutate="pi", crash=True, after_mutation=ipv6_uri,
                containers=[container("app", f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/irsa-lab/"
                                      "invoice-export:3.2.0-corretto21",
